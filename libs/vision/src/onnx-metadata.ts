@@ -1,0 +1,165 @@
+import { open } from 'node:fs/promises';
+import { COCO_CLASS_NAMES } from './coco-names';
+
+/**
+ * Reads ModelProto.metadata_props from an ONNX file without parsing the graph: the top-level fields are walked
+ * by their protobuf tags and every other field (the 100+ MB `graph` above all) is skipped by seeking past it.
+ */
+const METADATA_PROPS_FIELD = 14;
+const WIRE_VARINT = 0;
+const WIRE_FIXED64 = 1;
+const WIRE_LENGTH_DELIMITED = 2;
+const WIRE_FIXED32 = 5;
+const HEADER_BYTES = 20; // a tag and a length varint fit in 20 bytes
+
+export async function readOnnxMetadata(file: string): Promise<Record<string, string>> {
+  const handle = await open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    const metadata: Record<string, string> = {};
+    const header = Buffer.alloc(HEADER_BYTES);
+    let position = 0;
+    while (position < size) {
+      const { bytesRead } = await handle.read(header, 0, HEADER_BYTES, position);
+      const reader = new VarintReader(header.subarray(0, bytesRead), file);
+      const tag = reader.varint();
+      const field = Math.floor(tag / 8);
+      const wireType = tag & 7;
+      let payloadLength: number;
+      if (wireType === WIRE_VARINT) {
+        reader.varint();
+        payloadLength = 0;
+      } else if (wireType === WIRE_FIXED64) payloadLength = 8;
+      else if (wireType === WIRE_FIXED32) payloadLength = 4;
+      else if (wireType === WIRE_LENGTH_DELIMITED) payloadLength = reader.varint();
+      else throw new Error(`${file}: not an ONNX model (unexpected protobuf wire type ${wireType} at byte ${position})`);
+      const payloadStart = position + reader.offset;
+      if (payloadStart + payloadLength > size) throw new Error(`${file}: truncated ONNX file (field ${field} runs past the end)`);
+      if (field === METADATA_PROPS_FIELD && wireType === WIRE_LENGTH_DELIMITED) {
+        const entry = Buffer.alloc(payloadLength);
+        await handle.read(entry, 0, payloadLength, payloadStart);
+        const [key, value] = parseStringEntry(entry, file);
+        metadata[key] = value;
+      }
+      position = payloadStart + payloadLength;
+    }
+    return metadata;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** StringStringEntryProto: key = 1, value = 2. */
+function parseStringEntry(bytes: Buffer, file: string): [string, string] {
+  const reader = new VarintReader(bytes, file);
+  let key = '';
+  let value = '';
+  while (reader.offset < bytes.length) {
+    const tag = reader.varint();
+    if ((tag & 7) !== WIRE_LENGTH_DELIMITED) throw new Error(`${file}: malformed metadata entry`);
+    const length = reader.varint();
+    const text = bytes.toString('utf8', reader.offset, reader.offset + length);
+    reader.offset += length;
+    if (tag >> 3 === 1) key = text;
+    else if (tag >> 3 === 2) value = text;
+  }
+  return [key, value];
+}
+
+class VarintReader {
+  offset = 0;
+  constructor(
+    private readonly bytes: Buffer,
+    private readonly file: string,
+  ) {}
+
+  varint(): number {
+    let result = 0;
+    let multiplier = 1;
+    while (this.offset < this.bytes.length) {
+      const byte = this.bytes[this.offset++];
+      result += (byte & 0x7f) * multiplier;
+      if (byte < 0x80) return result;
+      multiplier *= 128;
+    }
+    throw new Error(`${this.file}: truncated or not an ONNX model (bad varint)`);
+  }
+}
+
+/**
+ * Parses the ultralytics `names` metadata, a Python repr: "{0: 'person', 1: 'bicycle'}" or "['person', 'bicycle']".
+ * Returns null when the text is not such a repr, so callers can fall back to the COCO names.
+ */
+export function parseNamesMetadata(text: string | undefined): string[] | null {
+  if (!text) return null;
+  const tokens = tokenizePythonLiteral(text.trim());
+  if (!tokens) return null;
+  const open = tokens.shift();
+  const close = tokens.pop();
+  const isDict = open === '{' && close === '}';
+  if (!isDict && !(open === '[' && close === ']')) return null;
+  const names: string[] = [];
+  for (let i = 0; i < tokens.length; ) {
+    let index = names.length;
+    if (isDict) {
+      const key = tokens[i++];
+      if (typeof key !== 'number' || tokens[i++] !== ':') return null;
+      index = key;
+    }
+    const name = tokens[i++];
+    if (typeof name !== 'string' || !name.startsWith("'")) return null;
+    names[index] = name.slice(1);
+    if (i < tokens.length && tokens[i++] !== ',') return null;
+  }
+  for (let i = 0; i < names.length; i++) if (names[i] === undefined) return null;
+  return names.length > 0 ? names : null;
+}
+
+/** Tokens: punctuation as itself, integers as numbers, strings as "'" + unescaped content. */
+function tokenizePythonLiteral(text: string): (string | number)[] | null {
+  const tokens: (string | number)[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i];
+    if (/\s/.test(ch)) i++;
+    else if ('{}[]:,'.includes(ch)) tokens.push(text[i++]);
+    else if (/[0-9]/.test(ch)) {
+      const digits = /^[0-9]+/.exec(text.slice(i))![0];
+      tokens.push(Number(digits));
+      i += digits.length;
+    } else if (ch === "'" || ch === '"') {
+      let content = '';
+      i++;
+      while (i < text.length && text[i] !== ch) {
+        if (text[i] === '\\' && i + 1 < text.length) i++;
+        content += text[i++];
+      }
+      if (i >= text.length) return null;
+      i++;
+      tokens.push("'" + content);
+    } else return null;
+  }
+  return tokens;
+}
+
+export interface YoloMetadata {
+  names: string[];
+  stride: number;
+  /** True when `names` came from the file; false when the COCO fallback was used. */
+  namesFromFile: boolean;
+  /** Set by the project's generator: real architecture, random weights (benchmarks only). */
+  randomWeights: boolean;
+}
+
+export const DEFAULT_STRIDE = 32;
+
+export function interpretYoloMetadata(metadata: Record<string, string>): YoloMetadata {
+  const names = parseNamesMetadata(metadata.names);
+  const stride = Number.parseInt(metadata.stride ?? '', 10);
+  return {
+    names: names ?? [...COCO_CLASS_NAMES],
+    namesFromFile: names !== null,
+    stride: Number.isInteger(stride) && stride > 0 ? stride : DEFAULT_STRIDE,
+    randomWeights: metadata.random_weights === 'true',
+  };
+}
