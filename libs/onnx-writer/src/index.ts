@@ -1,0 +1,3 @@
+export * from './onnx-proto';
+export * from './graph-builder';
+export * from './model-file';
