@@ -1,0 +1,96 @@
+import { performance } from 'node:perf_hooks';
+import { Tensor } from 'onnxruntime-node';
+import { decodeImage } from './image-decoder';
+import { dynamicInputSize, InputSize, letterboxToTensor, planLetterbox, RgbaBitmap } from './letterbox';
+import { nonMaxSuppression } from './nms';
+import { Detection, scaleBoxesToImage, toDetection } from './scale-boxes';
+import { LoadedYoloModel } from './yolo-session';
+import { decodeCandidates } from './yolo-output';
+
+export interface DetectOptions {
+  confidenceThreshold: number;
+  iouThreshold: number;
+  maxDetections: number;
+  /** Class names to keep, or null for all. */
+  classes: readonly string[] | null;
+}
+
+/** Milliseconds spent in each stage of one detection. */
+export interface StageTimings {
+  decode: number;
+  preprocess: number;
+  inference: number;
+  postprocess: number;
+}
+
+export interface DetectionOutcome {
+  detections: Detection[];
+  image: InputSize;
+  /** The tensor size the model ran at (a stride-multiple rectangle for dynamic models). */
+  input: InputSize;
+  timings: StageTimings;
+}
+
+/** AutoShape's inference size: the longest image side is letterboxed to this many pixels. */
+export const DEFAULT_INFERENCE_SIZE = 640;
+
+/**
+ * The whole per-image pipeline for one loaded model: decode → letterbox into a reused tensor buffer →
+ * session.run → candidates → per-class NMS → boxes in original pixels. Runs inside a worker thread.
+ */
+export class YoloDetector {
+  private inputBuffer = new Float32Array(0);
+
+  constructor(
+    private readonly model: LoadedYoloModel,
+    private readonly inferenceSize = DEFAULT_INFERENCE_SIZE,
+  ) {}
+
+  inputSizeFor(image: InputSize): InputSize {
+    const { inputHeight, inputWidth } = this.model.contract;
+    if (inputHeight !== null && inputWidth !== null) return { height: inputHeight, width: inputWidth };
+    return dynamicInputSize(image, this.inferenceSize, this.model.metadata.stride);
+  }
+
+  async detect(bytes: Uint8Array, options: DetectOptions): Promise<DetectionOutcome> {
+    const started = performance.now();
+    const bitmap = await decodeImage(bytes);
+    const decoded = performance.now();
+    const outcome = await this.detectBitmap(bitmap, options);
+    outcome.timings.decode = decoded - started;
+    return outcome;
+  }
+
+  async detectBitmap(bitmap: RgbaBitmap, options: DetectOptions): Promise<DetectionOutcome> {
+    const { contract, metadata, session } = this.model;
+    const image = { height: bitmap.height, width: bitmap.width };
+    const started = performance.now();
+    const input = this.inputSizeFor(image);
+    const size = 3 * input.height * input.width;
+    if (this.inputBuffer.length !== size) this.inputBuffer = new Float32Array(size);
+    letterboxToTensor(bitmap, planLetterbox(image, input), this.inputBuffer);
+    const tensor = new Tensor('float32', this.inputBuffer, [1, 3, input.height, input.width]);
+    const preprocessed = performance.now();
+
+    const results = await session.run({ [contract.inputName]: tensor });
+    const inferred = performance.now();
+
+    const output = results[contract.outputName];
+    const [, rowCount, columns] = output.dims;
+    const classFilter = options.classes === null ? null : new Set(options.classes.map((name) => metadata.names.indexOf(name)));
+    const candidates = decodeCandidates(output.data as Float32Array, rowCount, columns, {
+      confidenceThreshold: options.confidenceThreshold,
+      classes: classFilter,
+    });
+    for (const value of Object.values(results)) value.dispose();
+    const kept = nonMaxSuppression(candidates, options.iouThreshold, options.maxDetections);
+    const detections = scaleBoxesToImage(kept, input, image).map((box) => toDetection(box, metadata.names));
+    const finished = performance.now();
+    return {
+      detections,
+      image,
+      input,
+      timings: { decode: 0, preprocess: preprocessed - started, inference: inferred - preprocessed, postprocess: finished - inferred },
+    };
+  }
+}
