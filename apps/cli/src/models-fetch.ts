@@ -1,0 +1,91 @@
+import {
+  createDownloadProgress,
+  DEFAULT_MODELS_BASE_URL,
+  DEFAULT_MODELS_DIR,
+  fetchMissingModels,
+  formatFetchSummary,
+  OFFICIAL_MODEL_NAMES,
+} from '@app/model-store';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const USAGE = `Usage: npm run models:fetch -- [options]
+
+Downloads the official YOLOv5 v7.0 ONNX models into the models directory (files already there are kept).
+
+Options:
+  --models LIST     comma-separated names (default: ${OFFICIAL_MODEL_NAMES.join(',')})
+  --dir DIR         models directory (default: $MODELS_DIR or ${DEFAULT_MODELS_DIR})
+  --base-url URL    where <name>.onnx is downloaded from (default: $MODELS_BASE_URL or
+                    ${DEFAULT_MODELS_BASE_URL})
+  --force           download again even when the file exists
+  --help            show this text`;
+
+const EXIT_USAGE = 2;
+const EXIT_INTERRUPTED = 130;
+
+export async function main(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let values: { models?: string; dir?: string; 'base-url'?: string; force?: boolean; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        models: { type: 'string' },
+        dir: { type: 'string' },
+        'base-url': { type: 'string' },
+        force: { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
+    }));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+
+  const names = values.models ? values.models.split(',').map((name) => name.trim()).filter(Boolean) : [...OFFICIAL_MODEL_NAMES];
+  const unknown = names.filter((name) => !OFFICIAL_MODEL_NAMES.includes(name));
+  if (names.length === 0 || unknown.length > 0) {
+    console.error(`Unknown model(s): ${unknown.join(', ') || '(none given)'}; choose from ${OFFICIAL_MODEL_NAMES.join(', ')}`);
+    return EXIT_USAGE;
+  }
+  const modelsDir = values.dir || env.MODELS_DIR || DEFAULT_MODELS_DIR;
+  const baseUrl = values['base-url'] || env.MODELS_BASE_URL || DEFAULT_MODELS_BASE_URL;
+
+  // Ctrl-C aborts the download so its temporary file is removed instead of left behind.
+  const interrupt = new AbortController();
+  const onSigint = () => interrupt.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    console.error(`Fetching ${names.join(', ')} from ${baseUrl} into ${resolve(modelsDir)}`);
+    const outcomes = await fetchMissingModels({
+      names,
+      modelsDir,
+      baseUrl,
+      force: values.force,
+      signal: interrupt.signal,
+      createProgress: (name) => createDownloadProgress(name),
+    });
+    console.log(formatFetchSummary(outcomes));
+    return outcomes.some((outcome) => outcome.status === 'failed') ? 1 : 0;
+  } catch (error) {
+    if (!interrupt.signal.aborted) throw error;
+    console.error('Interrupted; the partial download was removed.');
+    return EXIT_INTERRUPTED;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => (process.exitCode = code),
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}

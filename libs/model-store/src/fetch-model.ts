@@ -1,0 +1,253 @@
+import { loadYoloModel } from '@app/vision';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { DownloadProgress, formatBytes } from './download-progress';
+import { DEFAULT_MODELS_BASE_URL, modelDownloadUrl, modelFileName } from './official-models';
+
+export interface FetchModelOptions {
+  name: string;
+  /** Where `<name>.onnx` is downloaded from; defaults to the official YOLOv5 v7.0 release. */
+  baseUrl?: string;
+  modelsDir: string;
+  /** Download even when the file is already there (it is replaced only once the new one is verified). */
+  force?: boolean;
+  /** Open the download with ONNX Runtime and check the YOLOv5 contract before keeping it (default true). */
+  verify?: boolean;
+  onProgress?: (received: number, total: number | undefined) => void;
+  signal?: AbortSignal;
+}
+
+export interface FetchModelResult {
+  name: string;
+  /** Absolute path of `<modelsDir>/<name>.onnx`. */
+  file: string;
+  status: 'fetched' | 'present';
+  bytes: number;
+}
+
+/** unreachable: no connection; request: other failure before a response; then HTTP status, short body, bad model. */
+export type ModelFetchFailureReason = 'unreachable' | 'request' | 'http' | 'truncated' | 'invalid-model';
+
+export class ModelFetchError extends Error {
+  constructor(
+    message: string,
+    readonly reason: ModelFetchFailureReason,
+    readonly url: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ModelFetchError';
+  }
+}
+
+/** Error codes (on the error or in its `cause` chain) that mean the host could not be reached at all. */
+const UNREACHABLE_CODES = new Set([
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EHOSTDOWN',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/**
+ * Downloads `<baseUrl>/<name>.onnx` into `<modelsDir>/<name>.onnx`. The body streams into a temporary file
+ * beside the target, is checked against Content-Length and (unless `verify: false`) opened as a YOLOv5 model,
+ * and only then renamed into place, so the models directory never holds a partial or unusable file.
+ */
+export async function fetchModel(options: FetchModelOptions): Promise<FetchModelResult> {
+  const { name, modelsDir, force = false, verify = true, onProgress, signal } = options;
+  if (!/^[\w][\w.-]*$/.test(name)) throw new Error(`"${name}" is not a valid model name`);
+  const url = modelDownloadUrl(name, options.baseUrl ?? DEFAULT_MODELS_BASE_URL);
+  const file = resolve(modelsDir, modelFileName(name));
+
+  if (!force) {
+    const existing = await stat(file).catch(() => undefined);
+    if (existing?.isFile()) return { name, file, status: 'present', bytes: existing.size };
+  }
+
+  await mkdir(dirname(file), { recursive: true });
+  const partFile = `${file}.part-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    const bytes = await download({ name, url, file, partFile, onProgress, signal });
+    if (verify) await verifyModel(name, url, partFile);
+    await rename(partFile, file);
+    return { name, file, status: 'fetched', bytes };
+  } finally {
+    // After a successful rename this is a no-op; on any failure it removes the partial download.
+    await rm(partFile, { force: true });
+  }
+}
+
+interface DownloadJob {
+  name: string;
+  url: string;
+  file: string;
+  partFile: string;
+  onProgress?: FetchModelOptions['onProgress'];
+  signal?: AbortSignal;
+}
+
+async function download({ name, url, file, partFile, onProgress, signal }: DownloadJob): Promise<number> {
+  let response: Response;
+  try {
+    // identity: a compressed transfer would make Content-Length count other bytes than the ones we write.
+    response = await fetch(url, { signal, headers: { 'accept-encoding': 'identity' } });
+  } catch (error) {
+    throw signal?.aborted ? error : describeRequestFailure(error, name, url, file);
+  }
+  if (!response.ok || !response.body) {
+    await response.body?.cancel();
+    const status = `${response.status} ${response.statusText}`.trim();
+    throw new ModelFetchError(`Downloading ${name} failed: ${url} answered HTTP ${status}`, 'http', url);
+  }
+
+  const header = response.headers.get('content-length');
+  const total = header !== null && /^\d+$/.test(header) ? Number(header) : undefined;
+  let received = 0;
+  const incomplete = (detail: string, cause?: unknown) =>
+    new ModelFetchError(
+      `Download of ${name} from ${url} is incomplete: ${detail}; nothing was saved, run the fetch again`,
+      'truncated',
+      url,
+      { cause },
+    );
+  try {
+    await pipeline(
+      Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
+      async function* countBytes(chunks: AsyncIterable<Buffer>) {
+        for await (const chunk of chunks) {
+          received += chunk.length;
+          onProgress?.(received, total);
+          yield chunk;
+        }
+      },
+      createWriteStream(partFile, { flags: 'wx' }),
+      { signal },
+    );
+  } catch (error) {
+    // Disk errors (they carry a syscall) and aborts are not the download's fault: pass them on unchanged.
+    if (signal?.aborted || (error as NodeJS.ErrnoException).syscall) throw error;
+    const of = total === undefined ? '' : ` of ${total}`;
+    throw incomplete(`the connection broke after ${received}${of} bytes (${describeCause(error)})`, error);
+  }
+  if (total !== undefined && received !== total) {
+    throw incomplete(`received ${received} of ${total} bytes announced by Content-Length`);
+  }
+  return received;
+}
+
+async function verifyModel(name: string, url: string, partFile: string): Promise<void> {
+  let loaded: Awaited<ReturnType<typeof loadYoloModel>>;
+  try {
+    loaded = await loadYoloModel(partFile);
+  } catch (error) {
+    throw new ModelFetchError(
+      `${url} did not give a usable ${name} model, so it was not saved: ${(error as Error).message}`,
+      'invalid-model',
+      url,
+      { cause: error },
+    );
+  }
+  await loaded.session.release();
+}
+
+function describeRequestFailure(error: unknown, name: string, url: string, file: string): ModelFetchError {
+  const code = findErrorCode(error);
+  const byHand =
+    `To get it by hand: download ${url} on a machine that can reach it and save it as ${file}; ` +
+    `or set MODELS_BASE_URL (--base-url) to a mirror that serves ${basename(file)}; ` +
+    'or run `npm run models:generate` for random-weight stand-ins (benchmarks only: they detect nothing).';
+  if (code && UNREACHABLE_CODES.has(code)) {
+    return new ModelFetchError(
+      `Cannot download ${name}: the network or host is unreachable (${code} for ${url}). ${byHand}`,
+      'unreachable',
+      url,
+      { cause: error },
+    );
+  }
+  return new ModelFetchError(`Cannot download ${name} from ${url}: ${describeCause(error)}. ${byHand}`, 'request', url, {
+    cause: error,
+  });
+}
+
+/** Node's fetch reports "fetch failed" and hides the reason in `cause` (sometimes an AggregateError). */
+function findErrorCode(error: unknown): string | undefined {
+  for (let current = error; current instanceof Error; current = current.cause) {
+    const { code } = current as NodeJS.ErrnoException;
+    if (typeof code === 'string' && code !== '') return code;
+    if (current instanceof AggregateError) {
+      const inner = current.errors.map(findErrorCode).find((found) => found !== undefined);
+      if (inner) return inner;
+    }
+  }
+  return undefined;
+}
+
+function describeCause(error: unknown): string {
+  const messages: string[] = [];
+  for (let current = error; current instanceof Error; current = current.cause) messages.push(current.message);
+  return messages.join(': ') || String(error);
+}
+
+export interface FetchModelsOptions extends Omit<FetchModelOptions, 'name' | 'onProgress'> {
+  names: readonly string[];
+  /** Called once per model that is actually downloaded; the display is stopped when that download ends. */
+  createProgress?: (name: string) => DownloadProgress;
+}
+
+export type ModelFetchOutcome =
+  | FetchModelResult
+  | { name: string; file: string; status: 'failed'; message: string; error: unknown };
+
+/**
+ * Fetches each model that is not in the directory yet, one after the other. One model's failure is reported
+ * in its outcome and does not stop the others; only an abort through `signal` rejects.
+ */
+export async function fetchMissingModels(options: FetchModelsOptions): Promise<ModelFetchOutcome[]> {
+  const { names, createProgress, ...shared } = options;
+  const outcomes: ModelFetchOutcome[] = [];
+  for (const name of names) {
+    let progress: DownloadProgress | undefined;
+    try {
+      outcomes.push(
+        await fetchModel({
+          ...shared,
+          name,
+          onProgress: (received, total) => {
+            progress ??= createProgress?.(name);
+            progress?.update(received, total);
+          },
+        }),
+      );
+    } catch (error) {
+      if (shared.signal?.aborted) throw error;
+      const file = resolve(shared.modelsDir, modelFileName(name));
+      outcomes.push({ name, file, status: 'failed', message: (error as Error).message, error });
+    } finally {
+      progress?.stop();
+    }
+  }
+  return outcomes;
+}
+
+/** One line per model plus a count, for the CLI and the service's start-up log. */
+export function formatFetchSummary(outcomes: readonly ModelFetchOutcome[]): string {
+  const lines = outcomes.map((outcome) => {
+    if (outcome.status === 'failed') return `  ✗ ${outcome.name}: ${outcome.message}`;
+    const what = outcome.status === 'fetched' ? 'downloaded' : 'already present';
+    return `  ✓ ${outcome.name}: ${what}, ${outcome.file} (${formatBytes(outcome.bytes)})`;
+  });
+  const failed = outcomes.filter((outcome) => outcome.status === 'failed').length;
+  const verdict = failed === 0 ? `all ${outcomes.length} models ready` : `${failed} of ${outcomes.length} models failed`;
+  return [...lines, verdict].join('\n');
+}

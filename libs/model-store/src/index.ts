@@ -1,0 +1,3 @@
+export * from './official-models';
+export * from './download-progress';
+export * from './fetch-model';
