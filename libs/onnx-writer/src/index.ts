@@ -1,3 +1,5 @@
 export * from './onnx-proto';
 export * from './graph-builder';
 export * from './model-file';
+export * from './names-metadata';
+export * from './fixture-models';

@@ -158,8 +158,10 @@ export const OnnxProto = {
 /** TensorProto.DataType values used by this project. */
 export enum OnnxDataType {
   FLOAT = 1,
+  UINT8 = 2,
   INT32 = 6,
   INT64 = 7,
+  DOUBLE = 11,
 }
 
 /** AttributeProto.AttributeType values. */

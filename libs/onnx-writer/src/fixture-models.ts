@@ -1,0 +1,162 @@
+import { COCO_CLASS_NAMES } from '@app/vision/coco-names';
+import { Attr, Dim, OnnxGraphBuilder } from './graph-builder';
+import { formatNamesMetadata } from './names-metadata';
+import { OnnxDataType } from './onnx-proto';
+
+/**
+ * Tiny ONNX models with the YOLOv5 export contract whose output is a fixed table, so tests can assert exact
+ * detections. The image is still consumed (output = table + 0 * mean(images)) so ONNX Runtime keeps the input.
+ */
+
+/** One detection row, in model-input pixels (after letterbox); scores are probabilities (already sigmoid-ed). */
+export interface FixtureRow {
+  cx: number;
+  cy: number;
+  w: number;
+  h: number;
+  objectness: number;
+  classIndex: number;
+  classScore: number;
+}
+
+export interface FixedOutputModelOptions {
+  rows: readonly FixtureRow[];
+  /** Fixed input size (default 640x640), or 'dynamic' for input dims [1,3,'height','width']. */
+  input?: { height: number; width: number } | 'dynamic';
+  /** Rows in the output; default: the YOLOv5 row count for the fixed input size, 25200 when dynamic. */
+  numRows?: number;
+  /** Class names; sets the column count (5 + names.length) and the `names` metadata. Default: COCO. */
+  names?: readonly string[];
+  stride?: number;
+  /** Extra metadata_props; a null value removes a default entry (`names` or `stride`). */
+  metadata?: Record<string, string | null>;
+}
+
+/** The names of the ways a fixture can break the "input [1,3,H,W] float32, output [1,N,5+nc] float32" contract. */
+export const CONTRACT_BREAKS = [
+  'input-count',
+  'input-type',
+  'input-rank',
+  'input-channels',
+  'input-batch',
+  'input-mixed-dims',
+  'output-type',
+  'output-rank',
+  'output-columns',
+] as const;
+export type ContractBreak = (typeof CONTRACT_BREAKS)[number];
+
+export const FIXTURE_INPUT_NAME = 'images';
+export const FIXTURE_OUTPUT_NAME = 'output0';
+const YOLO_STRIDES = [8, 16, 32] as const;
+const ANCHORS_PER_CELL = 3;
+const DEFAULT_INPUT_SIZE = 640;
+
+/** YOLOv5's output row count for an input size: 3 anchors per cell at strides 8, 16 and 32. */
+export function yoloRowCount(height: number, width: number): number {
+  return YOLO_STRIDES.reduce((sum, s) => sum + ANCHORS_PER_CELL * (height / s) * (width / s), 0);
+}
+
+export function makeFixedOutputModel(options: FixedOutputModelOptions): Uint8Array {
+  const names = options.names ?? COCO_CLASS_NAMES;
+  const input = options.input ?? { height: DEFAULT_INPUT_SIZE, width: DEFAULT_INPUT_SIZE };
+  const numRows =
+    options.numRows ?? (input === 'dynamic' ? yoloRowCount(DEFAULT_INPUT_SIZE, DEFAULT_INPUT_SIZE) : yoloRowCount(input.height, input.width));
+  const columns = 5 + names.length;
+  return buildConstantOutputModel({
+    inputs: [{ elemType: OnnxDataType.FLOAT, dims: input === 'dynamic' ? [1, 3, 'height', 'width'] : [1, 3, input.height, input.width] }],
+    outputElemType: OnnxDataType.FLOAT,
+    outputDims: [1, numRows, columns],
+    table: fixtureTable(options.rows, numRows, columns),
+    metadata: {
+      stride: String(options.stride ?? 32),
+      names: formatNamesMetadata(names),
+      ...options.metadata,
+    },
+  });
+}
+
+/** A fixture that breaks one named part of the YOLOv5 contract and is otherwise valid (640x640, COCO names). */
+export function makeContractBreakingModel(kind: ContractBreak): Uint8Array {
+  const size = DEFAULT_INPUT_SIZE;
+  const rows = yoloRowCount(size, size);
+  const columns = 5 + COCO_CLASS_NAMES.length;
+  const image = { elemType: OnnxDataType.FLOAT, dims: [1, 3, size, size] as Dim[] };
+  const spec: ConstantOutputModelSpec = {
+    inputs: [image],
+    outputElemType: OnnxDataType.FLOAT,
+    outputDims: [1, rows, columns],
+    table: new Float32Array(rows * columns),
+    metadata: { stride: '32', names: formatNamesMetadata(COCO_CLASS_NAMES) },
+  };
+  switch (kind) {
+    case 'input-count':
+      spec.inputs = [image, { elemType: OnnxDataType.FLOAT, dims: [1] }];
+      break;
+    case 'input-type':
+      spec.inputs = [{ ...image, elemType: OnnxDataType.UINT8 }];
+      break;
+    case 'input-rank':
+      spec.inputs = [{ ...image, dims: [3, size, size] }];
+      break;
+    case 'input-channels':
+      spec.inputs = [{ ...image, dims: [1, 1, size, size] }];
+      break;
+    case 'input-batch':
+      spec.inputs = [{ ...image, dims: [2, 3, size, size] }];
+      break;
+    case 'input-mixed-dims':
+      spec.inputs = [{ ...image, dims: [1, 3, 'height', size] }];
+      break;
+    case 'output-type':
+      spec.outputElemType = OnnxDataType.DOUBLE;
+      break;
+    case 'output-rank':
+      spec.outputDims = [rows, columns];
+      break;
+    case 'output-columns':
+      spec.outputDims = [1, rows, columns - 1];
+      spec.table = new Float32Array(rows * (columns - 1));
+      break;
+  }
+  return buildConstantOutputModel(spec);
+}
+
+function fixtureTable(rows: readonly FixtureRow[], numRows: number, columns: number): Float32Array {
+  if (rows.length > numRows) throw new Error(`${rows.length} fixture rows do not fit in ${numRows} output rows`);
+  const table = new Float32Array(numRows * columns);
+  rows.forEach((row, r) => {
+    if (!Number.isInteger(row.classIndex) || row.classIndex < 0 || row.classIndex >= columns - 5) {
+      throw new Error(`fixture row ${r}: class index ${row.classIndex} is outside 0..${columns - 6}`);
+    }
+    table.set([row.cx, row.cy, row.w, row.h, row.objectness], r * columns);
+    table[r * columns + 5 + row.classIndex] = row.classScore;
+  });
+  return table;
+}
+
+interface ConstantOutputModelSpec {
+  inputs: { elemType: OnnxDataType; dims: Dim[] }[];
+  outputElemType: OnnxDataType;
+  outputDims: number[];
+  table: Float32Array;
+  metadata: Record<string, string | null>;
+}
+
+function buildConstantOutputModel(spec: ConstantOutputModelSpec): Uint8Array {
+  const graph = new OnnxGraphBuilder({ graphName: 'fixture' });
+  const means = spec.inputs.map((input, index) => {
+    let tensor = graph.addInput(index === 0 ? FIXTURE_INPUT_NAME : `extra_input_${index}`, input.elemType, input.dims);
+    if (input.elemType !== OnnxDataType.FLOAT) tensor = graph.addNode('Cast', [tensor], { to: Attr.int(OnnxDataType.FLOAT) });
+    return graph.addNode('ReduceMean', [tensor], { keepdims: Attr.int(0) });
+  });
+  const inputSum = means.reduce((sum, mean) => graph.addNode('Add', [sum, mean]));
+  const zero = graph.addNode('Mul', [inputSum, graph.addFloatConstant('zero', [0], [])]);
+  const table = graph.addFloatInitializer('fixed_output', spec.outputDims, spec.table);
+  const needsCast = spec.outputElemType !== OnnxDataType.FLOAT;
+  const [sum] = graph.addMultiOutputNode('Add', [table, zero], 1, {}, needsCast ? undefined : [FIXTURE_OUTPUT_NAME]);
+  if (needsCast) graph.addMultiOutputNode('Cast', [sum], 1, { to: Attr.int(spec.outputElemType) }, [FIXTURE_OUTPUT_NAME]);
+  graph.addOutput(FIXTURE_OUTPUT_NAME, spec.outputElemType, spec.outputDims);
+  for (const [key, value] of Object.entries(spec.metadata)) if (value !== null) graph.setMetadata(key, value);
+  return graph.toBytes();
+}
