@@ -1,0 +1,39 @@
+import { Body, Controller, HttpCode, Post, UnprocessableEntityException, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import { ApiBadRequestResponse, ApiConsumes, ApiOkResponse, ApiOperation, ApiPayloadTooLargeResponse, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse, ApiUnsupportedMediaTypeResponse } from '@nestjs/swagger';
+import { TimingInterceptor } from '@app/vision';
+import { DetectionService } from './detection.service';
+import { PredictRequestDto, PredictUploadDto } from './dto/predict-request.dto';
+import { PredictResponseDto } from './dto/predict-response.dto';
+import { ErrorResponseDto } from '../common/error-response.dto';
+
+@ApiTags('detection')
+@Controller()
+export class DetectionController {
+  constructor(private readonly detection: DetectionService) {}
+
+  @Post('predict')
+  @HttpCode(200)
+  @UseInterceptors(FileInterceptor('image'), TimingInterceptor)
+  @ApiOperation({
+    summary: 'Detect objects in one image',
+    description:
+      'JSON with a base64 image (the seed contract) or multipart/form-data with an image file. ' +
+      'Boxes are integer pixels of the upright (EXIF-rotated) image; `time` is the inference time in seconds; ' +
+      'the `Server-Timing` header gives decode, preprocess, inference and postprocess durations.',
+  })
+  @ApiConsumes('application/json', 'multipart/form-data')
+  @ApiOkResponse({ type: PredictResponseDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Unknown model name, invalid base64, not an image, or a broken image.' })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'Missing or out-of-range fields.' })
+  @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: 'Body larger than the configured limit.' })
+  @ApiUnsupportedMediaTypeResponse({ type: ErrorResponseDto, description: 'An image format the service does not decode (WebP, HEIC, ...).' })
+  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'The model is not installed or still loading.' })
+  predict(@Body() body: PredictRequestDto, @UploadedFile() file?: Express.Multer.File): Promise<PredictResponseDto> {
+    if (!file && !body.image) {
+      throw new UnprocessableEntityException('image is required: a base64 string in JSON, or a file field named "image" in multipart/form-data.');
+    }
+    const image = file ? file.buffer : this.detection.decodeBase64Image(body.image!);
+    return this.detection.detect(body.model, image, body) as Promise<PredictResponseDto>;
+  }
+}

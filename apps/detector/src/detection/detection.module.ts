@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { MulterModule } from '@nestjs/platform-express';
+import { DetectorConfig, detectorConfig } from '../config/detector-config';
+import { ModelRegistryModule } from '../model-registry/model-registry.module';
+import { DetectionController } from './detection.controller';
+import { DetectionService } from './detection.service';
+import { InfoController } from './info.controller';
+
+@Module({
+  imports: [
+    ModelRegistryModule,
+    // Uploads stay in memory (they go straight to a worker) and obey the same size limit as JSON bodies.
+    MulterModule.registerAsync({
+      inject: [detectorConfig.KEY],
+      useFactory: (config: DetectorConfig) => ({ limits: { fileSize: config.bodyLimitBytes, files: 1, fields: 20, fieldSize: 1024 * 1024 } }),
+    }),
+  ],
+  controllers: [InfoController, DetectionController],
+  providers: [DetectionService],
+})
+export class DetectionModule {}

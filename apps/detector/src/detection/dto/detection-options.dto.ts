@@ -1,0 +1,43 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsInt, IsNumber, IsOptional, IsString, Max, Min } from 'class-validator';
+import { DEFAULT_DETECT_OPTIONS, MAX_NMS_CANDIDATES } from '@app/vision';
+
+/** Comma-separated text (multipart forms) or a JSON array, as an array of trimmed names. */
+const toNameList = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? value.split(',').map((name) => name.trim()).filter(Boolean) : value;
+
+/** Optional tuning shared by the JSON and multipart forms of POST /predict. Defaults are AutoShape's. */
+export class DetectionOptionsDto {
+  @ApiPropertyOptional({ description: 'Minimum confidence (objectness × class score) of a box.', minimum: 0, maximum: 1, default: DEFAULT_DETECT_OPTIONS.confidenceThreshold, example: 0.25 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
+  confidence_threshold?: number;
+
+  @ApiPropertyOptional({ description: 'IoU above which a less confident box of the same class is suppressed.', minimum: 0, maximum: 1, default: DEFAULT_DETECT_OPTIONS.iouThreshold, example: 0.45 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
+  iou_threshold?: number;
+
+  @ApiPropertyOptional({ description: 'Maximum number of boxes returned.', minimum: 1, maximum: MAX_NMS_CANDIDATES, default: DEFAULT_DETECT_OPTIONS.maxDetections, example: 1000 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_NMS_CANDIDATES)
+  max_detections?: number;
+
+  @ApiPropertyOptional({ description: 'Only report these classes (names as in the model, e.g. COCO). Multipart: comma-separated.', type: [String], example: ['person', 'bus'] })
+  @IsOptional()
+  @Transform(toNameList)
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @IsString({ each: true })
+  classes?: string[];
+}

@@ -1,0 +1,83 @@
+import { parentPort, threadId, workerData } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
+import { InferenceSession } from 'onnxruntime-node';
+import { DEFAULT_DETECT_OPTIONS, ImageError, loadYoloModel, YoloDetector } from '@app/vision';
+import { DetectTask, DetectTaskResult, InferenceWorkerData, ModelFile, ModelLoadReport } from './inference-protocol';
+
+/**
+ * An inference worker thread: owns one ONNX Runtime session per model and runs the whole image pipeline
+ * (decode, letterbox, run, NMS), so the main thread's event loop never blocks on it.
+ */
+const config = workerData as InferenceWorkerData;
+const sessionOptions: InferenceSession.SessionOptions = {
+  intraOpNumThreads: config.intraOpThreads,
+  interOpNumThreads: 1,
+  graphOptimizationLevel: 'all',
+  executionMode: 'sequential',
+};
+const detectors = new Map<string, Promise<YoloDetector>>();
+
+const shapeOf = (value: InferenceSession.ValueMetadata) => (value.isTensor ? [...value.shape] : []);
+
+function report(message: Omit<ModelLoadReport, 'type' | 'threadId'>) {
+  parentPort?.postMessage({ type: 'model-load', threadId, ...message } satisfies ModelLoadReport);
+}
+
+async function loadDetector(name: string, file: string): Promise<YoloDetector> {
+  const started = performance.now();
+  const model = await loadYoloModel(file, sessionOptions);
+  const detector = new YoloDetector(model, config.inferenceSize);
+  // Warm-up: the first run allocates ORT's buffers and is several times slower than the next ones.
+  const input = detector.inputSizeFor({ height: config.inferenceSize, width: config.inferenceSize });
+  const grey = { width: input.width, height: input.height, channels: 3 as const, data: new Uint8Array(input.width * input.height * 3) };
+  await detector.detectBitmap(grey, DEFAULT_DETECT_OPTIONS);
+  report({
+    name,
+    description: {
+      inputShape: shapeOf(model.session.inputMetadata[0]),
+      outputShape: shapeOf(model.session.outputMetadata[0]),
+      classNames: model.metadata.names,
+      stride: model.metadata.stride,
+      randomWeights: model.metadata.randomWeights,
+      loadMs: performance.now() - started,
+    },
+  });
+  return detector;
+}
+
+function detectorFor({ name, file }: ModelFile): Promise<YoloDetector> {
+  let detector = detectors.get(name);
+  if (!detector) {
+    detector = loadDetector(name, file);
+    detector.catch((error: Error) => {
+      detectors.delete(name); // a later request retries (the file may have been fixed or fetched meanwhile)
+      report({ name, error: error.message });
+    });
+    detectors.set(name, detector);
+  }
+  return detector;
+}
+
+async function runDetectTask(task: DetectTask): Promise<DetectTaskResult> {
+  let detector: YoloDetector;
+  try {
+    detector = await detectorFor(task.model);
+  } catch (error) {
+    return { ok: false, error: { kind: 'model', message: (error as Error).message } };
+  }
+  try {
+    return { ok: true, outcome: await detector.detect(new Uint8Array(task.image), task.options) };
+  } catch (error) {
+    if (error instanceof ImageError) return { ok: false, error: { kind: 'image', imageKind: error.kind, message: error.message } };
+    throw error;
+  }
+}
+
+async function start() {
+  if (config.eager) {
+    await Promise.allSettled(config.models.map(detectorFor));
+  }
+  return runDetectTask;
+}
+
+export default start();

@@ -1,0 +1,194 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { access } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { createDownloadProgress, DEFAULT_MODELS_BASE_URL, fetchMissingModels, formatFetchSummary, modelDownloadUrl, modelFileName, OFFICIAL_MODEL_NAMES } from '@app/model-store';
+import { DetectionOutcome, DetectOptions, ImageError } from '@app/vision';
+import { DetectorConfig, detectorConfig } from '../config/detector-config';
+import { InferencePool } from './inference-pool';
+import { ModelHandle } from './model-handle';
+import { ModelDescription, ModelLoadReport } from './inference-protocol';
+import { ModelUnavailableError, UnknownModelError } from './model-errors';
+
+export type ModelStatus = 'missing' | 'fetching' | 'loading' | 'loaded' | 'not-loaded' | 'failed';
+
+/** What GET /models/{name} reports about one model. */
+export interface ModelState {
+  name: string;
+  file: string;
+  status: ModelStatus;
+  available: boolean;
+  loaded: boolean;
+  error?: string;
+  description?: ModelDescription;
+  /** Workers that have this model loaded, out of the pool's size. */
+  workersLoaded: number;
+}
+
+const isReadable = (file: string) => access(file).then(() => true, () => false);
+
+/**
+ * Owns the models: finds (and on first start fetches) the files, starts the inference workers that load them, keeps
+ * each model's state, and routes detections to the worker pool. Stateless across replicas: everything here is
+ * derived from the models directory at start.
+ */
+@Injectable()
+export class ModelRegistryService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ModelRegistryService.name);
+  private readonly states = new Map<string, ModelState>();
+  private readonly loadedThreads = new Map<string, Set<number>>();
+  private pool: InferencePool | null = null;
+  private startup: Promise<void> | null = null;
+
+  constructor(@Inject(detectorConfig.KEY) private readonly config: DetectorConfig) {
+    for (const name of OFFICIAL_MODEL_NAMES) {
+      const file = resolve(config.modelsDir, modelFileName(name));
+      this.states.set(name, { name, file, status: 'loading', available: false, loaded: false, workersLoaded: 0 });
+      this.loadedThreads.set(name, new Set());
+    }
+  }
+
+  get names(): readonly string[] {
+    return OFFICIAL_MODEL_NAMES;
+  }
+
+  onApplicationBootstrap() {
+    // In the background: the HTTP server answers (liveness, readiness 503) while models download and load.
+    this.startup = this.start().catch((error: Error) => this.logger.error(`Model start-up failed: ${error.message}`, error.stack));
+  }
+
+  /** Resolves when start-up (fetching, creating workers, eager loading) has finished, whatever its outcome. */
+  whenStarted(): Promise<void> {
+    return this.startup ?? Promise.resolve();
+  }
+
+  private async start() {
+    const { modelsDir, modelsAutoFetch, modelsBaseUrl } = this.config;
+    for (const state of this.states.values()) state.available = await isReadable(state.file);
+    const missing = [...this.states.values()].filter((state) => !state.available);
+    if (missing.length > 0 && modelsAutoFetch) {
+      missing.forEach((state) => (state.status = 'fetching'));
+      this.logger.log(`Fetching missing models: ${missing.map((state) => state.name).join(', ')}`);
+      const outcomes = await fetchMissingModels({
+        names: missing.map((state) => state.name),
+        modelsDir,
+        baseUrl: modelsBaseUrl,
+        createProgress: (name) => createDownloadProgress(`${name}.onnx`),
+      });
+      this.logger.log(`Model fetch:\n${formatFetchSummary(outcomes)}`);
+      for (const outcome of outcomes) this.states.get(outcome.name)!.available = outcome.status !== 'failed';
+    }
+    for (const state of this.states.values()) {
+      state.status = !state.available ? 'missing' : this.config.modelsLoading === 'eager' ? 'loading' : 'not-loaded';
+      if (!state.available) this.logger.warn(this.installHint(state.name));
+    }
+
+    const eagerModels = [...this.states.values()].filter((state) => state.status === 'loading');
+    this.pool = new InferencePool({
+      threads: this.config.workerThreads,
+      intraOpThreads: this.config.intraOpThreads,
+      inferenceSize: this.config.inferenceSize,
+      eager: this.config.modelsLoading === 'eager',
+      models: eagerModels.map(({ name, file }) => ({ name, file })),
+    });
+    this.pool.on('model-load', (report) => this.onModelLoad(report));
+    this.logger.log(
+      `Inference pool: ${this.config.workerThreads} worker thread(s) × ${this.config.intraOpThreads} ONNX Runtime intra-op thread(s); ` +
+        `${this.config.modelsLoading} loading of ${eagerModels.map((state) => state.name).join(', ') || 'no models'}`,
+    );
+    await Promise.all(eagerModels.map((state) => this.settled(state.name)));
+  }
+
+  private onModelLoad(report: ModelLoadReport) {
+    const state = this.states.get(report.name);
+    if (!state) return;
+    if (report.error) {
+      state.status = 'failed';
+      state.error = report.error;
+      this.logger.error(`Model ${report.name} failed to load: ${report.error}`);
+    } else {
+      const threads = this.loadedThreads.get(report.name)!;
+      threads.add(report.threadId);
+      state.workersLoaded = threads.size;
+      state.description = report.description;
+      state.error = undefined;
+      state.loaded = true;
+      // Eager loading counts as done when every worker is warm; a lazy load is done at its first worker.
+      if (state.status !== 'loading' || state.workersLoaded >= (this.pool?.threads ?? 1)) state.status = 'loaded';
+      if (state.workersLoaded === 1) {
+        const { inputShape, loadMs, randomWeights } = report.description!;
+        this.logger.log(`Model ${report.name} loaded from ${state.file}: input [${inputShape.join(',')}], ${Math.round(loadMs)} ms`);
+        if (randomWeights) {
+          this.logger.warn(`Model ${report.name} is a random-weight benchmark model: its detections are meaningless.`);
+        }
+      }
+    }
+    this.emitSettled(report.name);
+  }
+
+  private readonly settleWaiters = new Map<string, (() => void)[]>();
+
+  private emitSettled(name: string) {
+    const state = this.states.get(name)!;
+    if (state.status === 'loading') return;
+    for (const resolveWaiter of this.settleWaiters.get(name) ?? []) resolveWaiter();
+    this.settleWaiters.delete(name);
+  }
+
+  /** Resolves once the model has stopped loading (loaded in every worker, or failed). */
+  private settled(name: string): Promise<void> {
+    if (this.states.get(name)!.status !== 'loading') return Promise.resolve();
+    return new Promise((resolveWaiter) => this.settleWaiters.set(name, [...(this.settleWaiters.get(name) ?? []), resolveWaiter]));
+  }
+
+  state(name: string): ModelState {
+    const state = this.states.get(name);
+    if (!state) throw new UnknownModelError(name, this.names);
+    return { ...state };
+  }
+
+  allStates(): ModelState[] {
+    return this.names.map((name) => this.state(name));
+  }
+
+  /** Ready when start-up has finished and no available model is still loading. */
+  isReady(): boolean {
+    return this.pool !== null && [...this.states.values()].every((state) => state.status !== 'loading' && state.status !== 'fetching');
+  }
+
+  /** The handle of a served model; throws UnknownModelError (400) for any other name. */
+  handle(name: string): ModelHandle {
+    if (!this.states.has(name)) throw new UnknownModelError(name, this.names);
+    return new ModelHandle(name, this);
+  }
+
+  async detect(name: string, image: Uint8Array, options: DetectOptions, signal?: AbortSignal): Promise<DetectionOutcome> {
+    const state = this.states.get(name);
+    if (!state) throw new UnknownModelError(name, this.names);
+    if (state.status === 'fetching') throw new ModelUnavailableError(name, `Model ${name} is being downloaded; try again shortly.`, 10);
+    if (state.status === 'missing' || state.status === 'failed') {
+      // The file may have been added or replaced since start-up: look again before refusing.
+      if (!(await isReadable(state.file))) throw new ModelUnavailableError(name, this.installHint(name));
+      state.available = true;
+      if (state.status === 'missing') state.status = 'not-loaded';
+    }
+    if (!this.pool) throw new ModelUnavailableError(name, `Model ${name} is loading; try again shortly.`, 5);
+    const result = await this.pool.detect({ name, file: state.file }, image, options, signal);
+    if (result.ok) return result.outcome;
+    if (result.error.kind === 'image') throw new ImageError(result.error.imageKind, result.error.message);
+    throw new ModelUnavailableError(name, `Model ${name} could not be loaded: ${result.error.message}`);
+  }
+
+  installHint(name: string): string {
+    const file = resolve(this.config.modelsDir, modelFileName(name));
+    const url = modelDownloadUrl(name, this.config.modelsBaseUrl ?? DEFAULT_MODELS_BASE_URL);
+    return (
+      `Model ${name} is not installed: ${file} does not exist. Install it with \`npm run models:fetch\` ` +
+      `(or download ${url} into ${this.config.modelsDir}/), or start the service with network access so it fetches it; ` +
+      `\`npm run models:generate\` makes random-weight stand-ins for benchmarks.`
+    );
+  }
+
+  async onApplicationShutdown() {
+    await this.pool?.close();
+  }
+}
