@@ -10,3 +10,4 @@ export * from './image-format';
 export * from './image-errors';
 export * from './image-decoder';
 export * from './yolo-detector';
+export * from './timing.interceptor';

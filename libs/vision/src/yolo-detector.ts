@@ -15,6 +15,14 @@ export interface DetectOptions {
   classes: readonly string[] | null;
 }
 
+/** AutoShape's defaults: confidence 0.25, IoU 0.45, at most 1000 boxes, every class. */
+export const DEFAULT_DETECT_OPTIONS: Readonly<DetectOptions> = Object.freeze({
+  confidenceThreshold: 0.25,
+  iouThreshold: 0.45,
+  maxDetections: 1000,
+  classes: null,
+});
+
 /** Milliseconds spent in each stage of one detection. */
 export interface StageTimings {
   decode: number;

@@ -1,0 +1,31 @@
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import type { Response } from 'express';
+import { map, Observable } from 'rxjs';
+import type { StageTimings } from './yolo-detector';
+
+const round = (value: number, digits: number) => Number(value.toFixed(digits));
+
+/** `Server-Timing` header value for the stages of one detection (durations in ms). */
+export function serverTimingHeader(timings: StageTimings): string {
+  return (Object.entries(timings) as [keyof StageTimings, number][]).map(([stage, ms]) => `${stage};dur=${round(ms, 1)}`).join(', ');
+}
+
+/**
+ * For handlers that return `{ timings: StageTimings }`: fills the seed's `time` field (inference seconds) and
+ * sends the per-stage durations as a `Server-Timing` header, which browsers' dev tools display.
+ */
+@Injectable()
+export class TimingInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const response = context.switchToHttp().getResponse<Response>();
+    return next.handle().pipe(
+      map((body: unknown) => {
+        const timings = (body as { timings?: StageTimings } | null)?.timings;
+        if (!timings) return body;
+        response.setHeader('Server-Timing', serverTimingHeader(timings));
+        const roundedTimings = Object.fromEntries(Object.entries(timings).map(([stage, ms]) => [stage, round(ms, 2)]));
+        return { ...(body as object), time: round(timings.inference / 1000, 4), timings: roundedTimings };
+      }),
+    );
+  }
+}
