@@ -33,39 +33,38 @@ export function createDownloadProgress(label: string, options: DownloadProgressO
   const startedAt = Date.now();
   let bar: SingleBar | undefined;
 
-  const speedPayload = (received: number) => {
-    const seconds = Math.max((Date.now() - startedAt) / 1000, 0.001);
-    return { speed: `${formatBytes(Math.round(received / seconds))}/s` };
-  };
+  // Average speed since the start, worked out when a line is drawn, so a stalled download shows it slowing.
+  const speed = (received: number) => `${formatBytes(Math.round(received / Math.max((Date.now() - startedAt) / 1000, 0.001)))}/s`;
 
   return {
     update(received, total) {
-      if (!bar) {
-        // The format depends on whether the server announced a size, which is known only with the first bytes.
-        const gauge = isTTY ? ' [{bar}]' : '';
-        const format =
-          total === undefined
-            ? `${label} {value} | {speed}`
-            : `${label}${gauge} {percentage}% | {value}/{total} | {speed} | ETA {eta_formatted}`;
-        bar = new SingleBar(
-          {
-            stream: stream as NodeJS.WritableStream,
-            format,
-            formatValue: (value, barOptions, type) =>
-              type === 'value' || type === 'total' ? formatBytes(value) : Format.ValueFormat(value, barOptions, type),
-            etaBuffer: ETA_BUFFER_UPDATES,
-            noTTYOutput: true,
-            notTTYSchedule: options.logIntervalMs ?? DEFAULT_LOG_INTERVAL_MS,
-            // Off a terminal the last line is already complete; clearing avoids an empty line after it.
-            clearOnComplete: !isTTY,
-            hideCursor: isTTY,
-          },
-          Presets.shades_classic,
-        );
-        bar.start(total ?? 0, received, speedPayload(received));
+      if (bar) {
+        bar.update(received);
         return;
       }
-      bar.update(received, speedPayload(received));
+      // The format depends on whether the server announced a size, which is known only with the first bytes.
+      const gauge = isTTY ? ' [{bar}]' : '';
+      const template =
+        total === undefined
+          ? `${label} {value} | {speed}`
+          : `${label}${gauge} {percentage}% | {value}/{total} | {speed} | ETA {eta_formatted}`;
+      bar = new SingleBar(
+        {
+          stream,
+          format: (barOptions, params, payload) =>
+            Format.Formatter({ ...barOptions, format: template }, params, { ...payload, speed: speed(params.value) }),
+          formatValue: (value, barOptions, type) =>
+            type === 'value' || type === 'total' ? formatBytes(value) : Format.ValueFormat(value, barOptions, type),
+          etaBuffer: ETA_BUFFER_UPDATES,
+          noTTYOutput: true,
+          notTTYSchedule: options.logIntervalMs ?? DEFAULT_LOG_INTERVAL_MS,
+          // Off a terminal the last line is already complete; clearing avoids an empty line after it.
+          clearOnComplete: !isTTY,
+          hideCursor: isTTY,
+        },
+        Presets.shades_classic,
+      );
+      bar.start(total ?? 0, received);
     },
     stop() {
       bar?.stop();

@@ -180,12 +180,24 @@ function describeRequestFailure(error: unknown, name: string, url: string, file:
   });
 }
 
+/** The error and its `cause` chain, read by shape: fetch's errors may come from another realm than `Error`. */
+interface ErrorLike {
+  message?: unknown;
+  code?: unknown;
+  cause?: unknown;
+  errors?: unknown;
+}
+function* causeChain(error: unknown): Generator<ErrorLike> {
+  for (let current = error; typeof current === 'object' && current !== null; current = (current as ErrorLike).cause) {
+    yield current as ErrorLike;
+  }
+}
+
 /** Node's fetch reports "fetch failed" and hides the reason in `cause` (sometimes an AggregateError). */
 function findErrorCode(error: unknown): string | undefined {
-  for (let current = error; current instanceof Error; current = current.cause) {
-    const { code } = current as NodeJS.ErrnoException;
-    if (typeof code === 'string' && code !== '') return code;
-    if (current instanceof AggregateError) {
+  for (const current of causeChain(error)) {
+    if (typeof current.code === 'string' && current.code !== '') return current.code;
+    if (Array.isArray(current.errors)) {
       const inner = current.errors.map(findErrorCode).find((found) => found !== undefined);
       if (inner) return inner;
     }
@@ -194,8 +206,7 @@ function findErrorCode(error: unknown): string | undefined {
 }
 
 function describeCause(error: unknown): string {
-  const messages: string[] = [];
-  for (let current = error; current instanceof Error; current = current.cause) messages.push(current.message);
+  const messages = [...causeChain(error)].map((current) => current.message).filter((message) => typeof message === 'string' && message);
   return messages.join(': ') || String(error);
 }
 
@@ -248,6 +259,6 @@ export function formatFetchSummary(outcomes: readonly ModelFetchOutcome[]): stri
     return `  ✓ ${outcome.name}: ${what}, ${outcome.file} (${formatBytes(outcome.bytes)})`;
   });
   const failed = outcomes.filter((outcome) => outcome.status === 'failed').length;
-  const verdict = failed === 0 ? `all ${outcomes.length} models ready` : `${failed} of ${outcomes.length} models failed`;
+  const verdict = failed === 0 ? `${outcomes.length} of ${outcomes.length} models ready` : `${failed} of ${outcomes.length} models failed`;
   return [...lines, verdict].join('\n');
 }
