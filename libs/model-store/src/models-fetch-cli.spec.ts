@@ -1,0 +1,83 @@
+import { makeFixedOutputModel } from '@app/onnx-writer';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ModelServer, startModelServer } from './testing/model-server';
+
+// `npm run models:fetch` as package.json runs it, minus npm itself.
+const REPO_ROOT = resolve(__dirname, '../../..');
+const CLI_ARGS = [require.resolve('ts-node/dist/bin'), '--transpile-only', '-r', 'tsconfig-paths/register', 'apps/cli/src/models-fetch.ts'];
+const MODEL = makeFixedOutputModel({ rows: [], numRows: 2000 });
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [...CLI_ARGS, ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, MODELS_DIR: '', MODELS_BASE_URL: '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+  });
+}
+
+describe('npm run models:fetch', () => {
+  jest.setTimeout(60_000);
+  let server: ModelServer;
+  let modelsDir: string;
+
+  beforeAll(async () => {
+    server = await startModelServer({
+      good: { '*': { kind: 'file', bytes: MODEL } },
+      mixed: { 'yolov5s.onnx': { kind: 'file', bytes: MODEL } },
+    });
+    modelsDir = await mkdtemp(join(tmpdir(), 'models-fetch-cli-'));
+  });
+  afterAll(async () => {
+    await server.close();
+    await rm(modelsDir, { recursive: true, force: true });
+  });
+
+  it('downloads the chosen models from MODELS_BASE_URL into MODELS_DIR and exits 0', async () => {
+    const run = await runCli(['--models', 'yolov5s,yolov5m'], { MODELS_DIR: modelsDir, MODELS_BASE_URL: `${server.origin}/good` });
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`✓ yolov5s: downloaded, ${join(modelsDir, 'yolov5s.onnx')}`);
+    expect(run.stdout).toContain('✓ yolov5m: downloaded');
+    expect(run.stdout.trim().split('\n').at(-1)).toBe('2 of 2 models ready');
+    // stderr is a pipe here, so progress comes as plain lines.
+    expect(run.stderr).toMatch(/^yolov5s 100% \| /m);
+    expect((await readdir(modelsDir)).sort()).toEqual(['yolov5m.onnx', 'yolov5s.onnx']);
+    expect(Buffer.compare(await readFile(join(modelsDir, 'yolov5m.onnx')), MODEL)).toBe(0);
+  });
+
+  it('keeps present files, reports failures in the summary and exits 1', async () => {
+    server.requests.length = 0;
+    const run = await runCli(['--dir', modelsDir, '--base-url', `${server.origin}/mixed`]);
+
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('✓ yolov5s: already present');
+    expect(run.stdout).toContain('✓ yolov5m: already present');
+    expect(run.stdout).toContain(`✗ yolov5l: Downloading yolov5l failed: ${server.origin}/mixed/yolov5l.onnx answered HTTP 404`);
+    expect(run.stdout.trim().split('\n').at(-1)).toBe('1 of 3 models failed');
+    expect(server.requests).toEqual(['/mixed/yolov5l.onnx']);
+    expect((await readdir(modelsDir)).sort()).toEqual(['yolov5m.onnx', 'yolov5s.onnx']);
+  });
+
+  it('rejects an unknown model name with exit code 2', async () => {
+    const run = await runCli(['--models', 'yolov5s,yolov5x', '--dir', modelsDir]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('Unknown model(s): yolov5x; choose from yolov5s, yolov5m, yolov5l');
+  });
+});
