@@ -1,0 +1,67 @@
+# YOLOv5 detector service. Build: `docker build -t yolov5-detector .`
+# (works with the legacy builder and BuildKit alike; no frontend is fetched).
+#
+# Build arguments:
+#   NODE_IMAGE       base image of every stage (glibc is required: onnxruntime-node has no musl build)
+#   BAKE_MODELS      "true" downloads the official yolov5s/m/l into the image (`npm run models:fetch`);
+#                    the default "false" keeps the image small and expects /app/models as a volume
+#   MODELS_BASE_URL  mirror to download the models from when baking (empty: the official release)
+ARG NODE_IMAGE=node:24-slim
+
+# ---- build: all dependencies, compile, then drop dev dependencies ----
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+# onnxruntime-node's install script would download optional GPU files; the CPU binaries ship in the package.
+ENV ONNXRUNTIME_NODE_INSTALL=skip
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --no-audit --no-fund
+COPY nest-cli.json tsconfig.json ./
+COPY libs ./libs
+COPY apps ./apps
+RUN npm run build
+
+# ---- models: empty unless BAKE_MODELS=true (runs before the prune: the fetch script needs ts-node) ----
+FROM build AS models
+ARG BAKE_MODELS=false
+ARG MODELS_BASE_URL=
+RUN mkdir -p /models \
+ && if [ "$BAKE_MODELS" = "true" ]; then \
+      MODELS_DIR=/models MODELS_BASE_URL="$MODELS_BASE_URL" npm run models:fetch \
+      || { echo >&2 "BAKE_MODELS=true: downloading the models failed (MODELS_BASE_URL='${MODELS_BASE_URL:-official release}')." \
+                    "Set --build-arg MODELS_BASE_URL=<mirror>, or build without BAKE_MODELS and mount the models at /app/models."; \
+           exit 1; }; \
+    elif [ "$BAKE_MODELS" != "false" ]; then \
+      echo >&2 "BAKE_MODELS must be true or false, got '$BAKE_MODELS'"; exit 1; \
+    fi
+
+# ---- production dependencies only, native binaries for this platform only ----
+FROM build AS prod-deps
+RUN npm prune --omit=dev --no-audit --no-fund \
+ && ort_bin=node_modules/onnxruntime-node/bin/napi-v6 \
+ && find "$ort_bin" -mindepth 1 -maxdepth 1 ! -name linux -exec rm -rf {} + \
+ && find "$ort_bin/linux" -mindepth 1 -maxdepth 1 ! -name "$(node -p process.arch)" -exec rm -rf {} + \
+ && test -e "$ort_bin/linux/$(node -p process.arch)/onnxruntime_binding.node"
+
+# ---- runtime ----
+FROM ${NODE_IMAGE} AS runtime
+# tini as PID 1: forwards SIGTERM to node (which shuts down gracefully) and reaps zombies.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends tini \
+ && apt-get clean \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin
+WORKDIR /app
+ENV NODE_ENV=production \
+    PORT=8000 \
+    MODELS_DIR=/app/models
+# Code and dependencies stay owned by root (read-only for the service); only the models directory is
+# writable by the service user, so that MODELS_AUTO_FETCH can fill it.
+COPY --from=prod-deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+COPY --from=models --chown=node:node /models ./models
+USER node
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8000) + '/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+ENTRYPOINT ["/usr/bin/tini", "--"]
+CMD ["node", "dist/apps/detector/apps/detector/src/main.js"]
