@@ -2,6 +2,7 @@ import { COCO_CLASS_NAMES } from '@app/vision/coco-names';
 import { Attr, Dim, OnnxGraphBuilder } from './graph-builder';
 import { formatNamesMetadata } from './names-metadata';
 import { OnnxDataType } from './onnx-proto';
+import { yoloRowCount } from './yolov5-architecture';
 
 /**
  * Tiny ONNX models with the YOLOv5 export contract whose output is a fixed table, so tests can assert exact
@@ -48,14 +49,7 @@ export type ContractBreak = (typeof CONTRACT_BREAKS)[number];
 
 export const FIXTURE_INPUT_NAME = 'images';
 export const FIXTURE_OUTPUT_NAME = 'output0';
-const YOLO_STRIDES = [8, 16, 32] as const;
-const ANCHORS_PER_CELL = 3;
 const DEFAULT_INPUT_SIZE = 640;
-
-/** YOLOv5's output row count for an input size: 3 anchors per cell at strides 8, 16 and 32. */
-export function yoloRowCount(height: number, width: number): number {
-  return YOLO_STRIDES.reduce((sum, s) => sum + ANCHORS_PER_CELL * (height / s) * (width / s), 0);
-}
 
 export function makeFixedOutputModel(options: FixedOutputModelOptions): Uint8Array {
   const names = options.names ?? COCO_CLASS_NAMES;
@@ -154,8 +148,8 @@ function buildConstantOutputModel(spec: ConstantOutputModelSpec): Uint8Array {
   const zero = graph.addNode('Mul', [inputSum, graph.addFloatConstant('zero', [0], [])]);
   const table = graph.addFloatInitializer('fixed_output', spec.outputDims, spec.table);
   const needsCast = spec.outputElemType !== OnnxDataType.FLOAT;
-  const [sum] = graph.addMultiOutputNode('Add', [table, zero], 1, {}, needsCast ? undefined : [FIXTURE_OUTPUT_NAME]);
-  if (needsCast) graph.addMultiOutputNode('Cast', [sum], 1, { to: Attr.int(spec.outputElemType) }, [FIXTURE_OUTPUT_NAME]);
+  const sum = graph.addNode('Add', [table, zero], {}, needsCast ? undefined : FIXTURE_OUTPUT_NAME);
+  if (needsCast) graph.addNode('Cast', [sum], { to: Attr.int(spec.outputElemType) }, FIXTURE_OUTPUT_NAME);
   graph.addOutput(FIXTURE_OUTPUT_NAME, spec.outputElemType, spec.outputDims);
   for (const [key, value] of Object.entries(spec.metadata)) if (value !== null) graph.setMetadata(key, value);
   return graph.toBytes();

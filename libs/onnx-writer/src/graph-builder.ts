@@ -73,6 +73,11 @@ export class OnnxGraphBuilder {
     return name;
   }
 
+  /** Whether a tensor (input, initializer or node output) of this name exists, e.g. to share a constant. */
+  hasTensor(name: string): boolean {
+    return this.usedNames.has(name);
+  }
+
   addInput(name: string, elemType: OnnxDataType, dims: readonly Dim[]): string {
     this.claim(name);
     this.inputs.push(valueInfo(name, elemType, dims));
@@ -106,26 +111,20 @@ export class OnnxGraphBuilder {
     return name;
   }
 
-  /** Adds a node with one output and returns that output's name. */
-  addNode(opType: string, inputs: readonly string[], attributes: Record<string, AttributeValue> = {}): string {
-    return this.addMultiOutputNode(opType, inputs, 1, attributes)[0];
+  /** Adds a node with one output (named `outputName`, or a fresh name) and returns the output's name. */
+  addNode(opType: string, inputs: readonly string[], attributes: Record<string, AttributeValue> = {}, outputName?: string): string {
+    const name = this.uniqueName(opType);
+    const output = outputName === undefined ? this.uniqueName(`${name}_out`) : this.claim(outputName);
+    this.pushNode(name, opType, inputs, [output], attributes);
+    return output;
   }
 
-  /** Adds a node with `outputCount` outputs and returns their names. */
-  addMultiOutputNode(
-    opType: string,
-    inputs: readonly string[],
-    outputCount: number,
-    attributes: Record<string, AttributeValue> = {},
-    outputNames?: readonly string[],
-  ): string[] {
+  /** Adds a node with `outputCount` outputs (e.g. Split) and returns their names. */
+  addMultiOutputNode(opType: string, inputs: readonly string[], outputCount: number, attributes: Record<string, AttributeValue> = {}): string[] {
     const name = this.uniqueName(opType);
-    const output = outputNames
-      ? outputNames.map((n) => this.claim(n))
-      : Array.from({ length: outputCount }, () => this.uniqueName(`${name}_out`));
-    const attribute = Object.entries(attributes).map(([attrName, value]) => ({ name: attrName, ...value }));
-    this.nodes.push({ name, opType, input: [...inputs], output, attribute });
-    return output;
+    const outputs = Array.from({ length: outputCount }, () => this.uniqueName(`${name}_out`));
+    this.pushNode(name, opType, inputs, outputs, attributes);
+    return outputs;
   }
 
   setMetadata(key: string, value: string): void {
@@ -169,6 +168,11 @@ export class OnnxGraphBuilder {
   /** The whole serialised model in one buffer. */
   toBytes(): Uint8Array {
     return Buffer.concat(this.chunks());
+  }
+
+  private pushNode(name: string, opType: string, inputs: readonly string[], output: string[], attributes: Record<string, AttributeValue>): void {
+    const attribute = Object.entries(attributes).map(([attrName, value]) => ({ name: attrName, ...value }));
+    this.nodes.push({ name, opType, input: [...inputs], output, attribute });
   }
 
   private claim(name: string): string {
