@@ -1,0 +1,95 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { makeContractBreakingModel, makeFixedOutputModel } from '@app/onnx-writer';
+import { DEFAULT_DETECT_OPTIONS, YoloDetector } from './yolo-detector';
+import { loadYoloModel, LoadedYoloModel } from './yolo-session';
+import { ImageError } from './image-errors';
+
+const corpus = resolve(__dirname, '../../../../shared/corpus');
+const dir = mkdtempSync(join(tmpdir(), 'yolo-detector-'));
+
+// Model-input pixels (640x640). A person; a second person overlapping it (NMS drops it); a bus over the person
+// (other class: kept); a dog across the left border; a row under the confidence threshold; one with low objectness.
+const rows = [
+  { cx: 320, cy: 320, w: 200, h: 300, objectness: 0.9, classIndex: 0, classScore: 0.95 },
+  { cx: 330, cy: 325, w: 200, h: 300, objectness: 0.85, classIndex: 0, classScore: 0.9 },
+  { cx: 340, cy: 330, w: 220, h: 280, objectness: 0.8, classIndex: 5, classScore: 0.8 },
+  { cx: 10, cy: 400, w: 60, h: 40, objectness: 0.7, classIndex: 16, classScore: 0.9 },
+  { cx: 500, cy: 500, w: 40, h: 40, objectness: 0.5, classIndex: 2, classScore: 0.4 },
+  { cx: 200, cy: 200, w: 40, h: 40, objectness: 0.2, classIndex: 3, classScore: 0.99 },
+];
+
+async function load(name: string, bytes: Uint8Array): Promise<LoadedYoloModel> {
+  const file = join(dir, name);
+  writeFileSync(file, bytes);
+  return loadYoloModel(file);
+}
+
+describe('YoloDetector with a fixed-output model', () => {
+  let detector: YoloDetector;
+  let model: LoadedYoloModel;
+  beforeAll(async () => {
+    model = await load('static.onnx', makeFixedOutputModel({ rows }));
+    detector = new YoloDetector(model);
+  });
+  afterAll(() => model.session.release());
+
+  it('maps letterboxed boxes back to zidane.jpg (1280x720: gain 0.5, 140 px of padding on top), clipped', async () => {
+    const outcome = await detector.detect(readFileSync(join(corpus, 'photos/zidane.jpg')), DEFAULT_DETECT_OPTIONS);
+    expect(outcome.image).toEqual({ width: 1280, height: 720 });
+    expect(outcome.input).toEqual({ width: 640, height: 640 });
+    expect(outcome.detections).toEqual([
+      { x_min: 440, y_min: 60, x_max: 840, y_max: 660, class_name: 'person', confidence: 0.855 },
+      { x_min: 460, y_min: 100, x_max: 900, y_max: 660, class_name: 'bus', confidence: 0.64 },
+      { x_min: 0, y_min: 480, x_max: 80, y_max: 560, class_name: 'dog', confidence: 0.63 },
+    ]);
+    for (const ms of Object.values(outcome.timings)) expect(ms).toBeGreaterThan(0);
+  });
+
+  it('maps boxes back to a portrait photo (bus.jpg 810x1080: 80 px of padding left and right)', async () => {
+    const outcome = await detector.detect(readFileSync(join(corpus, 'photos/bus.jpg')), DEFAULT_DETECT_OPTIONS);
+    expect(outcome.detections.slice(0, 2)).toEqual([
+      { x_min: 236, y_min: 286, x_max: 573, y_max: 793, class_name: 'person', confidence: 0.855 },
+      { x_min: 253, y_min: 320, x_max: 624, y_max: 793, class_name: 'bus', confidence: 0.64 },
+    ]);
+  });
+
+  it('applies the confidence, IoU, class and count options', async () => {
+    const image = readFileSync(join(corpus, 'photos/zidane.jpg'));
+    const names = async (options: Partial<typeof DEFAULT_DETECT_OPTIONS>) =>
+      (await detector.detect(image, { ...DEFAULT_DETECT_OPTIONS, ...options })).detections.map((d) => `${d.class_name}:${d.confidence}`);
+    expect(await names({ confidenceThreshold: 0.7 })).toEqual(['person:0.855']);
+    expect(await names({ confidenceThreshold: 0.15 })).toEqual(['person:0.855', 'bus:0.64', 'dog:0.63', 'car:0.2', 'motorcycle:0.198']);
+    expect(await names({ iouThreshold: 0.95 })).toEqual(['person:0.855', 'person:0.765', 'bus:0.64', 'dog:0.63']);
+    expect(await names({ classes: ['dog', 'car'] })).toEqual(['dog:0.63']);
+    expect(await names({ maxDetections: 2 })).toEqual(['person:0.855', 'bus:0.64']);
+  });
+
+  it('refuses undecodable input with an ImageError', async () => {
+    await expect(detector.detect(Buffer.from('not an image'), DEFAULT_DETECT_OPTIONS)).rejects.toBeInstanceOf(ImageError);
+  });
+});
+
+describe('YoloDetector with dynamic height/width', () => {
+  it('runs at the smallest stride-multiple rectangle (AutoShape) and maps boxes from it', async () => {
+    const model = await load('dynamic.onnx', makeFixedOutputModel({ rows: [rows[0]], input: 'dynamic' }));
+    const outcome = await new YoloDetector(model).detect(readFileSync(join(corpus, 'photos/zidane.jpg')), DEFAULT_DETECT_OPTIONS);
+    // 1280x720 → 640x384 input; gain 0.5, padding (384 - 360) / 2 = 12 rows on top.
+    expect(outcome.input).toEqual({ width: 640, height: 384 });
+    expect(outcome.detections).toEqual([{ x_min: 440, y_min: 316, x_max: 840, y_max: 720, class_name: 'person', confidence: 0.855 }]);
+    await model.session.release();
+  });
+});
+
+describe('loadYoloModel', () => {
+  it('fails with the file name and the mismatch for a model that breaks the contract', async () => {
+    await expect(load('columns.onnx', makeContractBreakingModel('output-columns'))).rejects.toThrow(/columns\.onnx does not have the YOLOv5 export contract: output "output0" has \d+ columns/);
+    await expect(load('rank.onnx', makeContractBreakingModel('input-rank'))).rejects.toThrow(/rank\.onnx .*must be \[1,3,H,W\]/);
+  });
+
+  it('fails with the file name for a file ONNX Runtime cannot load', async () => {
+    const bytes = makeFixedOutputModel({ rows: [] });
+    await expect(load('cut.onnx', bytes.subarray(0, 4096))).rejects.toThrow(/cut\.onnx/);
+  });
+});
