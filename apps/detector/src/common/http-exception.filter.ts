@@ -22,7 +22,6 @@ function detailOf(error: unknown, status: number): string {
     const message = typeof response === 'string' ? response : (response as { message?: unknown }).message;
     return Array.isArray(message) ? message.join('; ') : String(message ?? error.message);
   }
-  if ((error as { type?: string }).type === 'entity.parse.failed') return 'The body is not valid JSON.';
   return (error as Error).message;
 }
 
