@@ -6,3 +6,4 @@ export * from './fixture-models';
 export * from './seeded-random';
 export * from './yolov5-architecture';
 export * from './yolov5-onnx';
+export * from './yolov5-files';
