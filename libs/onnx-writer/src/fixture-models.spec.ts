@@ -1,4 +1,3 @@
-import './testing/node-realm-typed-arrays';
 import * as ort from 'onnxruntime-node';
 import { COCO_CLASS_NAMES } from '@app/vision/coco-names';
 import { checkModelContract, ModelContractError } from '@app/vision/model-contract';

@@ -1,4 +1,3 @@
-import './testing/node-realm-typed-arrays';
 import { createHash } from 'node:crypto';
 import * as ort from 'onnxruntime-node';
 import { COCO_CLASS_NAMES } from '@app/vision/coco-names';
