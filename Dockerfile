@@ -5,6 +5,7 @@
 #   NODE_IMAGE       base image of every stage (glibc is required: onnxruntime-node has no musl build)
 #   BAKE_MODELS      "true" downloads the official yolov5s/m/l into the image (`npm run models:fetch`);
 #                    the default "false" keeps the image small and expects /app/models as a volume
+#   BAKE_MODEL_NAMES which models to bake, comma-separated (empty: yolov5s,yolov5m,yolov5l)
 #   MODELS_BASE_URL  mirror to download the models from when baking (empty: the official release)
 ARG NODE_IMAGE=node:24-slim
 
@@ -23,10 +24,11 @@ RUN npm run build
 # ---- models: empty unless BAKE_MODELS=true (runs before the prune: the fetch script needs ts-node) ----
 FROM build AS models
 ARG BAKE_MODELS=false
+ARG BAKE_MODEL_NAMES=
 ARG MODELS_BASE_URL=
 RUN mkdir -p /models \
  && if [ "$BAKE_MODELS" = "true" ]; then \
-      MODELS_DIR=/models MODELS_BASE_URL="$MODELS_BASE_URL" npm run models:fetch \
+      MODELS_DIR=/models MODELS_BASE_URL="$MODELS_BASE_URL" npm run models:fetch -- ${BAKE_MODEL_NAMES:+--models "$BAKE_MODEL_NAMES"} \
       || { echo >&2 "BAKE_MODELS=true: downloading the models failed (MODELS_BASE_URL='${MODELS_BASE_URL:-official release}')." \
                     "Set --build-arg MODELS_BASE_URL=<mirror>, or build without BAKE_MODELS and mount the models at /app/models."; \
            exit 1; }; \
