@@ -19,6 +19,12 @@ describe('matchDetections', () => {
     expect(matchDetections(a, [detection(5, 0, 15, 10)])).toEqual([]);
   });
 
+  it('matches identical boxes even when clipping at the image border left them without area', () => {
+    const line = detection(0, 641, 0, 708, 'dog');
+    expect(matchDetections([line], [{ ...line }])).toEqual([{ a: 0, b: 0, iou: 1 }]);
+    expect(matchDetections([line], [detection(0, 641, 0, 709, 'dog')])).toEqual([]);
+  });
+
   it('never matches boxes of different classes, however well they overlap', () => {
     expect(matchDetections([detection(0, 0, 10, 10, 'bus')], [detection(0, 0, 10, 10, 'truck')])).toEqual([]);
   });

@@ -25,6 +25,8 @@ export interface BoxAgreement {
   meanIou: number | null;
 }
 
+const sameCorners = (p: Detection, q: Detection) => p.x_min === q.x_min && p.y_min === q.y_min && p.x_max === q.x_max && p.y_max === q.y_max;
+
 const asBox = ({ x_min, y_min, x_max, y_max, confidence }: Detection) => ({ x1: x_min, y1: y_min, x2: x_max, y2: y_max, confidence, classIndex: 0 });
 
 /**
@@ -39,7 +41,8 @@ export function matchDetections(a: readonly Detection[], b: readonly Detection[]
     const boxA = asBox(detectionA);
     b.forEach((detectionB, j) => {
       if (detectionA.class_name !== detectionB.class_name) return;
-      const iou = intersectionOverUnion(boxA, boxesB[j]);
+      // A box clipped to a line at the image border has no area, hence no IoU; an identical one is still the same object.
+      const iou = sameCorners(detectionA, detectionB) ? 1 : intersectionOverUnion(boxA, boxesB[j]);
       if (iou >= iouThreshold) candidates.push({ a: i, b: j, iou, weaker: Math.min(detectionA.confidence, detectionB.confidence) });
     });
   });
