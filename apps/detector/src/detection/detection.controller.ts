@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post, UnprocessableEntityException, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBadRequestResponse, ApiConsumes, ApiOkResponse, ApiOperation, ApiPayloadTooLargeResponse, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse, ApiUnsupportedMediaTypeResponse } from '@nestjs/swagger';
 import { TimingInterceptor } from '@app/vision';
@@ -6,6 +6,7 @@ import { DetectionService } from './detection.service';
 import { PredictRequestDto, PredictUploadDto } from './dto/predict-request.dto';
 import { PredictResponseDto } from './dto/predict-response.dto';
 import { ErrorResponseDto } from '../common/error-response.dto';
+import { requestImage } from './request-image';
 
 @ApiTags('detection')
 @Controller()
@@ -30,10 +31,6 @@ export class DetectionController {
   @ApiUnsupportedMediaTypeResponse({ type: ErrorResponseDto, description: 'An image format the service does not decode (WebP, HEIC, ...).' })
   @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'The model is not installed or still loading.' })
   predict(@Body() body: PredictRequestDto, @UploadedFile() file?: Express.Multer.File): Promise<PredictResponseDto> {
-    if (!file && !body.image) {
-      throw new UnprocessableEntityException('image is required: a base64 string in JSON, or a file field named "image" in multipart/form-data.');
-    }
-    const image = file ? file.buffer : this.detection.decodeBase64Image(body.image!);
-    return this.detection.detect(body.model, image, body) as Promise<PredictResponseDto>;
+    return this.detection.detect(body.model, requestImage(this.detection, file, body.image), body) as Promise<PredictResponseDto>;
   }
 }
