@@ -1,22 +1,33 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, getSchemaPath, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { AnnotateRequestDto, AnnotateUploadDto } from './detection/dto/annotate-request.dto';
+import { CompareRequestDto, CompareUploadDto } from './detection/dto/compare-request.dto';
 import { PredictRequestDto, PredictUploadDto } from './detection/dto/predict-request.dto';
 import { SERVICE_DESCRIPTION, SERVICE_TITLE, SERVICE_VERSION } from './service-info';
 
+/** The routes that take an image either as the seed's JSON (base64) or as a multipart upload. */
+const IMAGE_ROUTES = [
+  { path: '/predict', json: PredictRequestDto, multipart: PredictUploadDto },
+  { path: '/predict/compare', json: CompareRequestDto, multipart: CompareUploadDto },
+  { path: '/predict/annotated', json: AnnotateRequestDto, multipart: AnnotateUploadDto },
+];
+
 /**
- * POST /predict takes two bodies: the seed's JSON (base64 image) and a multipart upload. @nestjs/swagger gives one
- * schema for all media types, so each media type gets its own here (Swagger UI then shows a file picker for multipart).
+ * @nestjs/swagger gives one schema for all media types of a body, so each media type of the image routes gets its
+ * own here (Swagger UI then shows a file picker for multipart).
  */
-function describePredictBodies(document: OpenAPIObject) {
-  const operation = document.paths['/predict']?.post;
-  if (!operation) return;
-  operation.requestBody = {
-    required: true,
-    content: {
-      'application/json': { schema: { $ref: getSchemaPath(PredictRequestDto) } },
-      'multipart/form-data': { schema: { $ref: getSchemaPath(PredictUploadDto) } },
-    },
-  };
+function describeImageBodies(document: OpenAPIObject) {
+  for (const { path, json, multipart } of IMAGE_ROUTES) {
+    const operation = document.paths[path]?.post;
+    if (!operation) continue;
+    operation.requestBody = {
+      required: true,
+      content: {
+        'application/json': { schema: { $ref: getSchemaPath(json) } },
+        'multipart/form-data': { schema: { $ref: getSchemaPath(multipart) } },
+      },
+    };
+  }
 }
 
 export function setUpSwagger(app: INestApplication) {
@@ -25,7 +36,7 @@ export function setUpSwagger(app: INestApplication) {
     .setDescription(SERVICE_DESCRIPTION)
     .setVersion(SERVICE_VERSION)
     .build();
-  const document = SwaggerModule.createDocument(app, config, { extraModels: [PredictRequestDto, PredictUploadDto] });
-  describePredictBodies(document);
+  const document = SwaggerModule.createDocument(app, config, { extraModels: IMAGE_ROUTES.flatMap(({ json, multipart }) => [json, multipart]) });
+  describeImageBodies(document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }

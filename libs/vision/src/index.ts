@@ -11,3 +11,6 @@ export * from './image-errors';
 export * from './image-decoder';
 export * from './yolo-detector';
 export * from './timing.interceptor';
+export * from './box-agreement';
+export * from './class-colours';
+export * from './annotate';

@@ -2,6 +2,10 @@ import { Module } from '@nestjs/common';
 import { MulterModule } from '@nestjs/platform-express';
 import { DetectorConfig, detectorConfig } from '../config/detector-config';
 import { ModelRegistryModule } from '../model-registry/model-registry.module';
+import { AnnotateController } from './annotate.controller';
+import { AnnotationService } from './annotation.service';
+import { CompareController } from './compare.controller';
+import { CompareService } from './compare.service';
 import { DetectionController } from './detection.controller';
 import { DetectionService } from './detection.service';
 import { InfoController } from './info.controller';
@@ -15,7 +19,7 @@ import { InfoController } from './info.controller';
       useFactory: (config: DetectorConfig) => ({ limits: { fileSize: config.bodyLimitBytes, files: 1, fields: 20, fieldSize: 1024 * 1024 } }),
     }),
   ],
-  controllers: [InfoController, DetectionController],
-  providers: [DetectionService],
+  controllers: [InfoController, DetectionController, CompareController, AnnotateController],
+  providers: [DetectionService, CompareService, AnnotationService],
 })
 export class DetectionModule {}

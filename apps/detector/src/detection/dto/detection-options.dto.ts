@@ -4,7 +4,7 @@ import { ArrayMaxSize, IsArray, IsInt, IsNumber, IsOptional, IsString, Max, Min 
 import { DEFAULT_DETECT_OPTIONS, MAX_NMS_CANDIDATES } from '@app/vision';
 
 /** Comma-separated text (multipart forms) or a JSON array, as an array of trimmed names. */
-const toNameList = ({ value }: { value: unknown }) =>
+export const toNameList = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.split(',').map((name) => name.trim()).filter(Boolean) : value;
 
 /** Optional tuning shared by the JSON and multipart forms of POST /predict. Defaults are AutoShape's. */

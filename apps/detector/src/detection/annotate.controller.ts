@@ -1,0 +1,89 @@
+import { Body, Controller, HttpCode, NotAcceptableException, Post, Req, Res, StreamableFile, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import {
+  ApiBadRequestResponse,
+  ApiConsumes,
+  ApiHeader,
+  ApiNotAcceptableResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+  ApiUnsupportedMediaTypeResponse,
+} from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { ANNOTATED_IMAGE_MIME_TYPES, AnnotatedImageFormat, serverTimingHeader, StageTimings } from '@app/vision';
+import { ErrorResponseDto } from '../common/error-response.dto';
+import { ModelRegistryService } from '../model-registry/model-registry.service';
+import { AnnotationService } from './annotation.service';
+import { DetectionService } from './detection.service';
+import { ANNOTATED_IMAGE_FORMATS, AnnotateRequestDto } from './dto/annotate-request.dto';
+import { requestImage } from './request-image';
+
+const binaryImage = { schema: { type: 'string', format: 'binary' } };
+
+@ApiTags('detection')
+@Controller('predict')
+export class AnnotateController {
+  constructor(
+    private readonly detection: DetectionService,
+    private readonly annotation: AnnotationService,
+    private readonly registry: ModelRegistryService,
+  ) {}
+
+  @Post('annotated')
+  @HttpCode(200)
+  @UseInterceptors(FileInterceptor('image'))
+  @ApiOperation({
+    summary: 'Detect objects and get the image back with the boxes drawn',
+    description:
+      'Same bodies and options as /predict. Answers the upright (EXIF-rotated) image with one box and one label ' +
+      '("class confidence") per detection, coloured per class, as PNG or JPEG: the `format` field decides, otherwise the ' +
+      'Accept header, PNG by default. `X-Detection-Count` gives the number of boxes; `Server-Timing` the stage durations, annotation included.',
+  })
+  @ApiConsumes('application/json', 'multipart/form-data')
+  @ApiHeader({ name: 'Accept', required: false, description: 'image/png or image/jpeg (ignored when `format` is given).', schema: { type: 'string', example: 'image/jpeg' } })
+  @ApiOkResponse({
+    description: 'The annotated image.',
+    content: { 'image/png': binaryImage, 'image/jpeg': binaryImage },
+    headers: {
+      'X-Detection-Count': { description: 'Number of boxes drawn.', schema: { type: 'integer', example: 4 } },
+      'Server-Timing': { description: 'decode, preprocess, inference, postprocess and annotate durations (ms).', schema: { type: 'string' } },
+    },
+  })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Unknown model name, invalid base64, not an image, or a broken image.' })
+  @ApiNotAcceptableResponse({ type: ErrorResponseDto, description: 'The Accept header allows neither image/png nor image/jpeg, and no `format` was given.' })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'Missing or out-of-range fields.' })
+  @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: 'Body larger than the configured limit.' })
+  @ApiUnsupportedMediaTypeResponse({ type: ErrorResponseDto, description: 'An image format the service does not decode (WebP, HEIC, ...).' })
+  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'The model is not installed or still loading.' })
+  async annotate(
+    @Body() body: AnnotateRequestDto,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+    @UploadedFile() file?: Express.Multer.File,
+  ): Promise<StreamableFile> {
+    const format = body.format ?? this.negotiateFormat(request);
+    const image = requestImage(this.detection, file, body.image);
+    // The registry hands the bytes it gets to its worker thread: keep the original for drawing.
+    const result = await this.detection.detect(body.model, new Uint8Array(image), body);
+    const annotated = await this.annotation.annotate(image, result.detections, {
+      format,
+      classNames: this.registry.state(body.model).description?.classNames,
+    });
+    response.setHeader('X-Detection-Count', String(result.detections.length));
+    const stages: StageTimings & { annotate: number } = { ...result.timings, annotate: annotated.durationMs };
+    response.setHeader('Server-Timing', serverTimingHeader(stages));
+    response.setHeader('Vary', 'Accept');
+    return new StreamableFile(annotated.bytes, { type: annotated.mimeType, length: annotated.bytes.byteLength });
+  }
+
+  private negotiateFormat(request: Request): AnnotatedImageFormat {
+    const accepted = request.accepts(ANNOTATED_IMAGE_FORMATS.map((format) => ANNOTATED_IMAGE_MIME_TYPES[format]));
+    const format = ANNOTATED_IMAGE_FORMATS.find((candidate) => ANNOTATED_IMAGE_MIME_TYPES[candidate] === accepted);
+    if (!format) throw new NotAcceptableException('Accept allows neither image/png nor image/jpeg: accept one of them or send format=png|jpeg.');
+    return format;
+  }
+}

@@ -1,0 +1,41 @@
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Piscina } from 'piscina';
+import { AnnotateOptions, Detection, ImageError } from '@app/vision';
+import type { AnnotateTask, AnnotateTaskResult } from './annotation-protocol';
+
+export interface TimedAnnotation {
+  bytes: Uint8Array;
+  mimeType: string;
+  /** Decode + drawing + encoding, ms. */
+  durationMs: number;
+}
+
+/**
+ * Draws detections onto images in a worker thread of its own: jimp decodes and encodes synchronously, which must
+ * never happen on the event loop. One thread is enough (annotated images are an occasional, human-facing output)
+ * and keeps the inference workers' cores free; it stops when idle.
+ */
+@Injectable()
+export class AnnotationService implements OnModuleDestroy {
+  private readonly pool = new Piscina<AnnotateTask, AnnotateTaskResult>({
+    filename: join(__dirname, 'annotation.worker.js'),
+    minThreads: 0,
+    maxThreads: 1,
+    idleTimeout: 60_000,
+  });
+
+  /** The worker gets its own copy of `image`. */
+  async annotate(image: Uint8Array, detections: Detection[], options: AnnotateOptions): Promise<TimedAnnotation> {
+    const started = performance.now();
+    const owned = image.buffer.slice(image.byteOffset, image.byteOffset + image.byteLength) as ArrayBuffer;
+    const result = await this.pool.run({ image: owned, detections, options }, { transferList: [owned] });
+    if (!result.ok) throw new ImageError(result.imageKind, result.message);
+    return { bytes: result.annotated.bytes, mimeType: result.annotated.mimeType, durationMs: performance.now() - started };
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.pool.close();
+  }
+}

@@ -1,0 +1,50 @@
+import { Body, Controller, HttpCode, Post, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import {
+  ApiBadRequestResponse,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+  ApiUnsupportedMediaTypeResponse,
+} from '@nestjs/swagger';
+import { ErrorResponseDto } from '../common/error-response.dto';
+import { CompareService } from './compare.service';
+import { DetectionService } from './detection.service';
+import { CompareRequestDto } from './dto/compare-request.dto';
+import { CompareResponseDto } from './dto/compare-response.dto';
+import { requestImage } from './request-image';
+
+@ApiTags('detection')
+@Controller('predict')
+export class CompareController {
+  constructor(
+    private readonly detection: DetectionService,
+    private readonly comparison: CompareService,
+  ) {}
+
+  @Post('compare')
+  @HttpCode(200)
+  @UseInterceptors(FileInterceptor('image'))
+  @ApiOperation({
+    summary: 'Run several models on one image and compare them',
+    description:
+      'Runs the models (default: all) one after another on the same image, so their timings are comparable, and returns each ' +
+      "model's detections and stage timings as /predict does, plus agreement figures for every pair of models: boxes of the same " +
+      'class with IoU ≥ 0.5 (`agreement_iou_threshold`) count as the same object. Models that are not installed are listed under ' +
+      '`skipped` with the way to install them; the request fails (503) only when none can run. JSON (base64 image) or multipart upload.',
+  })
+  @ApiConsumes('application/json', 'multipart/form-data')
+  @ApiOkResponse({ type: CompareResponseDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Unknown model name, invalid base64, not an image, or a broken image.' })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'Missing or out-of-range fields.' })
+  @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: 'Body larger than the configured limit.' })
+  @ApiUnsupportedMediaTypeResponse({ type: ErrorResponseDto, description: 'An image format the service does not decode (WebP, HEIC, ...).' })
+  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'None of the requested models is installed or loaded.' })
+  compare(@Body() body: CompareRequestDto, @UploadedFile() file?: Express.Multer.File): Promise<CompareResponseDto> {
+    return this.comparison.compare(requestImage(this.detection, file, body.image), body);
+  }
+}

@@ -1,0 +1,56 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsNumber, IsOptional, IsString, Max, Min } from 'class-validator';
+import { OFFICIAL_MODEL_NAMES } from '@app/model-store';
+import { AGREEMENT_IOU_THRESHOLD } from '@app/vision';
+import { DetectionOptionsDto, toNameList } from './detection-options.dto';
+
+/** The comparison's own fields, shared by its JSON and multipart forms; the detection options apply to every model. */
+export class CompareOptionsDto extends DetectionOptionsDto {
+  @ApiPropertyOptional({
+    description: 'Models to run, in this order. Default: all served models. Multipart: comma-separated.',
+    type: [String],
+    enum: OFFICIAL_MODEL_NAMES,
+    example: ['yolov5s', 'yolov5l'],
+  })
+  @IsOptional()
+  @Transform(toNameList)
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(OFFICIAL_MODEL_NAMES.length)
+  @IsString({ each: true })
+  models?: string[];
+
+  @ApiPropertyOptional({
+    description: 'Two boxes of two models count as the same object when their classes are equal and their IoU reaches this.',
+    minimum: 0.05,
+    maximum: 1,
+    default: AGREEMENT_IOU_THRESHOLD,
+    example: 0.5,
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0.05)
+  @Max(1)
+  agreement_iou_threshold?: number;
+}
+
+/** JSON body of POST /predict/compare. */
+export class CompareRequestDto extends CompareOptionsDto {
+  @ApiProperty({
+    description: 'The image file (JPEG, PNG, BMP, TIFF or GIF), base64-encoded. A `data:image/...;base64,` prefix is accepted.',
+    format: 'byte',
+    example: 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGNgYGAAAAAEAAEnNCcKAAAAAElFTkSuQmCC',
+  })
+  // Optional for the validator because the multipart form carries the image as a file; the controller requires one of them.
+  @IsOptional()
+  @IsString()
+  image?: string;
+}
+
+/** multipart/form-data body of POST /predict/compare (Swagger UI shows a file picker). */
+export class CompareUploadDto extends CompareOptionsDto {
+  @ApiProperty({ description: 'The image file (JPEG, PNG, BMP, TIFF or GIF).', type: 'string', format: 'binary' })
+  image?: unknown;
+}
