@@ -1,6 +1,5 @@
 import { Jimp, loadFont, measureText } from 'jimp';
-import { SANS_16_BLACK, SANS_16_WHITE, SANS_32_BLACK, SANS_32_WHITE, SANS_64_BLACK, SANS_64_WHITE } from 'jimp/fonts';
-import { classColours, hexToRgb, Rgb } from './class-colours';
+import { ClassColours, classColours, hexToRgb, Rgb } from './class-colours';
 import { decodeImage } from './image-decoder';
 import { Detection } from './scale-boxes';
 
@@ -23,23 +22,23 @@ export interface AnnotatedImage {
   height: number;
 }
 
-type BitmapFont = Awaited<ReturnType<typeof loadFont>>;
+// jimp's font loader and 'jimp/fonts' live behind export maps, which this project's `moduleResolution: node` cannot
+// type: the font type comes from measureText, the font paths through a typed require.
+type BitmapFont = Parameters<typeof measureText>[0];
 type FontSize = 16 | 32 | 64;
+type FontColour = 'BLACK' | 'WHITE';
+const jimpFonts: Record<`SANS_${FontSize}_${FontColour}`, string> = require('jimp/fonts');
 
 /** jimp's bitmap fonts come in fixed sizes and two colours; the label text uses whichever contrasts with its background. */
-const FONT_FILES: Record<FontSize, Record<'#000000' | '#FFFFFF', string>> = {
-  16: { '#000000': SANS_16_BLACK, '#FFFFFF': SANS_16_WHITE },
-  32: { '#000000': SANS_32_BLACK, '#FFFFFF': SANS_32_WHITE },
-  64: { '#000000': SANS_64_BLACK, '#FFFFFF': SANS_64_WHITE },
-};
+function fontFile(size: FontSize, text: ClassColours['text']): string {
+  return jimpFonts[`SANS_${size}_${text === '#000000' ? 'BLACK' : 'WHITE'}`];
+}
+
 const fontCache = new Map<string, Promise<BitmapFont>>();
 
 function font(file: string): Promise<BitmapFont> {
-  let loaded = fontCache.get(file);
-  if (!loaded) {
-    loaded = loadFont(file);
-    fontCache.set(file, loaded);
-  }
+  const loaded: Promise<BitmapFont> = fontCache.get(file) ?? loadFont(file);
+  fontCache.set(file, loaded);
   return loaded;
 }
 
@@ -93,7 +92,7 @@ export async function annotateImage(image: Uint8Array, detections: readonly Dete
 
   // Labels after every box, so no box line crosses a label.
   for (const [i, detection] of ordered.entries()) {
-    const labelFont = await font(FONT_FILES[fontSize][colours[i].text]);
+    const labelFont = await font(fontFile(fontSize, colours[i].text));
     const text = labelText(detection);
     const padding = Math.max(2, Math.round(fontSize / 8));
     const labelWidth = measureText(labelFont, text) + 2 * padding;
