@@ -274,10 +274,13 @@ log "pushed and pulled back $repository:{${expected_tags// /,}}, one digest $(cu
 
 log "6. models baked in at build time (BAKE_MODELS=true from a local mirror)"
 mirror_port=$((port + 2))
-python3 -m http.server --bind 127.0.0.1 --directory "$work/models" "$mirror_port" >"$work/mirror.log" 2>&1 &
+# A path unique to this run, so the builder's cache (keyed on the build arguments) cannot skip the download.
+mirror_url=http://127.0.0.1:$mirror_port/$(basename "$work")
+mkdir "$work/mirror" && ln -s ../models "$work/mirror/$(basename "$work")"
+python3 -m http.server --bind 127.0.0.1 --directory "$work/mirror" "$mirror_port" >"$work/mirror.log" 2>&1 &
 mirror_pid=$!
 deadline=$((SECONDS + 20))
-until curl -sf --max-time 2 -o /dev/null "http://127.0.0.1:$mirror_port/$first_model.onnx"; do
+until curl -sf --max-time 2 -o /dev/null "$mirror_url/$first_model.onnx"; do
   ((SECONDS < deadline)) || fail "the local model mirror did not start on 127.0.0.1:$mirror_port"
   sleep 0.5
 done
@@ -287,7 +290,7 @@ bake() { # $1 base URL; the rest: docker build arguments
   DOCKER_BUILDKIT=0 docker build --network host --build-arg BAKE_MODELS=true --build-arg "BAKE_MODEL_NAMES=$models" \
     --build-arg "MODELS_BASE_URL=$base_url" "$@" . >"$work/bake.log" 2>&1
 }
-bake "http://127.0.0.1:$mirror_port" -t "$baked_image" || {
+bake "$mirror_url" -t "$baked_image" || {
   tail -30 "$work/bake.log" >&2
   fail "docker build with BAKE_MODELS=true failed"
 }
@@ -303,7 +306,7 @@ docker rm -f "$baked_container" >/dev/null
 kill "$mirror_pid" && wait "$mirror_pid" 2>/dev/null || true
 mirror_pid=
 # A failed download must fail the build, saying why.
-if bake "http://127.0.0.1:$mirror_port"; then fail "BAKE_MODELS=true built although the mirror was down"; fi
+if bake "$mirror_url/gone"; then fail "BAKE_MODELS=true built although the mirror was down"; fi
 grep -q 'BAKE_MODELS=true: downloading the models failed' "$work/bake.log" || {
   tail -20 "$work/bake.log" >&2
   fail "a failed model download did not fail the build with the expected message"
