@@ -147,7 +147,7 @@ command -v docker-compose >/dev/null || fail "docker-compose is not installed (a
 
 log "2. build"
 build_started=$SECONDS
-DOCKER_BUILDKIT=0 docker build -t "$image" . >"$work/build.log" 2>&1 || {
+DOCKER_BUILDKIT=0 docker build --force-rm -t "$image" . >"$work/build.log" 2>&1 || {
   tail -40 "$work/build.log" >&2
   fail "docker build failed (log above)"
 }
@@ -287,7 +287,7 @@ done
 bake() { # $1 base URL; the rest: docker build arguments
   local base_url=$1
   shift
-  DOCKER_BUILDKIT=0 docker build --network host --build-arg BAKE_MODELS=true --build-arg "BAKE_MODEL_NAMES=$models" \
+  DOCKER_BUILDKIT=0 docker build --force-rm --network host --build-arg BAKE_MODELS=true --build-arg "BAKE_MODEL_NAMES=$models" \
     --build-arg "MODELS_BASE_URL=$base_url" "$@" . >"$work/bake.log" 2>&1
 }
 bake "$mirror_url" -t "$baked_image" || {
