@@ -8,6 +8,9 @@ import * as Joi from 'joi';
  */
 const cores = availableParallelism();
 
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 export const configValidationSchema = Joi.object({
   PORT: Joi.number().port().default(8000),
   HOST: Joi.string().default('0.0.0.0'),
@@ -19,6 +22,17 @@ export const configValidationSchema = Joi.object({
   WORKER_THREADS: Joi.number().integer().min(1).max(64).default(Math.min(2, cores)),
   ORT_INTRA_OP_THREADS: Joi.number().integer().min(1).max(64).default(cores),
   BODY_LIMIT_MB: Joi.number().positive().max(1024).default(20),
+  MAX_IMAGE_MEGAPIXELS: Joi.number().positive().max(1000).default(40),
+  QUEUE_DEPTH: Joi.number().integer().min(0).max(10_000).default(16),
+  REQUEST_TIMEOUT_MS: Joi.number().integer().min(100).max(600_000).default(30_000),
+  RETRY_AFTER_SECONDS: Joi.number().integer().min(1).max(3600).default(1),
+  SHUTDOWN_GRACE_MS: Joi.number().integer().min(0).max(600_000).default(8_000),
+  LOG_LEVEL: Joi.string().valid(...LOG_LEVELS).default('info'),
+  // Comma-separated origins (scheme://host[:port]) or '*'; empty turns CORS off.
+  CORS_ORIGINS: Joi.string()
+    .allow('')
+    .pattern(/^\s*(\*|https?:\/\/[^\s,/]+)\s*(,\s*(\*|https?:\/\/[^\s,/]+)\s*)*$/, 'origin list')
+    .default(''),
 }).unknown(true);
 
 export interface DetectorConfig {
@@ -32,6 +46,25 @@ export interface DetectorConfig {
   workerThreads: number;
   intraOpThreads: number;
   bodyLimitBytes: number;
+  /** Largest width × height an image header may declare. */
+  maxImagePixels: number;
+  /** Detections that may wait for a free worker; one more is answered 503 at once. */
+  queueDepth: number;
+  /** From the start of a detection (queue wait included) to its answer. */
+  requestTimeoutMs: number;
+  /** The Retry-After header sent with 503s caused by load or shutdown. */
+  retryAfterSeconds: number;
+  /** How long in-flight requests may take to finish after SIGTERM. */
+  shutdownGraceMs: number;
+  logLevel: LogLevel;
+  /** Origins allowed by CORS: null when CORS is off, '*' for any origin. */
+  corsOrigins: string[] | '*' | null;
+}
+
+function parseCorsOrigins(value: string): DetectorConfig['corsOrigins'] {
+  const origins = value.split(',').map((origin) => origin.trim()).filter(Boolean);
+  if (origins.length === 0) return null;
+  return origins.includes('*') ? '*' : origins;
 }
 
 /** Inject with `@Inject(detectorConfig.KEY) config: DetectorConfig`. */
@@ -49,5 +82,12 @@ export const detectorConfig = registerAs('detector', (): DetectorConfig => {
     workerThreads: value.WORKER_THREADS,
     intraOpThreads: value.ORT_INTRA_OP_THREADS,
     bodyLimitBytes: Math.round(value.BODY_LIMIT_MB * 1024 * 1024),
+    maxImagePixels: Math.round(value.MAX_IMAGE_MEGAPIXELS * 1_000_000),
+    queueDepth: value.QUEUE_DEPTH,
+    requestTimeoutMs: value.REQUEST_TIMEOUT_MS,
+    retryAfterSeconds: value.RETRY_AFTER_SECONDS,
+    shutdownGraceMs: value.SHUTDOWN_GRACE_MS,
+    logLevel: value.LOG_LEVEL,
+    corsOrigins: parseCorsOrigins(value.CORS_ORIGINS),
   };
 });
