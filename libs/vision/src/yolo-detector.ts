@@ -60,10 +60,12 @@ export class YoloDetector {
     return dynamicInputSize(image, this.inferenceSize, this.model.metadata.stride);
   }
 
-  async detect(bytes: Uint8Array, options: DetectOptions): Promise<DetectionOutcome> {
+  /** `checkpoint(nextStage)` is called between stages: throwing from it abandons the detection (e.g. a timeout). */
+  async detect(bytes: Uint8Array, options: DetectOptions, checkpoint?: (nextStage: 'inference') => void): Promise<DetectionOutcome> {
     const started = performance.now();
     const bitmap = await decodeImage(bytes);
     const decoded = performance.now();
+    checkpoint?.('inference');
     const outcome = await this.detectBitmap(bitmap, options);
     outcome.timings.decode = decoded - started;
     return outcome;

@@ -39,8 +39,13 @@ export interface DetectTask {
   /** The encoded image, transferred (not copied) to the worker. */
   image: ArrayBuffer;
   options: DetectOptions;
+  /** Set to 1 by the main thread when nobody waits for the result any more (timeout, client gone). */
+  cancel: Int32Array;
 }
 
 export type DetectTaskResult =
   | { ok: true; outcome: DetectionOutcome }
-  | { ok: false; error: { kind: 'image'; imageKind: ImageErrorKind; message: string } | { kind: 'model'; message: string } };
+  | {
+      ok: false;
+      error: { kind: 'image'; imageKind: ImageErrorKind; message: string } | { kind: 'model'; message: string } | { kind: 'cancelled'; stage: string };
+    };

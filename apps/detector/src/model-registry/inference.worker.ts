@@ -58,7 +58,17 @@ function detectorFor({ name, file }: ModelFile): Promise<YoloDetector> {
   return detector;
 }
 
+/** Thrown at a stage boundary once the main thread has given up on the task. */
+class TaskCancelled extends Error {
+  constructor(readonly stage: string) {
+    super(`cancelled before ${stage}`);
+  }
+}
+
 async function runDetectTask(task: DetectTask): Promise<DetectTaskResult> {
+  const checkpoint = (stage: string) => {
+    if (Atomics.load(task.cancel, 0) === 1) throw new TaskCancelled(stage);
+  };
   let detector: YoloDetector;
   try {
     detector = await detectorFor(task.model);
@@ -66,8 +76,10 @@ async function runDetectTask(task: DetectTask): Promise<DetectTaskResult> {
     return { ok: false, error: { kind: 'model', message: (error as Error).message } };
   }
   try {
-    return { ok: true, outcome: await detector.detect(new Uint8Array(task.image), task.options) };
+    checkpoint('decode');
+    return { ok: true, outcome: await detector.detect(new Uint8Array(task.image), task.options, checkpoint) };
   } catch (error) {
+    if (error instanceof TaskCancelled) return { ok: false, error: { kind: 'cancelled', stage: error.stage } };
     if (error instanceof ImageError) return { ok: false, error: { kind: 'image', imageKind: error.kind, message: error.message } };
     throw error;
   }

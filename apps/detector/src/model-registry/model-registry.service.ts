@@ -1,13 +1,17 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { EventEmitter } from 'node:events';
 import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { createDownloadProgress, DEFAULT_MODELS_BASE_URL, fetchMissingModels, formatFetchSummary, modelDownloadUrl, modelFileName, OFFICIAL_MODEL_NAMES } from '@app/model-store';
-import { DetectionOutcome, DetectOptions, ImageError } from '@app/vision';
+import { DetectionOutcome, DetectOptions, ImageError, StageTimings } from '@app/vision';
+import { probeImage } from '@app/vision/image-probe';
 import { DetectorConfig, detectorConfig } from '../config/detector-config';
-import { InferencePool } from './inference-pool';
+import { InferencePool, PoolClosedError, PoolQueueFullError, PoolResult } from './inference-pool';
 import { ModelHandle } from './model-handle';
 import { ModelDescription, ModelLoadReport } from './inference-protocol';
 import { ModelUnavailableError, UnknownModelError } from './model-errors';
+import { RefusalReason, RequestRefusedError } from './request-refused.error';
 
 export type ModelStatus = 'missing' | 'fetching' | 'loading' | 'loaded' | 'not-loaded' | 'failed';
 
@@ -26,6 +30,19 @@ export interface ModelState {
 
 const isReadable = (file: string) => access(file).then(() => true, () => false);
 
+/** What the registry reports as detections happen (for metrics; emitted in the caller's async context). */
+export interface RegistryEvents {
+  detection: [{ model: string; timings: StageTimings; queueMs: number; totalMs: number }];
+  refusal: [{ model: string; reason: RefusalReason }];
+}
+
+export interface PoolStats {
+  threads: number;
+  queued: number;
+  running: number;
+  queueDepth: number;
+}
+
 /**
  * Owns the models: finds (and on first start fetches) the files, starts the inference workers that load them, keeps
  * each model's state, and routes detections to the worker pool. Stateless across replicas: everything here is
@@ -38,6 +55,7 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnApplicati
   private readonly loadedThreads = new Map<string, Set<number>>();
   private pool: InferencePool | null = null;
   private startup: Promise<void> | null = null;
+  readonly events = new EventEmitter<RegistryEvents>();
 
   constructor(@Inject(detectorConfig.KEY) private readonly config: DetectorConfig) {
     for (const name of OFFICIAL_MODEL_NAMES) {
@@ -85,6 +103,7 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnApplicati
     const eagerModels = [...this.states.values()].filter((state) => state.status === 'loading');
     this.pool = new InferencePool({
       threads: this.config.workerThreads,
+      queueDepth: this.config.queueDepth,
       intraOpThreads: this.config.intraOpThreads,
       inferenceSize: this.config.inferenceSize,
       eager: this.config.modelsLoading === 'eager',
@@ -172,10 +191,56 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnApplicati
       if (state.status === 'missing') state.status = 'not-loaded';
     }
     if (!this.pool) throw new ModelUnavailableError(name, `Model ${name} is loading; try again shortly.`, 5);
-    const result = await this.pool.detect({ name, file: state.file }, image, options, signal);
-    if (result.ok) return result.outcome;
+    // Header only, a few microseconds: bombs, empty and unsupported images never take a place in the queue.
+    probeImage(image, { maxPixels: this.config.maxImagePixels });
+
+    const started = performance.now();
+    const deadline = AbortSignal.timeout(this.config.requestTimeoutMs);
+    let result: PoolResult;
+    try {
+      result = await this.pool.detect({ name, file: state.file }, image, options, signal ? AbortSignal.any([signal, deadline]) : deadline);
+    } catch (error) {
+      throw this.refusal(name, error, deadline.aborted);
+    }
+    if (result.ok) {
+      this.events.emit('detection', { model: name, timings: result.outcome.timings, queueMs: result.queueMs, totalMs: performance.now() - started });
+      return result.outcome;
+    }
     if (result.error.kind === 'image') throw new ImageError(result.error.imageKind, result.error.message);
+    // A cancelled task means its caller has already been answered (the abort rejected the wait above).
+    if (result.error.kind === 'cancelled') throw this.refusal(name, signal?.reason, deadline.aborted);
     throw new ModelUnavailableError(name, `Model ${name} could not be loaded: ${result.error.message}`);
+  }
+
+  /** Translates the pool's back-pressure and abort errors into answers; anything else passes through unchanged. */
+  private refusal(name: string, error: unknown, timedOut: boolean): unknown {
+    const { requestTimeoutMs, retryAfterSeconds } = this.config;
+    let refused: RequestRefusedError;
+    if (error instanceof PoolQueueFullError) {
+      refused = new RequestRefusedError('queue_full', `The service is at capacity (${error.message}); retry after ${retryAfterSeconds} s.`, retryAfterSeconds);
+    } else if (error instanceof PoolClosedError) {
+      refused = new RequestRefusedError('shutting_down', 'The service is shutting down; retry on another instance.', retryAfterSeconds);
+    } else if (timedOut) {
+      refused = new RequestRefusedError('timeout', `The detection did not finish within the service's ${requestTimeoutMs} ms request timeout; it was abandoned.`, retryAfterSeconds);
+    } else if (error instanceof RequestRefusedError) {
+      refused = error;
+    } else if (error instanceof Error && error.name === 'AbortError') {
+      refused = new RequestRefusedError('client_closed', 'The client closed the request; its detection was abandoned.');
+    } else {
+      return error;
+    }
+    this.events.emit('refusal', { model: name, reason: refused.reason });
+    return refused;
+  }
+
+  /** The worker pool's load: what /metrics reports as queue depth and busy workers. */
+  poolStats(): PoolStats {
+    return {
+      threads: this.config.workerThreads,
+      queued: this.pool?.queueSize ?? 0,
+      running: this.pool?.runningCount ?? 0,
+      queueDepth: this.config.queueDepth,
+    };
   }
 
   installHint(name: string): string {
