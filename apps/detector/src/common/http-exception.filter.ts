@@ -1,41 +1,71 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { STATUS_CODES } from 'node:http';
-import { ImageError } from '@app/vision';
+import { ImageError, ImageErrorKind } from '@app/vision';
 import { ModelUnavailableError, UnknownModelError } from '../model-registry/model-errors';
+import { RequestRefusedError } from '../model-registry/request-refused.error';
+
+const IMAGE_ERROR_STATUS: Record<ImageErrorKind, number> = {
+  'unsupported-format': HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+  'too-large': HttpStatus.PAYLOAD_TOO_LARGE,
+  undecodable: HttpStatus.BAD_REQUEST,
+};
 
 /** Status codes of errors raised below the HTTP layer. */
 function statusOf(error: unknown): number {
   if (error instanceof HttpException) return error.getStatus();
   if (error instanceof UnknownModelError) return HttpStatus.BAD_REQUEST;
   if (error instanceof ModelUnavailableError) return HttpStatus.SERVICE_UNAVAILABLE;
-  if (error instanceof ImageError) return error.kind === 'unsupported-format' ? HttpStatus.UNSUPPORTED_MEDIA_TYPE : HttpStatus.BAD_REQUEST;
+  if (error instanceof RequestRefusedError) return error.status;
+  if (error instanceof ImageError) return IMAGE_ERROR_STATUS[error.kind];
   // body-parser's and other Express middleware errors carry their status (413 too large, 400 malformed JSON, ...).
   const status = (error as { status?: unknown })?.status;
   return typeof status === 'number' && status >= 400 && status < 600 ? status : HttpStatus.INTERNAL_SERVER_ERROR;
 }
 
-function detailOf(error: unknown, status: number): string {
-  if (status === HttpStatus.INTERNAL_SERVER_ERROR) return 'Internal server error.';
-  if (error instanceof HttpException) {
-    const response = error.getResponse();
-    const message = typeof response === 'string' ? response : (response as { message?: unknown }).message;
-    return Array.isArray(message) ? message.join('; ') : String(message ?? error.message);
-  }
-  return (error as Error).message;
+const megabytes = (bytes: number) => `${Number((bytes / 1024 / 1024).toPrecision(3))} MB`;
+
+/** The checks that failed in a @nestjs/terminus result (readiness 503), e.g. `lifecycle: {"state":"shutting down"}`. */
+function failedHealthChecks(error: unknown): Record<string, unknown> | undefined {
+  if (!(error instanceof HttpException)) return undefined;
+  const body = error.getResponse() as { status?: unknown; error?: Record<string, unknown> };
+  return body?.status === 'error' && body.error ? body.error : undefined;
 }
 
-/** One error shape for every route, with a message a person can act on and never a stack trace. */
+/**
+ * One error shape for every route, with a message a person can act on and never a stack trace: unexpected errors
+ * answer "Internal server error." and go to the log with their stack.
+ */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
 
+  constructor(private readonly bodyLimitBytes: number) {}
+
   catch(error: unknown, host: ArgumentsHost) {
     const response = host.switchToHttp().getResponse<Response>();
     const status = statusOf(error);
-    if (status >= 500 && !(error instanceof ModelUnavailableError)) this.logger.error((error as Error)?.stack ?? String(error));
-    if (error instanceof ModelUnavailableError && error.retryAfterSeconds) response.setHeader('Retry-After', String(error.retryAfterSeconds));
-    if (response.headersSent) return;
-    response.status(status).json({ statusCode: status, error: STATUS_CODES[status] ?? 'Error', detail: detailOf(error, status) });
+    if (status === HttpStatus.INTERNAL_SERVER_ERROR) this.logger.error((error as Error)?.stack ?? String(error));
+    const retryAfter = (error as Partial<RequestRefusedError | ModelUnavailableError>)?.retryAfterSeconds;
+    if (response.headersSent || response.destroyed) return;
+    if (retryAfter) response.setHeader('Retry-After', String(retryAfter));
+    const checks = failedHealthChecks(error);
+    response.status(status).json({ statusCode: status, error: STATUS_CODES[status] ?? 'Error', detail: this.detailOf(error, status, checks), ...(checks && { checks }) });
+  }
+
+  private detailOf(error: unknown, status: number, failedChecks?: Record<string, unknown>): string {
+    if (status === HttpStatus.INTERNAL_SERVER_ERROR) return 'Internal server error.';
+    if (failedChecks) return `Not ready: ${Object.keys(failedChecks).join(', ')} down.`;
+    // JSON (body-parser) and multipart (multer) bodies over the limit: one message for both.
+    if (status === HttpStatus.PAYLOAD_TOO_LARGE && !(error instanceof ImageError)) {
+      return `The request body is too large: the limit is ${megabytes(this.bodyLimitBytes)}.`;
+    }
+    if (error instanceof HttpException) {
+      const response = error.getResponse();
+      const message = typeof response === 'string' ? response : (response as { message?: unknown }).message;
+      return Array.isArray(message) ? message.join('; ') : String(message ?? error.message);
+    }
+    if ((error as { type?: string }).type === 'entity.parse.failed') return 'The body is not valid JSON.';
+    return (error as Error).message;
   }
 }

@@ -1,11 +1,12 @@
 import { Body, Controller, HttpCode, Post, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiBadRequestResponse, ApiConsumes, ApiOkResponse, ApiOperation, ApiPayloadTooLargeResponse, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse, ApiUnsupportedMediaTypeResponse } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiConsumes, ApiGatewayTimeoutResponse, ApiOkResponse, ApiOperation, ApiPayloadTooLargeResponse, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse, ApiUnsupportedMediaTypeResponse } from '@nestjs/swagger';
 import { TimingInterceptor } from '@app/vision';
 import { DetectionService } from './detection.service';
 import { PredictRequestDto, PredictUploadDto } from './dto/predict-request.dto';
 import { PredictResponseDto } from './dto/predict-response.dto';
 import { ErrorResponseDto } from '../common/error-response.dto';
+import { RequestSignal } from '../common/request-signal.decorator';
 import { requestImage } from './request-image';
 
 @ApiTags('detection')
@@ -27,10 +28,11 @@ export class DetectionController {
   @ApiOkResponse({ type: PredictResponseDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Unknown model name, invalid base64, not an image, or a broken image.' })
   @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'Missing or out-of-range fields.' })
-  @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: 'Body larger than the configured limit.' })
+  @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: 'Body larger than the configured limit, or an image whose header declares more pixels than the limit.' })
   @ApiUnsupportedMediaTypeResponse({ type: ErrorResponseDto, description: 'An image format the service does not decode (WebP, HEIC, ...).' })
-  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'The model is not installed or still loading.' })
-  predict(@Body() body: PredictRequestDto, @UploadedFile() file?: Express.Multer.File): Promise<PredictResponseDto> {
-    return this.detection.detect(body.model, requestImage(this.detection, file, body.image), body) as Promise<PredictResponseDto>;
+  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'The model is not installed or still loading, the queue is full, or the service is shutting down (see Retry-After).' })
+  @ApiGatewayTimeoutResponse({ type: ErrorResponseDto, description: 'The detection did not finish within the request timeout.' })
+  predict(@Body() body: PredictRequestDto, @RequestSignal() signal: AbortSignal, @UploadedFile() file?: Express.Multer.File): Promise<PredictResponseDto> {
+    return this.detection.detect(body.model, requestImage(this.detection, file, body.image), body, signal) as Promise<PredictResponseDto>;
   }
 }
