@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } f
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import { jsonString, JsonStringResponse } from '../common/json-string.decorator';
 import { ModelsHealthIndicator } from './models.health';
+import { ShutdownHealthIndicator } from './shutdown.health';
 
 @ApiTags('health')
 @Controller('health')
@@ -10,6 +11,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly models: ModelsHealthIndicator,
+    private readonly shutdown: ShutdownHealthIndicator,
   ) {}
 
   @Get()
@@ -22,16 +24,16 @@ export class HealthController {
 
   @Get('live')
   @HealthCheck()
-  @ApiOperation({ summary: 'Liveness probe: the process answers' })
+  @ApiOperation({ summary: 'Liveness probe: the process answers (also while loading models and while shutting down)' })
   live() {
     return this.health.check([]);
   }
 
   @Get('ready')
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness probe: 200 when the models are loaded and warm, 503 while loading' })
-  @ApiServiceUnavailableResponse({ description: 'Models still downloading or loading.' })
+  @ApiOperation({ summary: 'Readiness probe: 200 when the models are loaded and warm, 503 while loading or shutting down' })
+  @ApiServiceUnavailableResponse({ description: 'Models still downloading or loading, or the service is shutting down.' })
   ready() {
-    return this.health.check([() => this.models.check()]);
+    return this.health.check([() => this.models.check(), () => this.shutdown.check()]);
   }
 }

@@ -3,10 +3,14 @@ import { TerminusModule } from '@nestjs/terminus';
 import { ModelRegistryModule } from '../model-registry/model-registry.module';
 import { HealthController } from './health.controller';
 import { ModelsHealthIndicator } from './models.health';
+import { ShutdownHealthIndicator } from './shutdown.health';
+import { ShutdownModule } from '../shutdown/shutdown.module';
 
 @Module({
-  imports: [TerminusModule, ModelRegistryModule],
+  // Terminus would log every failed check as an error: a readiness 503 while loading or draining is expected, and
+  // the request log line already records it.
+  imports: [TerminusModule.forRoot({ logger: false }), ModelRegistryModule, ShutdownModule],
   controllers: [HealthController],
-  providers: [ModelsHealthIndicator],
+  providers: [ModelsHealthIndicator, ShutdownHealthIndicator],
 })
 export class HealthModule {}
