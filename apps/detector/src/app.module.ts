@@ -3,6 +3,8 @@ import { ConfigModule } from '@nestjs/config';
 import { configValidationSchema, detectorConfig } from './config/detector-config';
 import { DetectionModule } from './detection/detection.module';
 import { HealthModule } from './health/health.module';
+import { LoggingModule } from './logging/logging.module';
+import { MetricsModule } from './metrics/metrics.module';
 
 @Module({
   imports: [
@@ -13,6 +15,8 @@ import { HealthModule } from './health/health.module';
       validationOptions: { abortEarly: false },
       load: [detectorConfig],
     }),
+    LoggingModule,
+    MetricsModule,
     DetectionModule,
     HealthModule,
   ],

@@ -1,18 +1,41 @@
-import { HttpStatus, Logger, UnprocessableEntityException, ValidationPipe } from '@nestjs/common';
+import { HttpStatus, UnprocessableEntityException, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import type { HttpLogger } from 'pino-http';
 import { AppModule } from './app.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { DetectorConfig, detectorConfig } from './config/detector-config';
+import { HTTP_LOGGER } from './logging/http-logger';
+import { MetricsService } from './metrics/metrics.service';
+import { ShutdownService } from './shutdown/shutdown.service';
 import { setUpSwagger } from './swagger';
 
 async function bootstrap() {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, bufferLogs: true });
+  app.useLogger(app.get(Logger));
   const config = app.get<DetectorConfig>(detectorConfig.KEY);
+  const shutdown = app.get(ShutdownService);
+
+  // Order matters: everything that must see every request (even one a body parser refuses) comes first.
+  app.use(
+    helmet({
+      // Swagger UI (/docs) loads its own scripts and styles and uses inline styles and data: images, all allowed by
+      // helmet's default policy; upgrade-insecure-requests would make browsers fetch them over https, which breaks
+      // the UI when the service is reached over plain http (behind a TLS proxy it is set there).
+      contentSecurityPolicy: { useDefaults: true, directives: { upgradeInsecureRequests: null } },
+    }),
+  );
+  if (config.corsOrigins) app.enableCors({ origin: config.corsOrigins, exposedHeaders: ['X-Request-Id', 'Server-Timing', 'Retry-After'] });
+  app.use(app.get<HttpLogger>(HTTP_LOGGER));
+  app.use(app.get(MetricsService).httpMiddleware);
+  app.use(shutdown.gate);
   // The seed's clients send images as base64 JSON: Express's 100 kB default is far too small.
   app.useBodyParser('json', { limit: config.bodyLimitBytes });
   app.useBodyParser('urlencoded', { limit: config.bodyLimitBytes, extended: false });
-  app.useGlobalFilters(new HttpExceptionFilter());
+
+  app.useGlobalFilters(new HttpExceptionFilter(config.bodyLimitBytes));
   app.useGlobalPipes(
     new ValidationPipe({
       transform: true,
@@ -23,10 +46,15 @@ async function bootstrap() {
         new UnprocessableEntityException(errors.flatMap((error) => Object.values(error.constraints ?? { [error.property]: `${error.property} is invalid` }))),
     }),
   );
-  app.enableShutdownHooks();
+  shutdown.handleSignals(app);
   setUpSwagger(app);
   await app.listen(config.port, config.host);
-  new Logger('Bootstrap').log(`Listening on http://${config.host}:${config.port} (Swagger UI at /docs)`);
+  app.get(Logger).log(`Listening on http://${config.host}:${config.port} (Swagger UI at /docs)`, 'Bootstrap');
 }
 
-void bootstrap();
+bootstrap().catch((error: Error) => {
+  // A configuration error names the variable ("PORT" must be a number); print it without a stack and stop.
+  const configError = error.message.startsWith('Config validation error');
+  process.stderr.write(`Startup failed: ${configError ? error.message : (error.stack ?? error.message)}\n`);
+  process.exit(1);
+});
