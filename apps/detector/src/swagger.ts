@@ -4,6 +4,7 @@ import { AnnotateRequestDto, AnnotateUploadDto } from './detection/dto/annotate-
 import { CompareRequestDto, CompareUploadDto } from './detection/dto/compare-request.dto';
 import { PredictRequestDto, PredictUploadDto } from './detection/dto/predict-request.dto';
 import { SERVICE_DESCRIPTION, SERVICE_TITLE, SERVICE_VERSION } from './service-info';
+import { PAGE_PATH } from './web/web.controller';
 
 /** The routes that take an image either as the seed's JSON (base64) or as a multipart upload. */
 const IMAGE_ROUTES = [
@@ -33,7 +34,7 @@ function describeImageBodies(document: OpenAPIObject) {
 export function setUpSwagger(app: INestApplication) {
   const config = new DocumentBuilder()
     .setTitle(SERVICE_TITLE)
-    .setDescription(SERVICE_DESCRIPTION)
+    .setDescription(`${SERVICE_DESCRIPTION}\n\nTry it in the browser: the [companion web page](${PAGE_PATH}) runs one model or compares all three on a photo.`)
     .setVersion(SERVICE_VERSION)
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: IMAGE_ROUTES.flatMap(({ json, multipart }) => [json, multipart]) });

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { MulterModule } from '@nestjs/platform-express';
 import { DetectorConfig, detectorConfig } from '../config/detector-config';
 import { ModelRegistryModule } from '../model-registry/model-registry.module';
+import { WebModule } from '../web/web.module';
 import { AnnotateController } from './annotate.controller';
 import { AnnotationService } from './annotation.service';
 import { CompareController } from './compare.controller';
@@ -13,6 +14,8 @@ import { InfoController } from './info.controller';
 @Module({
   imports: [
     ModelRegistryModule,
+    // The companion page at /ui is the human face of these routes.
+    WebModule,
     // Uploads stay in memory (they go straight to a worker) and obey the same size limit as JSON bodies.
     MulterModule.registerAsync({
       inject: [detectorConfig.KEY],

@@ -1,0 +1,440 @@
+// The companion page: plain browser JavaScript, no build step, talking to the service's own REST API.
+
+/**
+ * Detection asks the service for every box down to the slider's minimum confidence, then the page filters by the
+ * slider without asking again. That shows exactly what a request at the slider's value would return: greedy NMS
+ * keeps or drops a box looking only at more confident boxes, so boxes below the slider never change the fate of
+ * boxes above it, and the 1000-box cap only cuts the least confident ones. (Confidences arrive rounded to 3
+ * decimals, so a box within 0.0005 of the slider can land on the other side.) The IoU slider changes NMS itself,
+ * so moving it asks the service again.
+ */
+const REQUEST_CONFIDENCE = Number(document.getElementById('confidence').min);
+const COMPARE = 'compare';
+const STAGES = ['decode', 'preprocess', 'inference', 'postprocess'];
+const ERROR_TITLES = {
+  400: 'The image could not be read',
+  413: 'The image is too large',
+  415: 'Unsupported image format',
+  422: 'The request was not accepted',
+  503: 'Model not available',
+};
+
+const $ = (id) => document.getElementById(id);
+const form = $('controls');
+const photoInput = $('photo');
+const dropzone = $('dropzone');
+const confidenceInput = $('confidence');
+const iouInput = $('iou');
+const detectButton = $('detect');
+const resultsBox = $('results');
+
+const state = {
+  file: null,
+  /** The photo as the browser decodes it (EXIF orientation applied, like the service), or null if it cannot. */
+  bitmap: null,
+  /** The last answer: { mode, results, skipped, agreement, note }. */
+  answer: null,
+  /** Per model, per class: { box, text } colours, the same as the service's annotated images. */
+  colours: {},
+  inFlight: null,
+};
+
+const formatMs = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`);
+const formatRatio = (value) => (value === null ? '–' : value.toFixed(2));
+const boxCount = (count) => `${count} box${count === 1 ? '' : 'es'}`;
+const totalMs = (timings) => STAGES.reduce((sum, stage) => sum + timings[stage], 0);
+const colourOf = (model, className) => state.colours[model]?.[className] ?? { box: '#FF3838', text: '#000000' };
+const isShown = (detection) => detection.confidence >= Number(confidenceInput.value);
+
+function selectedMode() {
+  return form.querySelector('input[name="model"]:checked')?.value ?? null;
+}
+
+/* ---------- start-up: models and colours ---------- */
+
+async function loadModels() {
+  const options = $('model-options');
+  try {
+    const names = await fetchJson('/models');
+    const states = await Promise.all(names.map((name) => fetchJson(`/models/${encodeURIComponent(name)}`).catch(() => null)));
+    names.forEach((name, i) => options.append(modelOption(name, name, states[i])));
+    options.append(modelOption(COMPARE, 'Compare all', null));
+    options.querySelector('input').checked = true;
+    const missing = names.filter((name, i) => states[i] && !states[i].available);
+    if (missing.length > 0) {
+      $('models-hint').hidden = false;
+      $('models-hint').textContent = `Not installed: ${missing.join(', ')}. Compare all runs the others.`;
+    }
+  } catch (error) {
+    showError({ title: 'The service did not list its models', detail: error.message });
+  }
+}
+
+function modelOption(value, text, modelState) {
+  const label = document.createElement('label');
+  if (value === COMPARE) label.className = 'compare-option';
+  const input = document.createElement('input');
+  Object.assign(input, { type: 'radio', name: 'model', value });
+  const name = document.createElement('span');
+  name.textContent = text;
+  label.append(input, name);
+  if (modelState && !modelState.available) {
+    const note = document.createElement('span');
+    note.className = 'model-state';
+    note.textContent = 'not installed';
+    label.append(note);
+  }
+  return label;
+}
+
+async function loadColours() {
+  state.colours = await fetchJson('/ui/class-colours.json').catch(() => ({}));
+}
+
+async function fetchJson(url, init) {
+  const response = await fetch(url, init);
+  if (!response.ok) throw await responseError(response);
+  return response.json();
+}
+
+/** The service answers errors as { statusCode, error, detail }: show its detail, it says what to do. */
+async function responseError(response) {
+  const body = await response.json().catch(() => null);
+  const error = new Error(body?.detail ?? `${response.status} ${response.statusText}`);
+  error.title = `${ERROR_TITLES[response.status] ?? body?.error ?? 'Request failed'} (${response.status})`;
+  error.status = response.status;
+  return error;
+}
+
+/* ---------- choosing a photo ---------- */
+
+async function choosePhoto(file) {
+  if (!file) return;
+  state.file = file;
+  state.answer = null;
+  state.bitmap?.close?.();
+  // Browsers cannot show every format the service reads (TIFF): then boxes are drawn on a blank canvas.
+  state.bitmap = await createImageBitmap(file, { imageOrientation: 'from-image' }).catch(() => null);
+  const name = $('photo-name');
+  name.hidden = false;
+  name.textContent = `${file.name} · ${Math.max(1, Math.round(file.size / 1024))} KB`;
+  detectButton.disabled = false;
+  clearError();
+  render();
+  setStatus(`${file.name} selected. Press Detect objects.`);
+}
+
+photoInput.addEventListener('change', () => choosePhoto(photoInput.files[0]));
+
+for (const type of ['dragenter', 'dragover']) {
+  dropzone.addEventListener(type, (event) => {
+    event.preventDefault();
+    dropzone.classList.add('dragging');
+  });
+}
+for (const type of ['dragleave', 'drop']) {
+  dropzone.addEventListener(type, () => dropzone.classList.remove('dragging'));
+}
+dropzone.addEventListener('drop', (event) => {
+  event.preventDefault();
+  choosePhoto(event.dataTransfer.files[0]);
+});
+
+/* ---------- running detection ---------- */
+
+async function detect() {
+  const mode = selectedMode();
+  if (!state.file || !mode) return;
+  state.inFlight?.abort();
+  const controller = new AbortController();
+  state.inFlight = controller;
+
+  const body = new FormData();
+  body.append('image', state.file);
+  body.append('confidence_threshold', String(REQUEST_CONFIDENCE));
+  body.append('iou_threshold', iouInput.value);
+  if (mode !== COMPARE) body.append('model', mode);
+
+  setBusy(true);
+  clearError();
+  setStatus(mode === COMPARE ? 'Running the models one after another…' : `Running ${mode}…`);
+  const started = performance.now();
+  try {
+    const answer = await fetchJson(mode === COMPARE ? '/predict/compare' : '/predict', { method: 'POST', body, signal: controller.signal });
+    const roundTrip = performance.now() - started;
+    state.answer =
+      mode === COMPARE
+        ? { mode, results: answer.results, skipped: answer.skipped, agreement: answer.agreement, note: answer.note }
+        : { mode, results: [answer], skipped: [], agreement: null, note: null };
+    render();
+    const ran = state.answer.results.map((result) => result.model).join(', ');
+    setStatus(`${ran}: done in ${formatMs(roundTrip)} round trip.${state.answer.note ? ` ${state.answer.note}` : ''}`);
+  } catch (error) {
+    if (error.name === 'AbortError') return;
+    state.answer = null;
+    render();
+    setStatus('');
+    showError({ title: error.title ?? 'The service did not answer', detail: error.message });
+  } finally {
+    if (state.inFlight === controller) {
+      state.inFlight = null;
+      setBusy(false);
+    }
+  }
+}
+
+form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  detect();
+});
+
+// Once a photo has been analysed, a new model choice or IoU runs detection again; confidence only re-filters.
+form.addEventListener('change', (event) => {
+  if (state.answer && (event.target.name === 'model' || event.target === iouInput)) detect();
+});
+iouInput.addEventListener('input', () => ($('iou-value').textContent = Number(iouInput.value).toFixed(2)));
+confidenceInput.addEventListener('input', () => {
+  $('confidence-value').textContent = Number(confidenceInput.value).toFixed(2);
+  draw();
+});
+
+function setBusy(busy) {
+  detectButton.classList.toggle('busy', busy);
+  detectButton.querySelector('.button-label').textContent = busy ? 'Detecting…' : 'Detect objects';
+  form.setAttribute('aria-busy', String(busy));
+}
+
+function setStatus(text) {
+  $('status').textContent = text;
+}
+
+function showError({ title, detail }) {
+  $('error').hidden = false;
+  $('error-title').textContent = title;
+  $('error-detail').textContent = detail;
+}
+
+function clearError() {
+  $('error').hidden = true;
+}
+
+/* ---------- results ---------- */
+
+/** Builds one card per model from the last answer; draw() then fills in everything that depends on the slider. */
+function render() {
+  resultsBox.replaceChildren();
+  const answer = state.answer;
+  $('empty').hidden = Boolean(answer);
+  $('agreement').hidden = !answer?.agreement || answer.agreement.pairs.length === 0;
+  if (!answer) return;
+  resultsBox.classList.toggle('single', answer.results.length + answer.skipped.length === 1);
+  // In a comparison the timing bars share one scale, so the slowest model's bar is full and the others read against it.
+  const slowest = Math.max(...answer.results.map((result) => totalMs(result.timings)));
+  for (const result of answer.results) resultsBox.append(resultCard(result, slowest));
+  for (const skipped of answer.skipped) resultsBox.append(skippedCard(skipped));
+  draw();
+}
+
+function resultCard(result, slowest) {
+  const card = $('result-card').content.firstElementChild.cloneNode(true);
+  card.dataset.model = result.model;
+  card.querySelector('.card-title').textContent = result.model;
+  card.querySelector('.image-info').textContent =
+    `Photo ${result.image.width}×${result.image.height} px, model input ${result.input.width}×${result.input.height}.`;
+
+  const total = totalMs(result.timings);
+  card.querySelector('.total-ms').textContent = formatMs(total);
+  const bar = card.querySelector('.timing-bar');
+  bar.style.width = `${Math.max(4, (100 * total) / slowest)}%`;
+  const stages = card.querySelector('.timing-stages');
+  for (const stage of STAGES) {
+    const segment = document.createElement('span');
+    segment.className = `stage-${stage}`;
+    segment.style.width = `${(100 * result.timings[stage]) / total}%`;
+    bar.append(segment);
+    const item = document.createElement('div');
+    item.className = `stage-${stage}`;
+    const term = document.createElement('dt');
+    term.textContent = stage;
+    const value = document.createElement('dd');
+    value.textContent = formatMs(result.timings[stage]);
+    item.append(term, value);
+    stages.append(item);
+  }
+  card.querySelector('.timing').setAttribute('aria-label', `${result.model} took ${formatMs(total)}`);
+  card.querySelector('.download').addEventListener('click', (event) => downloadAnnotated(result.model, event.currentTarget));
+  return card;
+}
+
+function skippedCard(skipped) {
+  const card = $('skipped-card').content.firstElementChild.cloneNode(true);
+  card.dataset.model = skipped.model;
+  card.querySelector('.card-title').textContent = skipped.model;
+  card.querySelector('.skipped-detail').textContent = skipped.detail;
+  return card;
+}
+
+/** Everything the confidence slider changes: boxes on the canvases, counts, detection tables, agreement. */
+function draw() {
+  const answer = state.answer;
+  if (!answer) return;
+  for (const result of answer.results) {
+    const card = resultsBox.querySelector(`[data-model="${CSS.escape(result.model)}"]`);
+    const shown = result.detections.filter(isShown);
+    const canvas = card.querySelector('canvas');
+    drawCanvas(canvas, result, shown);
+    canvas.dataset.boxCount = String(shown.length);
+    canvas.setAttribute('aria-label', `${result.model}: ${describe(shown)}`);
+    const count = card.querySelector('.box-count');
+    count.textContent = boxCount(shown.length);
+    count.dataset.boxCount = String(shown.length);
+    fillDetectionTable(card, result.model, shown);
+  }
+  if (answer.agreement) fillAgreement(answer);
+}
+
+function describe(detections) {
+  if (detections.length === 0) return 'no objects above the confidence threshold';
+  return detections.map((d) => `${d.class_name} ${d.confidence.toFixed(2)}`).join(', ');
+}
+
+function drawCanvas(canvas, result, detections) {
+  const ratio = window.devicePixelRatio || 1;
+  // As wide as the card, but never taller than 70 % of the window: a portrait photo stays on screen.
+  const aspect = result.image.height / result.image.width;
+  const cssWidth = Math.min(canvas.parentElement.clientWidth || 300, (0.7 * window.innerHeight) / aspect);
+  const cssHeight = cssWidth * aspect;
+  canvas.style.width = `${cssWidth}px`;
+  canvas.style.height = `${cssHeight}px`;
+  canvas.width = Math.round(cssWidth * ratio);
+  canvas.height = Math.round(cssHeight * ratio);
+  const context = canvas.getContext('2d');
+  context.setTransform(ratio, 0, 0, ratio, 0, 0);
+  if (state.bitmap) {
+    context.drawImage(state.bitmap, 0, 0, cssWidth, cssHeight);
+  } else {
+    context.fillStyle = '#d0d5dd';
+    context.fillRect(0, 0, cssWidth, cssHeight);
+  }
+  // Boxes are in the service's pixels of the upright photo; scale them to the canvas.
+  const scale = cssWidth / result.image.width;
+  const fontSize = cssWidth < 420 ? 11 : 13;
+  context.font = `600 ${fontSize}px system-ui, sans-serif`;
+  context.textBaseline = 'top';
+  const ordered = [...detections].sort((a, b) => a.confidence - b.confidence); // most confident on top
+  for (const detection of ordered) {
+    const { box } = colourOf(result.model, detection.class_name);
+    context.strokeStyle = box;
+    context.lineWidth = 2;
+    context.strokeRect(detection.x_min * scale + 1, detection.y_min * scale + 1, Math.max(0, (detection.x_max - detection.x_min) * scale - 2), Math.max(0, (detection.y_max - detection.y_min) * scale - 2));
+  }
+  // Labels after all boxes, so no box line crosses a label: a filled tab of the class colour with contrasting text.
+  for (const detection of ordered) {
+    const { box, text } = colourOf(result.model, detection.class_name);
+    const label = `${detection.class_name} ${detection.confidence.toFixed(2)}`;
+    const width = context.measureText(label).width + 8;
+    const height = fontSize + 6;
+    const x = Math.max(0, Math.min(detection.x_min * scale, cssWidth - width));
+    const top = detection.y_min * scale;
+    const y = top - height >= 0 ? top - height : top;
+    context.fillStyle = box;
+    context.fillRect(x, y, width, height);
+    context.fillStyle = text;
+    context.fillText(label, x + 4, y + 3);
+  }
+}
+
+function fillDetectionTable(card, model, detections) {
+  card.querySelector('.detections summary').textContent = `Detections (${detections.length})`;
+  const rows = detections.map((detection) => {
+    const row = document.createElement('tr');
+    const name = document.createElement('td');
+    const swatch = document.createElement('span');
+    swatch.className = 'swatch';
+    swatch.style.background = colourOf(model, detection.class_name).box;
+    name.append(swatch, detection.class_name);
+    row.append(name, cell(detection.confidence.toFixed(3)), cell(`${detection.x_min}, ${detection.y_min}, ${detection.x_max}, ${detection.y_max}`));
+    return row;
+  });
+  card.querySelector('.detections tbody').replaceChildren(...rows);
+}
+
+function cell(text) {
+  const td = document.createElement('td');
+  td.textContent = text;
+  return td;
+}
+
+function labelledCell(text, heading) {
+  const td = cell(text);
+  td.dataset.label = heading;
+  return td;
+}
+
+/**
+ * The service pairs boxes in order of their less confident box, so the pairs whose two boxes pass the slider are
+ * exactly the matching of the filtered outputs: the figures are recomputed here from its pairs, without asking again.
+ */
+function fillAgreement(answer) {
+  const byModel = Object.fromEntries(answer.results.map((result) => [result.model, result.detections]));
+  $('agreement-rule').textContent =
+    `Two boxes are the same object when their class is equal and they overlap with IoU ≥ ${answer.agreement.iou_threshold}; ` +
+    `boxes below the confidence slider are left out.`;
+  const headings = [...document.querySelectorAll('#agreement thead th')].map((th) => th.textContent);
+  const rows = answer.agreement.pairs.map((pair) => {
+    const a = byModel[pair.model_a];
+    const b = byModel[pair.model_b];
+    const boxesA = a.filter(isShown).length;
+    const boxesB = b.filter(isShown).length;
+    const matches = pair.matches.filter((match) => isShown(a[match.a]) && isShown(b[match.b]));
+    const ratio = (numerator, denominator) => (denominator > 0 ? numerator / denominator : null);
+    const values = [
+      `${pair.model_a} ↔ ${pair.model_b}`,
+      `${matches.length} (${boxesA} / ${boxesB} boxes)`,
+      formatRatio(ratio(matches.length, boxesA)),
+      formatRatio(ratio(matches.length, boxesB)),
+      formatRatio(ratio(2 * matches.length, boxesA + boxesB)),
+      formatRatio(ratio(matches.reduce((sum, match) => sum + match.iou, 0), matches.length)),
+    ];
+    const row = document.createElement('tr');
+    // Each cell carries its column's name: on a phone the rows stack and show it beside the value.
+    row.append(...values.map((value, i) => labelledCell(value, headings[i])));
+    return row;
+  });
+  $('agreement-rows').replaceChildren(...rows);
+}
+
+/** Asks the service to draw the boxes (jimp, class colours) at the current sliders and saves the PNG. */
+async function downloadAnnotated(model, button) {
+  const body = new FormData();
+  body.append('image', state.file);
+  body.append('model', model);
+  body.append('confidence_threshold', confidenceInput.value);
+  body.append('iou_threshold', iouInput.value);
+  body.append('format', 'png');
+  button.disabled = true;
+  try {
+    const response = await fetch('/predict/annotated', { method: 'POST', body });
+    if (!response.ok) throw await responseError(response);
+    const url = URL.createObjectURL(await response.blob());
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = `${state.file.name.replace(/\.[^.]+$/, '')}-${model}.png`;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  } catch (error) {
+    showError({ title: error.title ?? 'The annotated image could not be made', detail: error.message });
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// Redraw at the new size when the layout changes (rotation, window resize).
+let resizeFrame = 0;
+new ResizeObserver(() => {
+  cancelAnimationFrame(resizeFrame);
+  resizeFrame = requestAnimationFrame(draw);
+}).observe(resultsBox);
+
+loadColours();
+loadModels();

@@ -1,0 +1,62 @@
+import { Controller, Get, Header, NotFoundException, Param, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ClassColours, classColours, COCO_CLASS_NAMES } from '@app/vision';
+import { ModelRegistryService } from '../model-registry/model-registry.service';
+
+export const PAGE_PATH = '/ui';
+
+/** The page's files; anything else under /ui is a 404 (no directory listing, no path traversal). */
+const PAGE_FILES = new Set(['index.html', 'app.js', 'app.css']);
+
+/**
+ * Where the page's files are: the nearest ancestor of this module holding apps/detector/src/web/public. From a build
+ * that copied the assets (nest-cli `assets`) that is dist's copy; from the sources (ts-node) or a build without
+ * assets it is the source folder.
+ */
+function findPublicDir(): string {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'apps/detector/src/web/public');
+    if (existsSync(join(candidate, 'index.html'))) return candidate;
+    if (dirname(dir) === dir) throw new Error(`The web page's files (apps/detector/src/web/public) were not found above ${__dirname}.`);
+  }
+}
+
+/** Serves the companion web page (plain HTML/CSS/JS, no build step) and the class colours it shares with annotated images. */
+@ApiExcludeController()
+@Controller(PAGE_PATH.slice(1))
+export class WebController {
+  private readonly publicDir = findPublicDir();
+
+  constructor(private readonly registry: ModelRegistryService) {}
+
+  @Get()
+  page(@Res() response: Response) {
+    this.send(response, 'index.html');
+  }
+
+  /** Per model, the colours of each class: the same as on annotated images, so both outputs look alike. */
+  @Get('class-colours.json')
+  @Header('Cache-Control', 'no-cache')
+  classColours(): Record<string, Record<string, ClassColours>> {
+    return Object.fromEntries(
+      this.registry.allStates().map((state) => {
+        const names = state.description?.classNames ?? COCO_CLASS_NAMES;
+        return [state.name, Object.fromEntries(names.map((name) => [name, classColours(name, names)]))];
+      }),
+    );
+  }
+
+  @Get(':file')
+  asset(@Param('file') file: string, @Res() response: Response) {
+    if (!PAGE_FILES.has(file)) throw new NotFoundException(`${PAGE_PATH}/${file} does not exist.`);
+    this.send(response, file);
+  }
+
+  private send(response: Response, file: string) {
+    // Revalidate every time (ETag): a redeployed page is picked up at once, an unchanged one costs a 304.
+    response.sendFile(file, { root: this.publicDir, headers: { 'Cache-Control': 'no-cache' } });
+  }
+}
