@@ -1,3 +1,5 @@
+// Jest's moduleNameMapper does not apply to globalSetup: resolve the @app/* aliases from tsconfig.json here.
+import 'tsconfig-paths/register';
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { DYNAMIC_MODELS_DIR, E2E_TMP, REPO_ROOT, STATIC_MODELS_DIR } from './paths';
