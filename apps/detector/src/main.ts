@@ -1,10 +1,10 @@
 import { HttpStatus, UnprocessableEntityException, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import type { HttpLogger } from 'pino-http';
-import { AppModule } from './app.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { DetectorConfig, detectorConfig } from './config/detector-config';
 import { HTTP_LOGGER } from './logging/http-logger';
@@ -13,7 +13,9 @@ import { ShutdownService } from './shutdown/shutdown.service';
 import { setUpSwagger } from './swagger';
 
 async function bootstrap() {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, bufferLogs: true });
+  // Until pino takes over, Nest's logs are buffered (and replayed as JSON); an error during start-up, such as a bad
+  // setting, is rethrown to the handler at the bottom (abortOnError: false) instead of being printed with a stack.
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, bufferLogs: true, abortOnError: false, logger: false });
   app.useLogger(app.get(Logger));
   const config = app.get<DetectorConfig>(detectorConfig.KEY);
   const shutdown = app.get(ShutdownService);
