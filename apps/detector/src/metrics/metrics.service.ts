@@ -58,6 +58,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  private readonly abandoned = new Counter({
+    name: 'detector_abandoned_tasks_total',
+    help: 'Tasks a worker dropped after their request timed out or its client left, by the stage they did not run (decode, inference).',
+    labelNames: ['model', 'stage'],
+    registers: [this.registry],
+  });
+
   constructor(
     private readonly models: ModelRegistryService,
     private readonly adapterHost: HttpAdapterHost,
@@ -97,6 +104,7 @@ export class MetricsService {
       this.detectionDuration.observe({ model }, totalMs / 1000);
     });
     models.events.on('refusal', ({ model, reason }) => this.countRefusal(reason, model));
+    models.events.on('abandoned', ({ model, stage }) => this.abandoned.inc({ model, stage }));
   }
 
   countRefusal(reason: RefusalReason, model = '') {

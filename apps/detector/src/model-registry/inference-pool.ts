@@ -39,7 +39,7 @@ export type PoolResult = DetectTaskResult & { queueMs: number };
  * ORT run in progress cannot be interrupted: it completes and its result is discarded, and its worker counts as busy
  * until then.
  */
-export class InferencePool extends EventEmitter<{ 'model-load': [ModelLoadReport] }> {
+export class InferencePool extends EventEmitter<{ 'model-load': [ModelLoadReport]; cancelled: [{ model: string; stage: string }] }> {
   private readonly piscina: Piscina;
   /** The tasks waiting for a worker, oldest first. */
   private readonly waiting: { start: () => void; reject: (error: Error) => void }[] = [];
@@ -96,7 +96,10 @@ export class InferencePool extends EventEmitter<{ 'model-load': [ModelLoadReport
     const work: Promise<DetectTaskResult> = this.piscina.run({ model, image: owned, options, cancel }, { transferList: [owned as ArrayBuffer] });
     // The worker stays taken until the task really ends, even when its caller has given up on it.
     work.then(
-      () => this.releaseWorker(),
+      (result) => {
+        this.releaseWorker();
+        if (!result.ok && result.error.kind === 'cancelled') this.emit('cancelled', { model: model.name, stage: result.error.stage });
+      },
       () => this.releaseWorker(),
     );
     const result = signal ? await this.abandonOnAbort(work, signal, () => Atomics.store(cancel, 0, 1)) : await work;

@@ -34,6 +34,8 @@ const isReadable = (file: string) => access(file).then(() => true, () => false);
 export interface RegistryEvents {
   detection: [{ model: string; timings: StageTimings; queueMs: number; totalMs: number }];
   refusal: [{ model: string; reason: RefusalReason }];
+  /** A worker dropped a task nobody waited for any more, before `stage` (decode or inference). */
+  abandoned: [{ model: string; stage: string }];
 }
 
 export interface PoolStats {
@@ -110,6 +112,7 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnApplicati
       models: eagerModels.map(({ name, file }) => ({ name, file })),
     });
     this.pool.on('model-load', (report) => this.onModelLoad(report));
+    this.pool.on('cancelled', (task) => this.events.emit('abandoned', task));
     this.logger.log(
       `Inference pool: ${this.config.workerThreads} worker thread(s) × ${this.config.intraOpThreads} ONNX Runtime intra-op thread(s); ` +
         `${this.config.modelsLoading} loading of ${eagerModels.map((state) => state.name).join(', ') || 'no models'}`,
