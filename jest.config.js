@@ -15,6 +15,7 @@ module.exports = {
       displayName: 'e2e',
       testMatch: ['<rootDir>/apps/*/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/apps/detector/test/support/global-setup.ts',
+      setupFilesAfterEnv: ['<rootDir>/apps/detector/test/support/e2e-timeout.ts'],
     },
   ],
 };

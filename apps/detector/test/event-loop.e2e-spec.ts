@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { corpusFile } from './support/paths';
+import { RunningService, startService } from './support/service';
+
+/**
+ * Decoding and inference run in worker threads, so the HTTP event loop stays free: GET /health keeps answering
+ * while heavy predictions (10.8 MP photos take ~1 s each to decode) are in flight. Counts answers, not timings.
+ */
+describe('the event loop while predictions run', () => {
+  let service: RunningService;
+  beforeAll(async () => {
+    service = await startService();
+  });
+  afterAll(() => service.stop());
+
+  it('answers /health many times during three heavy /predict calls', async () => {
+    const photo = readFileSync(corpusFile('photos/phone_size_4032x2688.jpg'));
+    let predictionsDone = 0;
+    const predictions = ['yolov5s', 'yolov5m', 'yolov5l'].map(async (model) => {
+      const form = new FormData();
+      form.append('model', model);
+      form.append('image', new Blob([photo], { type: 'image/jpeg' }), 'phone.jpg');
+      const response = await fetch(`${service.url}/predict`, { method: 'POST', body: form });
+      expect(response.status).toBe(200);
+      predictionsDone++;
+    });
+
+    const answeredDuringPredictions: number[] = [];
+    while (predictionsDone < 3) {
+      const started = performance.now();
+      const response = await fetch(`${service.url}/health`);
+      expect(await response.json()).toBe('HEALTH OK');
+      if (predictionsDone < 3) answeredDuringPredictions.push(performance.now() - started);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await Promise.all(predictions);
+    // Were the loop blocked by decoding or inference, /health would answer only between predictions.
+    expect(answeredDuringPredictions.length).toBeGreaterThanOrEqual(10);
+    console.log(`/health answered ${answeredDuringPredictions.length} times during the predictions; slowest ${Math.max(...answeredDuringPredictions).toFixed(1)} ms`);
+  });
+});
