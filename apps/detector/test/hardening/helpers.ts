@@ -1,0 +1,106 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { CORPUS_DIR } from '../support/paths';
+
+/** Every image of ../shared/corpus (photos, odd, bad), as paths relative to it. */
+export function corpusFiles(): string[] {
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)]));
+  return walk(CORPUS_DIR)
+    .map((file) => relative(CORPUS_DIR, file))
+    .filter((file) => file !== 'MANIFEST.md')
+    .sort();
+}
+
+export const corpusBytes = (file: string) => readFileSync(join(CORPUS_DIR, file));
+
+export interface Answer {
+  status: number;
+  body: { statusCode?: number; detail?: unknown; detections?: unknown[] } | null;
+  headers: Headers;
+}
+
+/** POST /predict with the seed's JSON body (base64 image) plus optional fields. */
+export async function predictJson(url: string, image: Uint8Array, fields: Record<string, unknown> = { model: 'yolov5s' }, signal?: AbortSignal): Promise<Answer> {
+  const response = await fetch(`${url}/predict`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ ...fields, image: Buffer.from(image).toString('base64') }),
+    signal,
+  });
+  return answerOf(response);
+}
+
+/** POST /predict as multipart/form-data with the image as a file field. */
+export async function predictMultipart(url: string, image: Uint8Array, fields: Record<string, string> = { model: 'yolov5s' }, signal?: AbortSignal): Promise<Answer> {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(fields)) form.append(name, value);
+  form.append('image', new Blob([image]), 'upload.bin');
+  return answerOf(await fetch(`${url}/predict`, { method: 'POST', body: form, signal }));
+}
+
+export async function answerOf(response: Response): Promise<Answer> {
+  const text = await response.text();
+  let body: Answer['body'] = null;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = null;
+  }
+  return { status: response.status, body, headers: response.headers };
+}
+
+/** One sample of a Prometheus text exposition, e.g. `metric(text, 'http_requests_total', { route: '/predict' })`. */
+export function metric(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  for (const line of text.split('\n')) {
+    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const present = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map(([, key, value]) => [key, value]));
+    if (Object.entries(labels).every(([key, value]) => present[key] === value)) return Number(match[3]);
+  }
+  return undefined;
+}
+
+export async function scrape(url: string): Promise<string> {
+  return (await fetch(`${url}/metrics`)).text();
+}
+
+/** The service's resident memory, as its own process metrics report it. */
+export async function residentBytes(url: string): Promise<number> {
+  return metric(await scrape(url), 'process_resident_memory_bytes')!;
+}
+
+/** Deterministic pseudo-random numbers in [0, 1) (mulberry32), so a failing fuzz case can be replayed. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Runs `task` over `items` with at most `concurrency` at a time; results keep the items' order. */
+export async function mapConcurrently<T, R>(items: readonly T[], concurrency: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const runners = Array.from({ length: concurrency }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index], index);
+    }
+  });
+  await Promise.all(runners);
+  return results;
+}
+
+/** Polls `check` until it returns true (or throws after the timeout). */
+export async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
