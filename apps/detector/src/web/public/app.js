@@ -32,6 +32,8 @@ const state = {
   file: null,
   /** The photo as the browser decodes it (EXIF orientation applied, like the service), or null if it cannot. */
   bitmap: null,
+  /** Resolves to the bitmap (or null) of the photo last chosen. */
+  decoding: Promise.resolve(null),
   /** The last answer: { mode, results, skipped, agreement, note }. */
   answer: null,
   /** Per model, per class: { box, text } colours, the same as the service's annotated images. */
@@ -108,13 +110,15 @@ async function responseError(response) {
 
 /* ---------- choosing a photo ---------- */
 
-async function choosePhoto(file) {
+function choosePhoto(file) {
   if (!file) return;
+  state.inFlight?.abort();
   state.file = file;
   state.answer = null;
   state.bitmap?.close?.();
-  // Browsers cannot show every format the service reads (TIFF): then boxes are drawn on a blank canvas.
-  state.bitmap = await createImageBitmap(file, { imageOrientation: 'from-image' }).catch(() => null);
+  state.bitmap = null;
+  // Decoded while the service works; browsers cannot show every format it reads (TIFF): then boxes go on a blank canvas.
+  state.decoding = createImageBitmap(file, { imageOrientation: 'from-image' }).catch(() => null);
   const name = $('photo-name');
   name.hidden = false;
   name.textContent = `${file.name} · ${Math.max(1, Math.round(file.size / 1024))} KB`;
@@ -162,6 +166,7 @@ async function detect() {
   try {
     const answer = await fetchJson(mode === COMPARE ? '/predict/compare' : '/predict', { method: 'POST', body, signal: controller.signal });
     const roundTrip = performance.now() - started;
+    state.bitmap = await state.decoding;
     state.answer =
       mode === COMPARE
         ? { mode, results: answer.results, skipped: answer.skipped, agreement: answer.agreement, note: answer.note }
@@ -224,7 +229,7 @@ function clearError() {
 function render() {
   resultsBox.replaceChildren();
   const answer = state.answer;
-  $('empty').hidden = Boolean(answer);
+  $('empty').hidden = Boolean(answer || state.file); // the introduction, until a photo is chosen
   $('agreement').hidden = !answer?.agreement || answer.agreement.pairs.length === 0;
   if (!answer) return;
   resultsBox.classList.toggle('single', answer.results.length + answer.skipped.length === 1);

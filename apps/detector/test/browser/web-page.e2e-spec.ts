@@ -1,0 +1,249 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { classColours } from '@app/vision/class-colours';
+import { MODEL_NAMES, writeFixtureModels } from '../support/fixture-models';
+import { corpusFile, E2E_TMP } from '../support/paths';
+import { RunningService, startService } from '../support/service';
+import { launchChromium, screenshotPath } from './chromium';
+
+jest.setTimeout(120_000);
+
+const BUS = corpusFile('photos/bus.jpg');
+const WEBP = corpusFile('odd/webp/pillow_hopper.webp');
+const DESKTOP = { width: 1280, height: 900 };
+const PHONE = { width: 390, height: 844 };
+
+/** What the API answers for bus.jpg: the page must show the same. */
+async function apiAnswer(service: RunningService, path: string, fields: Record<string, string>, file = BUS) {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(fields)) form.append(name, value);
+  form.append('image', new Blob([readFileSync(file)]), 'upload');
+  const response = await fetch(service.url + path, { method: 'POST', body: form });
+  return { status: response.status, body: await response.json() };
+}
+
+async function expectedBoxes(service: RunningService, model: string, confidence: number): Promise<number> {
+  const { body } = await apiAnswer(service, '/predict', { model, confidence_threshold: String(confidence) });
+  return body.detections.length;
+}
+
+const boxCountOf = (page: Page, model: string) => page.locator(`[data-model="${model}"] canvas`).getAttribute('data-box-count').then(Number);
+
+/** Pixels of the canvas in exactly this colour: label tabs are solid fills of their class colour. */
+function pixelsOfColour(page: Page, model: string, hex: string): Promise<number> {
+  return page.locator(`[data-model="${model}"] canvas`).evaluate((canvas: HTMLCanvasElement, colour) => {
+    const [r, g, b] = [1, 3, 5].map((i) => parseInt(colour.slice(i, i + 2), 16));
+    const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+    let count = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i] === r && data[i + 1] === g && data[i + 2] === b) count++;
+    return count;
+  }, hex);
+}
+
+describe('the companion web page (Debian chromium, headless)', () => {
+  let service: RunningService;
+  let browser: Browser;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    [service, browser] = await Promise.all([startService(), launchChromium()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await service?.stop();
+  });
+  afterEach(() => {
+    expect(pageErrors).toEqual([]);
+  });
+
+  async function openPage(viewport = DESKTOP): Promise<Page> {
+    const page = await browser.newPage({ viewport, deviceScaleFactor: viewport === PHONE ? 2 : 1 });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(`${service.url}/ui`);
+    await page.getByLabel('yolov5s', { exact: true }).waitFor(); // the model list has loaded
+    return page;
+  }
+
+  it('is served at /ui while GET / keeps the seed title, and Swagger links to it', async () => {
+    expect(await (await fetch(`${service.url}/`)).json()).toBe('YOLOv5 object detection API');
+    const docs = await (await fetch(`${service.url}/docs-json`)).json();
+    expect(docs.info.description).toContain('](/ui)');
+    const page = await openPage();
+    expect(await page.title()).toMatch(/YOLOv5 detector/);
+    // Every control has a label.
+    for (const label of ['Choose a photo', 'Minimum confidence', 'Overlap (NMS IoU)', 'yolov5m', 'yolov5l', 'Compare all']) {
+      expect(await page.getByLabel(label).count()).toBe(1);
+    }
+    await page.close();
+  });
+
+  it("draws one model's boxes and filters them by confidence in the page, without a new request", async () => {
+    const page = await openPage();
+    const predictCalls: string[] = [];
+    page.on('request', (request) => request.url().includes('/predict') && predictCalls.push(request.url()));
+
+    await page.getByLabel('Choose a photo').setInputFiles(BUS);
+    await page.getByLabel('yolov5s', { exact: true }).check();
+    await page.getByRole('button', { name: 'Detect objects' }).click();
+    await page.locator('[data-model="yolov5s"] canvas[data-box-count]').waitFor();
+
+    const atDefault = await expectedBoxes(service, 'yolov5s', 0.25);
+    expect(atDefault).toBe(3); // the fixture's person, bus and dog
+    expect(await boxCountOf(page, 'yolov5s')).toBe(atDefault);
+    expect(await page.locator('[data-model="yolov5s"] .box-count').textContent()).toBe(`${atDefault} boxes`);
+    expect(await pixelsOfColour(page, 'yolov5s', classColours('person').box)).toBeGreaterThan(50);
+
+    // Timing with the stage breakdown.
+    expect(await page.locator('[data-model="yolov5s"] .total-ms').textContent()).toMatch(/^\d+(\.\d+)? (ms|s)$/);
+    const stages = await page.locator('[data-model="yolov5s"] .timing-stages dt').allTextContents();
+    expect(stages).toEqual(['decode', 'preprocess', 'inference', 'postprocess']);
+    for (const value of await page.locator('[data-model="yolov5s"] .timing-stages dd').allTextContents()) expect(value).toMatch(/^\d+(\.\d+)? (ms|s)$/);
+    await page.screenshot({ path: screenshotPath('desktop-one-model'), fullPage: true });
+
+    // The slider re-filters what the page already has: its minimum shows the weak rows too, its maximum nothing.
+    const slider = page.getByLabel('Minimum confidence');
+    await slider.focus();
+    await page.keyboard.press('Home');
+    expect(await boxCountOf(page, 'yolov5s')).toBe(await expectedBoxes(service, 'yolov5s', 0.05));
+    await page.keyboard.press('End');
+    expect(await boxCountOf(page, 'yolov5s')).toBe(await expectedBoxes(service, 'yolov5s', 1));
+    expect(await pixelsOfColour(page, 'yolov5s', classColours('person').box)).toBe(0);
+    expect(predictCalls).toHaveLength(1);
+    await page.close();
+  });
+
+  it('compares all three models side by side with their timings and agreement', async () => {
+    const page = await openPage();
+    await page.getByLabel('Choose a photo').setInputFiles(BUS);
+    await page.getByLabel('Compare all').check();
+    await page.getByRole('button', { name: 'Detect objects' }).click();
+    for (const model of MODEL_NAMES) await page.locator(`[data-model="${model}"] canvas[data-box-count]`).waitFor();
+
+    for (const model of MODEL_NAMES) {
+      expect(await boxCountOf(page, model)).toBe(await expectedBoxes(service, model, 0.25));
+      expect(await page.locator(`[data-model="${model}"] .total-ms`).textContent()).toMatch(/^\d+(\.\d+)? (ms|s)$/);
+      expect(await page.locator(`[data-model="${model}"] .timing-stages dd`).count()).toBe(4);
+    }
+    expect(await page.locator('#status').textContent()).toMatch(/one after another/);
+    const agreementRows = page.locator('#agreement-rows tr');
+    expect(await agreementRows.count()).toBe(3);
+    // Identical fixture models: every shown box is matched.
+    expect(await agreementRows.first().locator('td').nth(1).textContent()).toBe('3 (3 / 3 boxes)');
+    await page.screenshot({ path: screenshotPath('desktop-compare'), fullPage: true });
+    await page.close();
+  });
+
+  it("shows the service's message for a WebP file", async () => {
+    const { status, body } = await apiAnswer(service, '/predict', { model: 'yolov5s' }, WEBP);
+    expect(status).toBe(415);
+    const page = await openPage();
+    await page.getByLabel('Choose a photo').setInputFiles(WEBP);
+    await page.getByRole('button', { name: 'Detect objects' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('(415)');
+    expect(await alert.textContent()).toContain(body.detail);
+    await page.screenshot({ path: screenshotPath('desktop-webp-error'), fullPage: true });
+    await page.close();
+  });
+
+  it('works at phone width without sideways scrolling', async () => {
+    const page = await openPage(PHONE);
+    await page.getByLabel('Choose a photo').setInputFiles(BUS);
+    await page.getByLabel('Compare all').check();
+    await page.getByRole('button', { name: 'Detect objects' }).click();
+    for (const model of MODEL_NAMES) await page.locator(`[data-model="${model}"] canvas[data-box-count]`).waitFor();
+    expect(await boxCountOf(page, 'yolov5l')).toBe(await expectedBoxes(service, 'yolov5l', 0.25));
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    const canvasWidth = await page.locator('[data-model="yolov5s"] canvas').evaluate((canvas) => canvas.getBoundingClientRect().width);
+    expect(canvasWidth).toBeGreaterThan(250);
+    expect(canvasWidth).toBeLessThanOrEqual(PHONE.width);
+    await page.screenshot({ path: screenshotPath('phone-compare'), fullPage: true });
+    await page.close();
+  });
+
+  it('can be driven with the keyboard alone', async () => {
+    const page = await openPage();
+    const focused = () => page.evaluate(() => document.activeElement?.id || (document.activeElement as HTMLInputElement | null)?.value);
+    await page.keyboard.press('Tab'); // API docs link
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('photo');
+    const chooser = page.waitForEvent('filechooser');
+    await page.keyboard.press('Space');
+    await (await chooser).setFiles(BUS);
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('yolov5s');
+    await page.keyboard.press('ArrowRight'); // radio group: moves and selects
+    expect(await focused()).toBe('yolov5m');
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('confidence');
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('iou');
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('detect');
+    await page.keyboard.press('Enter');
+    await page.locator('[data-model="yolov5m"] canvas[data-box-count]').waitFor();
+    expect(await boxCountOf(page, 'yolov5m')).toBe(await expectedBoxes(service, 'yolov5m', 0.25));
+    await page.close();
+  });
+});
+
+describe('the companion web page with models missing and a small body limit', () => {
+  const dir = join(E2E_TMP, 'models-web-partial');
+  const SMALL_PHOTO = corpusFile('photos/darknet_person.jpg'); // 111 KB: under the limit, unlike bus.jpg (476 KB)
+  let service: RunningService;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    writeFixtureModels(dir, 'static', ['yolov5s']);
+    [service, browser] = await Promise.all([startService({ env: { MODELS_DIR: dir, BODY_LIMIT_MB: '0.3' } }), launchChromium()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await service?.stop();
+  });
+
+  async function detectWith(page: Page, photo: string, model: string) {
+    await page.getByLabel('Choose a photo').setInputFiles(photo);
+    await page.getByLabel(model).check();
+    await page.getByRole('button', { name: 'Detect objects' }).click();
+  }
+
+  it("shows the service's message for a photo over the size limit", async () => {
+    const { status, body } = await apiAnswer(service, '/predict', { model: 'yolov5s' });
+    expect(status).toBe(413);
+    const page = await browser.newPage({ viewport: DESKTOP });
+    await page.goto(`${service.url}/ui`);
+    await detectWith(page, BUS, 'yolov5s');
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('(413)');
+    expect(await alert.textContent()).toContain(body.detail);
+    await page.screenshot({ path: screenshotPath('desktop-too-large'), fullPage: true });
+    await page.close();
+  });
+
+  it('marks missing models, shows the install hint for one, and compares the installed ones', async () => {
+    const page = await browser.newPage({ viewport: DESKTOP });
+    await page.goto(`${service.url}/ui`);
+    const option = page.getByLabel('yolov5l');
+    await option.waitFor();
+    expect(await page.locator('label', { has: option }).textContent()).toContain('not installed');
+
+    await detectWith(page, SMALL_PHOTO, 'yolov5l');
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    const { body } = await apiAnswer(service, '/predict', { model: 'yolov5l' }, SMALL_PHOTO);
+    expect(await alert.textContent()).toContain('(503)');
+    expect(await alert.textContent()).toContain(body.detail);
+    await page.screenshot({ path: screenshotPath('desktop-model-missing'), fullPage: true });
+
+    await detectWith(page, SMALL_PHOTO, 'Compare all');
+    await page.locator('[data-model="yolov5s"] canvas[data-box-count]').waitFor();
+    expect(await page.getByRole('alert').isHidden()).toBe(true);
+    expect(await page.locator('[data-model="yolov5l"] .skipped-detail').textContent()).toMatch(/not installed.*models:fetch/);
+    await page.screenshot({ path: screenshotPath('desktop-compare-partial'), fullPage: true });
+    await page.close();
+  });
+});
