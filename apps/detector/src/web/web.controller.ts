@@ -1,4 +1,4 @@
-import { Controller, Get, Header, NotFoundException, Param, Res } from '@nestjs/common';
+import { Controller, Get, Header, Logger, NotFoundException, Param, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { existsSync } from 'node:fs';
@@ -14,23 +14,26 @@ const PAGE_FILES = new Set(['index.html', 'app.js', 'app.css']);
 /**
  * Where the page's files are: the nearest ancestor of this module holding apps/detector/src/web/public. From a build
  * that copied the assets (nest-cli `assets`) that is dist's copy; from the sources (ts-node) or a build without
- * assets it is the source folder.
+ * assets it is the source folder. Null when neither exists (a build that lost them): the API still serves.
  */
-function findPublicDir(): string {
-  for (let dir = __dirname; ; dir = dirname(dir)) {
+function findPublicDir(): string | null {
+  for (let dir = __dirname; dirname(dir) !== dir; dir = dirname(dir)) {
     const candidate = join(dir, 'apps/detector/src/web/public');
     if (existsSync(join(candidate, 'index.html'))) return candidate;
-    if (dirname(dir) === dir) throw new Error(`The web page's files (apps/detector/src/web/public) were not found above ${__dirname}.`);
   }
+  return null;
 }
 
 /** Serves the companion web page (plain HTML/CSS/JS, no build step) and the class colours it shares with annotated images. */
 @ApiExcludeController()
 @Controller(PAGE_PATH.slice(1))
 export class WebController {
+  private readonly logger = new Logger(WebController.name);
   private readonly publicDir = findPublicDir();
 
-  constructor(private readonly registry: ModelRegistryService) {}
+  constructor(private readonly registry: ModelRegistryService) {
+    if (!this.publicDir) this.logger.error(`The web page's files (apps/detector/src/web/public) are missing from this build: ${PAGE_PATH} answers 404.`);
+  }
 
   @Get()
   page(@Res() response: Response) {
@@ -56,6 +59,7 @@ export class WebController {
   }
 
   private send(response: Response, file: string) {
+    if (!this.publicDir) throw new NotFoundException(`The web page is not part of this build (${PAGE_PATH}/${file} is missing).`);
     // Revalidate every time (ETag): a redeployed page is picked up at once, an unchanged one costs a 304.
     response.sendFile(file, { root: this.publicDir, headers: { 'Cache-Control': 'no-cache' } });
   }
