@@ -9,7 +9,7 @@
 #   MODELS_BASE_URL  mirror to download the models from when baking (empty: the official release)
 ARG NODE_IMAGE=node:24-slim
 
-# ---- build: all dependencies, compile, then drop dev dependencies ----
+# ---- build: all dependencies, compile ----
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 # onnxruntime-node's install script would download optional GPU files; the CPU binaries ship in the package.
