@@ -16,6 +16,7 @@ import {
 import type { Request, Response } from 'express';
 import { ANNOTATED_IMAGE_MIME_TYPES, AnnotatedImageFormat, serverTimingHeader, StageTimings } from '@app/vision';
 import { ErrorResponseDto } from '../common/error-response.dto';
+import { RequestSignal } from '../common/request-signal.decorator';
 import { ModelRegistryService } from '../model-registry/model-registry.service';
 import { AnnotationService } from './annotation.service';
 import { DetectionService } from './detection.service';
@@ -63,16 +64,19 @@ export class AnnotateController {
     @Body() body: AnnotateRequestDto,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
+    @RequestSignal() signal: AbortSignal,
     @UploadedFile() file?: Express.Multer.File,
   ): Promise<StreamableFile> {
     const format = body.format ?? this.negotiateFormat(request);
     const image = requestImage(this.detection, file, body.image);
     // The registry hands the bytes it gets to its worker thread: keep the original for drawing.
-    const result = await this.detection.detect(body.model, new Uint8Array(image), body);
-    const annotated = await this.annotation.annotate(image, result.detections, {
-      format,
-      classNames: this.registry.state(body.model).description?.classNames,
-    });
+    const result = await this.detection.detect(body.model, new Uint8Array(image), body, signal);
+    const annotated = await this.annotation.annotate(
+      image,
+      result.detections,
+      { format, classNames: this.registry.state(body.model).description?.classNames },
+      signal,
+    );
     response.setHeader('X-Detection-Count', String(result.detections.length));
     const stages: StageTimings & { annotate: number } = { ...result.timings, annotate: annotated.durationMs };
     response.setHeader('Server-Timing', serverTimingHeader(stages));

@@ -26,11 +26,14 @@ export class AnnotationService implements OnModuleDestroy {
     idleTimeout: 60_000,
   });
 
-  /** The worker gets its own copy of `image`. */
-  async annotate(image: Uint8Array, detections: Detection[], options: AnnotateOptions): Promise<TimedAnnotation> {
+  /** The worker gets its own copy of `image`; `signal` (the client went away) drops the task. */
+  async annotate(image: Uint8Array, detections: Detection[], options: AnnotateOptions, signal?: AbortSignal): Promise<TimedAnnotation> {
     const started = performance.now();
     const owned = image.buffer.slice(image.byteOffset, image.byteOffset + image.byteLength) as ArrayBuffer;
-    const result = await this.pool.run({ image: owned, detections, options }, { transferList: [owned] });
+    const result = await this.pool.run({ image: owned, detections, options }, { transferList: [owned], signal }).catch((error: unknown) => {
+      // Report an abandoned task as the registry does (the signal's reason), not as piscina's bare AbortError.
+      throw signal?.aborted ? signal.reason : error;
+    });
     if (!result.ok) throw new ImageError(result.imageKind, result.message);
     return { bytes: result.annotated.bytes, mimeType: result.annotated.mimeType, durationMs: performance.now() - started };
   }

@@ -12,6 +12,7 @@ import {
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import { ErrorResponseDto } from '../common/error-response.dto';
+import { RequestSignal } from '../common/request-signal.decorator';
 import { CompareService } from './compare.service';
 import { DetectionService } from './detection.service';
 import { CompareRequestDto } from './dto/compare-request.dto';
@@ -44,7 +45,7 @@ export class CompareController {
   @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: 'Body larger than the configured limit.' })
   @ApiUnsupportedMediaTypeResponse({ type: ErrorResponseDto, description: 'An image format the service does not decode (WebP, HEIC, ...).' })
   @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'None of the requested models is installed or loaded.' })
-  compare(@Body() body: CompareRequestDto, @UploadedFile() file?: Express.Multer.File): Promise<CompareResponseDto> {
-    return this.comparison.compare(requestImage(this.detection, file, body.image), body);
+  compare(@Body() body: CompareRequestDto, @RequestSignal() signal: AbortSignal, @UploadedFile() file?: Express.Multer.File): Promise<CompareResponseDto> {
+    return this.comparison.compare(requestImage(this.detection, file, body.image), body, signal);
   }
 }

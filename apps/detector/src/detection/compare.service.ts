@@ -28,7 +28,8 @@ export class CompareService {
     private readonly detection: DetectionService,
   ) {}
 
-  async compare(image: Uint8Array, options: CompareOptionsDto): Promise<CompareResponseDto> {
+  /** `signal` aborts when the client goes away: the models not yet run are then not run at all. */
+  async compare(image: Uint8Array, options: CompareOptionsDto, signal?: AbortSignal): Promise<CompareResponseDto> {
     const models = [...new Set(options.models ?? this.registry.names)];
     // An unknown name is the client's mistake (400) and is reported before any model runs.
     models.forEach((model) => this.registry.handle(model));
@@ -39,7 +40,7 @@ export class CompareService {
     for (const model of models) {
       try {
         // A copy per model: the registry hands the bytes it gets over to a worker thread.
-        const result = await this.detection.detect(model, new Uint8Array(image), options);
+        const result = await this.detection.detect(model, new Uint8Array(image), options, signal);
         results.push({ ...result, ...presentTimings(result.timings) });
       } catch (error) {
         // A missing model is reported beside the others' results; image errors concern every model and fail the request.
