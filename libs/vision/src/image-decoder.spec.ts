@@ -1,13 +1,16 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { decodeImage } from './image-decoder';
+import { Jimp } from 'jimp';
+import { decodeImage, DecodedImage } from './image-decoder';
 import { ImageError } from './image-errors';
-import { RgbaBitmap } from './letterbox';
+import { DECODABLE_FORMATS, sniffImageFormat } from './image-format';
+import { probeImage } from './image-probe';
+import { InputSize, letterboxToTensor, planLetterbox, RgbaBitmap } from './letterbox';
 
 const corpus = resolve(__dirname, '../../../../shared/corpus');
-const decodeFile = (relative: string) => decodeImage(readFileSync(join(corpus, relative)));
+const decodeFile = (relative: string, options?: Parameters<typeof decodeImage>[1]) => decodeImage(readFileSync(join(corpus, relative)), options);
 
-/** Mean absolute difference of the RGB channels of two same-sized bitmaps (0..255). */
+/** Mean absolute difference of the RGB channels of two same-sized RGBA bitmaps (0..255). */
 function meanDifference(a: RgbaBitmap, b: RgbaBitmap): number {
   let sum = 0;
   for (let i = 0; i < a.data.length; i += 4) {
@@ -15,6 +18,46 @@ function meanDifference(a: RgbaBitmap, b: RgbaBitmap): number {
   }
   return sum / ((a.data.length / 4) * 3);
 }
+
+/** Mean absolute difference (0..255) of two bitmaps of the same picture once letterboxed into `box`. */
+function letterboxedDifference(a: RgbaBitmap, b: RgbaBitmap, fullSize: InputSize, box: InputSize = { width: 640, height: 640 }): number {
+  const geometry = planLetterbox(fullSize, box);
+  const [x, y] = [a, b].map((bitmap) => letterboxToTensor(bitmap, geometry, new Float32Array(3 * box.width * box.height)));
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) sum += Math.abs(x[i] - y[i]);
+  return (sum / x.length) * 255;
+}
+
+function corpusFiles(dir = ''): string[] {
+  return readdirSync(join(corpus, dir)).flatMap((name) => {
+    const relative = dir ? `${dir}/${name}` : name;
+    if (statSync(join(corpus, relative)).isDirectory()) return corpusFiles(relative);
+    return name === 'MANIFEST.md' ? [] : [relative];
+  });
+}
+
+const outcome = (promise: Promise<{ width: number; height: number }>) =>
+  promise.then(
+    ({ width, height }) => (width > 0 && height > 0 ? `${width}x${height}` : 'error'),
+    () => 'error',
+  );
+
+/** Valid files that sharp decodes and jimp does not (the README's decoder paragraph lists them). */
+const DECODED_ONLY_BY_SHARP = [
+  'bad/basn6a08_no_iend.png', // every pixel present, only the closing IEND chunk missing
+  'bad/iss634_truncated_50pct.gif', // the first frame (the one decoded) is complete
+  'odd/jpeg/libjpegturbo_testimgari.jpg', // arithmetic coding
+  'odd/jpeg/sharp_testimgl_lossless.jpg', // lossless JPEG
+  'odd/png/pillow_apng_mode_16bit.png', // APNG: the default image
+  'odd/png/pillow_apng_num_plays.png',
+  'odd/png/pillow_iss634.apng',
+  'odd/tiff/pillow_tiff_tiled_cmyk_jpeg.tif',
+];
+
+/** Broken files that jimp may turn into a bitmap and sharp refuses. */
+const REFUSED_ONLY_BY_SHARP = [
+  'bad/pngsuite/xdtn0g01.png', // no IDAT chunk, so no pixels at all: jimp returns whatever its buffer held, or fails
+];
 
 describe('decodeImage', () => {
   it('applies EXIF orientation: all eight orientations of a photo decode upright and alike', async () => {
@@ -26,7 +69,7 @@ describe('decodeImage', () => {
       // Same picture up to JPEG noise; a wrong rotation or mirror gives a difference of tens of levels.
       expect(meanDifference(image, reference)).toBeLessThan(6);
     }
-  });
+  }, 30_000);
 
   it('gives portrait photos stored sideways their upright size', async () => {
     const image = await decodeFile('odd/exif_portrait_6.jpg');
@@ -38,10 +81,18 @@ describe('decodeImage', () => {
     expect(image).toMatchObject({ width: 256, height: 256, channels: 4 });
   });
 
+  it('keeps the stored colour of transparent pixels, as AutoShape (PIL, alpha dropped) sees them', async () => {
+    // tbbn2c16: 16-bit RGB whose white background is made transparent by a tRNS colour key.
+    const image = await decodeFile('odd/pngsuite/tbbn2c16.png');
+    expect([...image.data.subarray(0, 4)]).toEqual([255, 255, 255, 0]);
+  });
+
   it.each([
     ['bad/empty_0_bytes.jpg', /empty/],
     ['bad/text_renamed.jpg', /not an image/],
     ['bad/bus_truncated_header_only_2000B.jpg', /could not be decoded|unusable/],
+    ['bad/bus_truncated_50pct.jpg', /^The JPEG image could not be decoded: .*premature end/i],
+    ['bad/hopper_truncated_50pct.png', /^The PNG image could not be decoded/],
   ])('refuses %s with a clear message', async (file, message) => {
     const error = await decodeFile(file).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImageError);
@@ -52,5 +103,86 @@ describe('decodeImage', () => {
     const error = (await decodeFile('odd/webp/pillow_hopper.webp').catch((e: unknown) => e)) as ImageError;
     expect(error.kind).toBe('unsupported-format');
     expect(error.message).toMatch(/^WEBP images are not supported/);
+  });
+
+  it('uses sharp for photos, jimp for BMP and 12-bit JPEG', async () => {
+    expect((await decodeFile('photos/bus.jpg')).decoder).toBe('sharp');
+    expect((await decodeFile('photos/groundingdino_cats.png')).decoder).toBe('sharp');
+    expect(await decodeFile('odd/jpeg/libjpegturbo_monkey12.jpg')).toMatchObject({ decoder: 'jimp', width: 149, height: 227 });
+
+    const png = await decodeFile('odd/png/pillow_hopper.png');
+    const bmp = await (await Jimp.fromBuffer(readFileSync(join(corpus, 'odd/png/pillow_hopper.png')))).getBuffer('image/bmp');
+    const decodedBmp = await decodeImage(bmp);
+    expect(decodedBmp).toMatchObject({ decoder: 'jimp', width: 128, height: 128, fullSize: { width: 128, height: 128 } });
+    expect(meanDifference(decodedBmp, png)).toBe(0);
+  });
+
+  // The whole corpus through both decoders: the switch from jimp to sharp must not change which files decode (beyond
+  // the valid files listed above), nor the upright size of any of them. Headers the probe refuses as too large never
+  // reach a decoder in the service, so they are skipped here too.
+  it('decodes every corpus file jimp decodes to the same upright size, and refuses what jimp refuses but the listed valid files', async () => {
+    const onlySharp: string[] = [];
+    for (const file of corpusFiles().sort()) {
+      const bytes = readFileSync(join(corpus, file));
+      const tooLarge = (() => {
+        try {
+          probeImage(bytes);
+          return false;
+        } catch (error) {
+          return (error as ImageError).kind === 'too-large';
+        }
+      })();
+      if (tooLarge) continue;
+      const format = sniffImageFormat(bytes);
+      const ours = await outcome(decodeImage(bytes));
+      if (format === null || !DECODABLE_FORMATS.has(format) || REFUSED_ONLY_BY_SHARP.includes(file)) {
+        expect([file, ours]).toEqual([file, 'error']);
+        continue;
+      }
+      const jimps = await outcome(Jimp.fromBuffer(bytes).then((image) => image.bitmap));
+      if (jimps === 'error' && ours !== 'error') onlySharp.push(file);
+      else expect([file, ours]).toEqual([file, jimps]);
+    }
+    expect(onlySharp).toEqual(DECODED_ONLY_BY_SHARP);
+  }, 180_000);
+
+  it('decodes the photos within JPEG rounding of jimp (same orientation, channel order and colours)', async () => {
+    for (const file of ['photos/bus.jpg', 'photos/zidane.jpg', 'photos/sharp_concert_gray.jpg', 'photos/groundingdino_cats.png', 'odd/exif_landscape_6.jpg']) {
+      const bytes = readFileSync(join(corpus, file));
+      const jimp = (await Jimp.fromBuffer(bytes)).bitmap;
+      const ours = await decodeImage(bytes);
+      // libjpeg-turbo (sharp, and PIL in torch hub) and jpeg-js (jimp) upsample chroma differently: about 1 level.
+      expect([file, meanDifference(ours, { ...jimp, channels: 4 }) < 1.5]).toEqual([file, true]);
+    }
+  }, 30_000);
+
+  describe('shrink-on-load', () => {
+    const toQuarter = (size: InputSize) => ({ width: Math.round(size.width / 4), height: Math.round(size.height / 4) });
+
+    it('decodes a JPEG at least 3x larger than its target straight to the target size, keeping the full size', async () => {
+      const image = await decodeFile('photos/phone_size_4032x2688.jpg', { resampleTo: () => ({ width: 640, height: 427 }) });
+      expect(image).toMatchObject({ decoder: 'sharp-shrink-on-load', width: 640, height: 427, fullSize: { width: 4032, height: 2688 } });
+
+      // The same picture as the exact path (full decode, cv2-like bilinear), up to the resize filter.
+      const full = await decodeFile('photos/phone_size_4032x2688.jpg');
+      expect(letterboxedDifference(image, full, full)).toBeLessThan(3);
+    }, 30_000);
+
+    it('gives the target its upright orientation for EXIF-rotated photos', async () => {
+      const request: InputSize[] = [];
+      const image = await decodeFile('odd/exif_portrait_6.jpg', { resampleTo: (size) => (request.push(size), toQuarter(size)) });
+      expect(request).toEqual([{ width: 1200, height: 1800 }]);
+      expect(image).toMatchObject({ decoder: 'sharp-shrink-on-load', width: 300, height: 450, fullSize: { width: 1200, height: 1800 } });
+      const full = await decodeFile('odd/exif_portrait_6.jpg');
+      // A wrong rotation or mirror gives a difference of tens of levels.
+      expect(letterboxedDifference(image, full, full.fullSize, { width: 300, height: 450 })).toBeLessThan(6);
+    });
+
+    it('decodes at full size when the target is less than 3x smaller, or the file is not a JPEG', async () => {
+      const bus: DecodedImage = await decodeFile('photos/bus.jpg', { resampleTo: () => ({ width: 480, height: 640 }) });
+      expect(bus).toMatchObject({ decoder: 'sharp', width: 810, height: 1080, fullSize: { width: 810, height: 1080 } });
+      const png = await decodeFile('odd/png/pillow_itxt_chunks.png', { resampleTo: toQuarter });
+      expect(png).toMatchObject({ decoder: 'sharp', width: 2400, height: 2000 });
+    });
   });
 });

@@ -1,24 +1,100 @@
 import { Jimp } from 'jimp';
+import sharp from 'sharp';
 import { ImageError } from './image-errors';
+import { ImageFormat } from './image-format';
 import { decodableFormat } from './image-probe';
-import { RgbaBitmap } from './letterbox';
+import { InputSize, RgbaBitmap } from './letterbox';
 
 /**
- * Decodes an upload into an upright RGBA bitmap (EXIF orientation applied), or throws an ImageError. Callers check
- * the header against the pixel limit first (`probeImage`): this decodes whatever size the file declares.
+ * Which library decodes what (chosen by measurement, see the README's Benchmarks):
+ * - sharp (libvips + libjpeg-turbo, libspng, libtiff, cgif) for JPEG, PNG, GIF and TIFF: 5-20x faster than jimp's
+ *   pure-JS decoders, and its JPEG decoder is libjpeg-turbo's, the one torch hub's PIL uses. A JPEG much larger than
+ *   the size it will be resampled to is shrunk while decoding (libjpeg's DCT scaling), a quarter of a full decode.
+ * - jimp for BMP (no BMP loader in sharp's libvips) and for 12-bit JPEGs (libjpeg-turbo is built for 8-bit only).
+ *
+ * sharp must also be loaded on the main thread (importing this lib does it): libvips then stays loaded when a
+ * worker thread that used it exits.
  */
-export async function decodeImage(bytes: Uint8Array): Promise<RgbaBitmap> {
+export type ImageDecoderName = 'sharp' | 'sharp-shrink-on-load' | 'jimp';
+
+/**
+ * A JPEG is shrunk on load when it is at least this many times larger than its target on both axes: libjpeg's
+ * smallest DCT reduction is 1/2 and sharp only uses it from a reduction of 3 on, so below that a full decode costs
+ * the same and keeps the exact cv2-like resize of the letterbox.
+ */
+export const SHRINK_ON_LOAD_MIN_FACTOR = 3;
+
+export interface DecodeOptions {
+  /**
+   * The size the caller will resample the upright image to (e.g. its letterboxed size), given the full size. A JPEG
+   * at least SHRINK_ON_LOAD_MIN_FACTOR times larger is decoded straight to that size; anything else at full size.
+   */
+  resampleTo?: (fullSize: InputSize) => InputSize;
+}
+
+export interface DecodedImage extends RgbaBitmap {
+  channels: 4;
+  /** Upright size of the stored picture: larger than the bitmap when it was shrunk on load. */
+  fullSize: InputSize;
+  decoder: ImageDecoderName;
+}
+
+// libvips caches recent operations by default: no use for one-off uploads, and it holds memory.
+sharp.cache(false);
+
+/**
+ * Decodes an upload into an upright RGBA bitmap (EXIF orientation applied, embedded colour profiles ignored as
+ * PIL does), or throws an ImageError. Callers check the header against the pixel limit first (`probeImage`): this
+ * decodes whatever size the file declares.
+ */
+export async function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}): Promise<DecodedImage> {
   const format = decodableFormat(bytes);
+  const decoded = format === 'bmp' ? await decodeWithJimp(bytes, format) : await decodeWithSharp(bytes, format, options);
+  // Some broken files decode "successfully" into nothing (a PNG with width 0, a GIF without frames).
+  const { width, height, data } = decoded;
+  if (!(Number.isSafeInteger(width) && Number.isSafeInteger(height) && width > 0 && height > 0) || data.length < width * height * 4) {
+    throw new ImageError('undecodable', `The ${format.toUpperCase()} image decoded to an unusable ${width}x${height} bitmap.`);
+  }
+  return decoded;
+}
+
+/** libjpeg-turbo's message for 12-bit JPEGs, which jimp's decoder reads. */
+const TWELVE_BIT_JPEG = /Unsupported JPEG data precision 12/;
+
+async function decodeWithSharp(bytes: Uint8Array, format: ImageFormat, { resampleTo }: DecodeOptions): Promise<DecodedImage> {
+  try {
+    // failOn 'warning' (sharp's default) refuses truncated or corrupt data rather than decoding it into grey.
+    const pipeline = sharp(bytes, { autoOrient: true, ignoreIcc: true, failOn: 'warning' });
+    let decoder: ImageDecoderName = 'sharp';
+    let fullSize: InputSize | null = null;
+    if (format === 'jpeg' && resampleTo) {
+      const { autoOrient } = await pipeline.metadata();
+      fullSize = { width: autoOrient.width, height: autoOrient.height };
+      const target = resampleTo(fullSize);
+      if (Math.min(fullSize.width / target.width, fullSize.height / target.height) >= SHRINK_ON_LOAD_MIN_FACTOR) {
+        // The rest of the reduction (after the DCT's 1/2, 1/4 or 1/8) is libvips' linear kernel, which widens with
+        // the reduction (antialiased, unlike cv2's INTER_LINEAR, which samples 2x2 pixels however far apart).
+        pipeline.resize(target.width, target.height, { fit: 'fill', kernel: 'linear' });
+        decoder = 'sharp-shrink-on-load';
+      }
+    }
+    const { data, info } = await pipeline.toColourspace('srgb').ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    const { width, height } = info;
+    return { width, height, data, channels: 4, fullSize: decoder === 'sharp' ? { width, height } : fullSize!, decoder };
+  } catch (error) {
+    const message = (error as Error).message.trim().replace(/\s*\n\s*/g, '; ');
+    if (format === 'jpeg' && TWELVE_BIT_JPEG.test(message)) return decodeWithJimp(bytes, format);
+    throw new ImageError('undecodable', `The ${format.toUpperCase()} image could not be decoded: ${message}`);
+  }
+}
+
+async function decodeWithJimp(bytes: Uint8Array, format: ImageFormat): Promise<DecodedImage> {
   let image: Awaited<ReturnType<typeof Jimp.fromBuffer>>;
   try {
     image = await Jimp.fromBuffer(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   } catch (error) {
     throw new ImageError('undecodable', `The ${format.toUpperCase()} image could not be decoded: ${(error as Error).message}`);
   }
-  // Some broken files decode "successfully" into nothing (a PNG with width 0, a GIF without frames).
   const { width, height, data } = image.bitmap;
-  if (!(Number.isSafeInteger(width) && Number.isSafeInteger(height) && width > 0 && height > 0) || data.length < width * height * 4) {
-    throw new ImageError('undecodable', `The ${format.toUpperCase()} image decoded to an unusable ${width}x${height} bitmap.`);
-  }
-  return { width, height, data, channels: 4 };
+  return { width, height, data, channels: 4, fullSize: { width, height }, decoder: 'jimp' };
 }

@@ -55,6 +55,17 @@ describe('YoloDetector with a fixed-output model', () => {
     ]);
   });
 
+  it('maps boxes back to the full size of a photo shrunk while decoding (4032x2688: gain 640/4032, 106.7 px of padding on top)', async () => {
+    const outcome = await detector.detect(readFileSync(join(corpus, 'photos/phone_size_4032x2688.jpg')), DEFAULT_DETECT_OPTIONS);
+    expect(outcome.image).toEqual({ width: 4032, height: 2688 });
+    // y_min 399 and 525 exactly; in floating point (here and in Python) a hair less, which int() truncates.
+    expect(outcome.detections).toEqual([
+      { x_min: 1386, y_min: 398, x_max: 2646, y_max: 2289, class_name: 'person', confidence: 0.855 },
+      { x_min: 1449, y_min: 524, x_max: 2835, y_max: 2289, class_name: 'bus', confidence: 0.64 },
+      { x_min: 0, y_min: 1722, x_max: 252, y_max: 1974, class_name: 'dog', confidence: 0.63 },
+    ]);
+  });
+
   it('applies the confidence, IoU, class and count options', async () => {
     const image = readFileSync(join(corpus, 'photos/zidane.jpg'));
     const names = async (options: Partial<typeof DEFAULT_DETECT_OPTIONS>) =>

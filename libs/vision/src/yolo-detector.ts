@@ -63,17 +63,18 @@ export class YoloDetector {
   /** `checkpoint(nextStage)` is called between stages: throwing from it abandons the detection (e.g. a timeout). */
   async detect(bytes: Uint8Array, options: DetectOptions, checkpoint?: (nextStage: 'inference') => void): Promise<DetectionOutcome> {
     const started = performance.now();
-    const bitmap = await decodeImage(bytes);
+    // A photo much larger than the model input is shrunk while decoding, straight to its letterboxed size.
+    const bitmap = await decodeImage(bytes, { resampleTo: (image) => planLetterbox(image, this.inputSizeFor(image)).resized });
     const decoded = performance.now();
     checkpoint?.('inference');
-    const outcome = await this.detectBitmap(bitmap, options);
+    const outcome = await this.detectBitmap(bitmap, options, bitmap.fullSize);
     outcome.timings.decode = decoded - started;
     return outcome;
   }
 
-  async detectBitmap(bitmap: RgbaBitmap, options: DetectOptions): Promise<DetectionOutcome> {
+  /** `image` is the picture's full size, which boxes are scaled to: larger than the bitmap when it was shrunk on load. */
+  async detectBitmap(bitmap: RgbaBitmap, options: DetectOptions, image: InputSize = { height: bitmap.height, width: bitmap.width }): Promise<DetectionOutcome> {
     const { contract, metadata, session } = this.model;
-    const image = { height: bitmap.height, width: bitmap.width };
     const started = performance.now();
     const input = this.inputSizeFor(image);
     const size = 3 * input.height * input.width;
