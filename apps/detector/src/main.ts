@@ -6,6 +6,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import type { HttpLogger } from 'pino-http';
 import { HttpExceptionFilter } from './common/http-exception.filter';
+import { rejectDeepJson } from './common/json-depth.middleware';
 import { DetectorConfig, detectorConfig } from './config/detector-config';
 import { HTTP_LOGGER } from './logging/http-logger';
 import { MetricsService } from './metrics/metrics.service';
@@ -36,6 +37,7 @@ async function bootstrap() {
   // The seed's clients send images as base64 JSON: Express's 100 kB default is far too small.
   app.useBodyParser('json', { limit: config.bodyLimitBytes });
   app.useBodyParser('urlencoded', { limit: config.bodyLimitBytes, extended: false });
+  app.use(rejectDeepJson);
 
   app.useGlobalFilters(new HttpExceptionFilter(config.bodyLimitBytes));
   app.useGlobalPipes(

@@ -37,7 +37,9 @@ export type PoolResult = DetectTaskResult & { queueMs: number };
  * per worker is handed to piscina; waiting tasks are dropped from this queue when their signal aborts, and a running
  * task is told through a shared flag, which the worker checks between stages (after decoding, before inference). An
  * ORT run in progress cannot be interrupted: it completes and its result is discarded, and its worker counts as busy
- * until then.
+ * until then. Workers are never terminated: with onnxruntime-node 1.30, terminating a worker that holds sessions
+ * while another worker runs one aborts the whole process (`terminate called after throwing an instance of
+ * 'Napi::Error'`, reproduced here), so a decoder caught in an endless loop keeps its worker.
  */
 export class InferencePool extends EventEmitter<{ 'model-load': [ModelLoadReport]; cancelled: [{ model: string; stage: string }] }> {
   private readonly piscina: Piscina;
