@@ -42,6 +42,8 @@ const outcome = (promise: Promise<{ width: number; height: number }>) =>
     () => 'error',
   );
 
+const toQuarter = (size: InputSize) => ({ width: Math.round(size.width / 4), height: Math.round(size.height / 4) });
+
 /** Valid files that sharp decodes and jimp does not (the README's decoder paragraph lists them). */
 const DECODED_ONLY_BY_SHARP = [
   'bad/basn6a08_no_iend.png', // every pixel present, only the closing IEND chunk missing
@@ -157,8 +159,6 @@ describe('decodeImage', () => {
   }, 30_000);
 
   describe('shrink-on-load', () => {
-    const toQuarter = (size: InputSize) => ({ width: Math.round(size.width / 4), height: Math.round(size.height / 4) });
-
     it('decodes a JPEG at least 3x larger than its target straight to the target size, keeping the full size', async () => {
       const image = await decodeFile('photos/phone_size_4032x2688.jpg', { resampleTo: () => ({ width: 640, height: 427 }) });
       expect(image).toMatchObject({ decoder: 'sharp-shrink-on-load', width: 640, height: 427, fullSize: { width: 4032, height: 2688 } });
@@ -178,11 +178,30 @@ describe('decodeImage', () => {
       expect(letterboxedDifference(image, full, full.fullSize, { width: 300, height: 450 })).toBeLessThan(6);
     });
 
-    it('decodes at full size when the target is less than 3x smaller, or the file is not a JPEG', async () => {
-      const bus: DecodedImage = await decodeFile('photos/bus.jpg', { resampleTo: () => ({ width: 480, height: 640 }) });
-      expect(bus).toMatchObject({ decoder: 'sharp', width: 810, height: 1080, fullSize: { width: 810, height: 1080 } });
-      const png = await decodeFile('odd/png/pillow_itxt_chunks.png', { resampleTo: toQuarter });
-      expect(png).toMatchObject({ decoder: 'sharp', width: 2400, height: 2000 });
+    it('gives the full size when the target is an enlargement or the file a BMP', async () => {
+      const small = await decodeFile('odd/jpeg/pillow_hopper.jpg', { resampleTo: () => ({ width: 640, height: 640 }) });
+      expect(small).toMatchObject({ decoder: 'sharp', width: 128, height: 128, fullSize: { width: 128, height: 128 } });
+      const bmp = await (await Jimp.fromBuffer(readFileSync(join(corpus, 'photos/bus.jpg')))).getBuffer('image/bmp');
+      expect(await decodeImage(bmp, { resampleTo: toQuarter })).toMatchObject({ decoder: 'jimp', width: 810, height: 1080 });
+    });
+  });
+
+  describe('resizing in libvips as cv2.resize(INTER_LINEAR) does', () => {
+    it.each([
+      ['photos/bus.jpg', { width: 480, height: 640 }],
+      ['photos/darknet_kite.jpg', { width: 640, height: 448 }],
+      ['odd/exif_landscape_6.jpg', { width: 640, height: 640 }],
+      ['odd/png/pillow_itxt_chunks.png', { width: 320, height: 320 }],
+      ['odd/gif/sharp_Crash_test.gif', { width: 640, height: 640 }],
+    ])('letterboxes %s into %p as the JS bilinear does from the full bitmap (within 1 level)', async (file, box) => {
+      const resized = await decodeFile(file, { resampleTo: (size) => planLetterbox(size, box).resized });
+      const full = await decodeFile(file);
+      const geometry = planLetterbox(full.fullSize, box);
+      expect(resized).toMatchObject({ decoder: 'sharp-bilinear', ...geometry.resized, fullSize: full.fullSize });
+      const [a, b] = [resized, full].map((bitmap) => letterboxToTensor(bitmap, geometry, new Float32Array(3 * box.width * box.height)));
+      let worst = 0;
+      for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) * 255);
+      expect(worst).toBeLessThanOrEqual(1.0001);
     });
   });
 });

@@ -7,36 +7,32 @@ import { InputSize, RgbaBitmap } from './letterbox';
 
 /**
  * Which library decodes what (chosen by measurement, see the README's Benchmarks):
- * - sharp (libvips + libjpeg-turbo, libspng, libtiff, cgif) for JPEG, PNG, GIF and TIFF: 5-20x faster than jimp's
- *   pure-JS decoders, and its JPEG decoder is libjpeg-turbo's, the one torch hub's PIL uses. A JPEG much larger than
- *   the size it will be resampled to is shrunk while decoding (libjpeg's DCT scaling), a quarter of a full decode.
+ * - sharp (libvips with libjpeg-turbo, libspng, libtiff, cgif) for JPEG, PNG, GIF and TIFF: 5-20x faster than jimp's
+ *   pure-JS decoders, and its JPEG decoder is libjpeg-turbo, the one torch hub's PIL uses. Asked for a smaller size,
+ *   libvips also resamples: with cv2's INTER_LINEAR arithmetic (bilinear, half-pixel centres) in C, or, for a JPEG
+ *   at least SHRINK_ON_LOAD_MIN_FACTOR times larger than the target, while decoding (libjpeg's DCT scaling).
  * - jimp for BMP (no BMP loader in sharp's libvips) and for 12-bit JPEGs (libjpeg-turbo is built for 8-bit only).
  *
  * sharp must also be loaded on the main thread (importing this lib does it): libvips then stays loaded when a
  * worker thread that used it exits.
  */
-export type ImageDecoderName = 'sharp' | 'sharp-shrink-on-load' | 'jimp';
+export type ImageDecoderName = 'sharp' | 'sharp-bilinear' | 'sharp-shrink-on-load' | 'jimp';
 
 /**
  * A JPEG is shrunk on load when it is at least this many times larger than its target on both axes: libjpeg's
  * smallest DCT reduction is 1/2 and sharp only uses it from a reduction of 3 on, so below that a full decode costs
- * the same and keeps the exact cv2-like resize of the letterbox.
+ * the same and keeps cv2's exact INTER_LINEAR resize.
  */
 export const SHRINK_ON_LOAD_MIN_FACTOR = 3;
 
 export interface DecodeOptions {
   /**
-   * The size the caller will resample the upright image to (e.g. its letterboxed size), given the full size. A JPEG
-   * at least SHRINK_ON_LOAD_MIN_FACTOR times larger is decoded straight to that size; anything else at full size.
+   * The size the caller will resample the upright image to (e.g. its letterboxed size), given its full size. When
+   * that is a reduction, the bitmap comes back at that size: a JPEG at least SHRINK_ON_LOAD_MIN_FACTOR times larger
+   * shrunk on load, anything else decoded whole and resized as cv2.resize(INTER_LINEAR) does. BMP and 12-bit JPEG
+   * (jimp) always come back at full size.
    */
   resampleTo?: (fullSize: InputSize) => InputSize;
-}
-
-export interface DecodedImage extends RgbaBitmap {
-  channels: 4;
-  /** Upright size of the stored picture: larger than the bitmap when it was shrunk on load. */
-  fullSize: InputSize;
-  decoder: ImageDecoderName;
 }
 
 // libvips caches recent operations by default: no use for one-off uploads, and it holds memory.
@@ -67,20 +63,27 @@ async function decodeWithSharp(bytes: Uint8Array, format: ImageFormat, { resampl
     const pipeline = sharp(bytes, { autoOrient: true, ignoreIcc: true, failOn: 'warning' });
     let decoder: ImageDecoderName = 'sharp';
     let fullSize: InputSize | null = null;
-    if (format === 'jpeg' && resampleTo) {
+    if (resampleTo) {
       const { autoOrient } = await pipeline.metadata();
       fullSize = { width: autoOrient.width, height: autoOrient.height };
       const target = resampleTo(fullSize);
-      if (Math.min(fullSize.width / target.width, fullSize.height / target.height) >= SHRINK_ON_LOAD_MIN_FACTOR) {
+      const reduction = Math.min(fullSize.width / target.width, fullSize.height / target.height);
+      if (format === 'jpeg' && reduction >= SHRINK_ON_LOAD_MIN_FACTOR) {
         // The rest of the reduction (after the DCT's 1/2, 1/4 or 1/8) is libvips' linear kernel, which widens with
-        // the reduction (antialiased, unlike cv2's INTER_LINEAR, which samples 2x2 pixels however far apart).
+        // the reduction (antialiased, unlike INTER_LINEAR, which samples 2x2 pixels however far apart they are).
         pipeline.resize(target.width, target.height, { fit: 'fill', kernel: 'linear' });
         decoder = 'sharp-shrink-on-load';
+      } else if (target.width <= fullSize.width && target.height <= fullSize.height && reduction > 1) {
+        // INTER_LINEAR: output pixel x samples source x' = (x + 0.5) / scale - 0.5, bilinearly. For a reduction every
+        // sample lies inside the image (an enlargement would blend the edges with the background, so it stays in JS).
+        const scale = [[target.width / fullSize.width, 0], [0, target.height / fullSize.height]];
+        pipeline.affine(scale, { interpolator: 'bilinear', idx: 0.5, idy: 0.5, odx: -0.5, ody: -0.5 });
+        decoder = 'sharp-bilinear';
       }
     }
     const { data, info } = await pipeline.toColourspace('srgb').ensureAlpha().raw().toBuffer({ resolveWithObject: true });
     const { width, height } = info;
-    return { width, height, data, channels: 4, fullSize: decoder === 'sharp' ? { width, height } : fullSize!, decoder };
+    return { width, height, data, channels: 4, fullSize: fullSize ?? { width, height }, decoder };
   } catch (error) {
     const message = (error as Error).message.trim().replace(/\s*\n\s*/g, '; ');
     if (format === 'jpeg' && TWELVE_BIT_JPEG.test(message)) return decodeWithJimp(bytes, format);

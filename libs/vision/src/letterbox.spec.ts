@@ -89,6 +89,30 @@ describe('letterboxToTensor', () => {
     expect(letterboxToTensor(rgb, geometry, new Float32Array(3 * 1024))).toEqual(letterboxToTensor(rgba, geometry, new Float32Array(3 * 1024)));
   });
 
+  it('writes every value of a reused target: padding and image alike, whatever the buffer held', () => {
+    const portrait = solidBitmap(3, 5, [10, 20, 30]);
+    const landscape = solidBitmap(7, 2, [200, 100, 0]);
+    for (const bitmap of [portrait, landscape]) {
+      const geometry = planLetterbox(bitmap, { width: 16, height: 16 });
+      const reused = letterboxToTensor(bitmap, geometry, new Float32Array(3 * 256).fill(Number.NaN));
+      expect(reused).toEqual(letterboxToTensor(bitmap, geometry, new Float32Array(3 * 256)));
+      expect(reused.some(Number.isNaN)).toBe(false);
+    }
+  });
+
+  it('only converts a bitmap that already has the resized size (the decoder resampled it)', () => {
+    const data = Uint8Array.from({ length: 4 * 2 * 4 }, (_, i) => (i * 37) % 256);
+    const bitmap: RgbaBitmap = { width: 4, height: 2, channels: 4, data };
+    const geometry = planLetterbox({ width: 400, height: 200 }, { width: 4, height: 4 });
+    expect(geometry).toMatchObject({ resized: { width: 4, height: 2 }, padTop: 1 });
+    const tensor = letterboxToTensor(bitmap, geometry, new Float32Array(3 * 16));
+    for (let y = 0; y < 2; y++) {
+      for (let x = 0; x < 4; x++) {
+        for (let c = 0; c < 3; c++) expect(tensor[c * 16 + (y + 1) * 4 + x]).toBe(Math.fround(data[(y * 4 + x) * 4 + c] / 255));
+      }
+    }
+  });
+
   it('refuses a target buffer that is too small', () => {
     const bitmap = solidBitmap(2, 2, [0, 0, 0]);
     expect(() => letterboxToTensor(bitmap, planLetterbox(bitmap, { width: 8, height: 8 }), new Float32Array(10))).toThrow(RangeError);

@@ -75,22 +75,26 @@ function bilinearTaps(sourceLength: number, destinationLength: number) {
 export interface RgbaBitmap {
   width: number;
   height: number;
-  /** Interleaved pixels, `channels` bytes each (RGBA from jimp, RGB from sharp); alpha is ignored. */
+  /** Interleaved pixels, `channels` bytes each (RGBA from the decoders; RGB is accepted too); alpha is ignored. */
   data: Uint8Array;
   channels: 3 | 4;
 }
 
+/** Byte value → its 0..1 float, so the inner loop looks up instead of dividing. */
+const UNIT_SCALE = Float32Array.from({ length: 256 }, (_, value) => value / 255);
+
 /**
- * Resizes, pads and normalises in one pass over the bitmap, writing planar RGB floats into `target`
- * (length 3 × input height × input width, reused between calls). Interpolated values are rounded to bytes
- * before scaling, as cv2.resize on uint8 images does.
+ * Resizes, pads and normalises in one pass over the output, writing planar RGB floats into `target` (length 3 ×
+ * input height × input width, reused between calls). Interpolated values are rounded to bytes before scaling, as
+ * cv2.resize on uint8 images does. Only the padding is filled with grey, so a reused target needs no clearing; a
+ * bitmap the decoder has already resampled to the resized size is only converted.
  */
 export function letterboxToTensor(bitmap: RgbaBitmap, geometry: LetterboxGeometry, target: Float32Array): Float32Array {
   const { input, resized, padTop, padLeft } = geometry;
   const plane = input.height * input.width;
   if (target.length < 3 * plane) throw new RangeError(`letterbox target holds ${target.length} floats, needs ${3 * plane}`);
-  const pad = LETTERBOX_PAD_VALUE / 255;
-  target.fill(pad, 0, 3 * plane);
+  fillPadding(target, geometry);
+  if (bitmap.width === resized.width && bitmap.height === resized.height) return copyToPlanes(bitmap, geometry, target);
 
   const columns = bilinearTaps(bitmap.width, resized.width);
   const rows = bilinearTaps(bitmap.height, resized.height);
@@ -112,9 +116,42 @@ export function letterboxToTensor(bitmap: RgbaBitmap, geometry: LetterboxGeometr
       for (let c = 0; c < 3; c++) {
         const upper = data[top + left + c] + (data[top + right + c] - data[top + left + c]) * fx;
         const lower = data[bottom + left + c] + (data[bottom + right + c] - data[bottom + left + c]) * fx;
-        target[c * plane + out] = Math.round(upper + (lower - upper) * fy) / 255;
+        target[c * plane + out] = UNIT_SCALE[Math.round(upper + (lower - upper) * fy)];
       }
     }
   }
   return target;
+}
+
+/** The bitmap is already the resized image (the decoder resampled it): only conversion to planar floats is left. */
+function copyToPlanes({ data, channels }: RgbaBitmap, { input, resized, padTop, padLeft }: LetterboxGeometry, target: Float32Array) {
+  const plane = input.height * input.width;
+  for (let y = 0, source = 0; y < resized.height; y++) {
+    const out = (y + padTop) * input.width + padLeft;
+    for (let x = out; x < out + resized.width; x++, source += channels) {
+      target[x] = UNIT_SCALE[data[source]];
+      target[plane + x] = UNIT_SCALE[data[source + 1]];
+      target[2 * plane + x] = UNIT_SCALE[data[source + 2]];
+    }
+  }
+  return target;
+}
+
+/** Grey 114 everywhere outside the resized image: the rows above and below it, and the columns beside it. */
+function fillPadding(target: Float32Array, { input, resized, padTop, padLeft }: LetterboxGeometry) {
+  const pad = LETTERBOX_PAD_VALUE / 255;
+  const plane = input.height * input.width;
+  const imageEnd = (padTop + resized.height) * input.width;
+  const rightPad = input.width - padLeft - resized.width;
+  for (let c = 0; c < 3; c++) {
+    const base = c * plane;
+    target.fill(pad, base, base + padTop * input.width);
+    target.fill(pad, base + imageEnd, base + plane);
+    if (padLeft === 0 && rightPad === 0) continue;
+    for (let y = padTop; y < padTop + resized.height; y++) {
+      const row = base + y * input.width;
+      target.fill(pad, row, row + padLeft);
+      target.fill(pad, row + padLeft + resized.width, row + input.width);
+    }
+  }
 }
