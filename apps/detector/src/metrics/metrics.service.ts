@@ -125,7 +125,8 @@ export class MetricsService {
   /** The route template, never the raw path (which would let any client create label values). */
   private routeOf(req: Request, res: Response): string {
     const routed = (req.route as { path?: string } | undefined)?.path;
-    if (routed) return routed;
+    // A wildcard is a middleware's catch-all (nestjs-pino mounts one), not a route.
+    if (routed && !routed.includes('*')) return routed;
     // Refused before routing (body limit, malformed JSON, shutdown): the path names the route when it has no parameters.
     if (res.statusCode !== 404 && this.knownStaticRoutes().has(req.path)) return req.path;
     return 'unmatched';

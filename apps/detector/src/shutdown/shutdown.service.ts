@@ -34,14 +34,18 @@ export class ShutdownService {
     return this.inFlight;
   }
 
-  /** Express middleware, mounted before the body parsers: counts requests in flight and refuses new ones once draining. */
+  /** Express middleware, mounted before the body parsers: counts requests in flight and refuses new ones (503) once draining. */
   readonly gate = (req: Request, res: Response, next: NextFunction) => {
     if (isProbe(req.path)) return next();
     if (this.draining) {
       this.metrics.countRefusal('shutting_down');
-      res.setHeader('Connection', 'close');
-      res.setHeader('Retry-After', String(this.config.retryAfterSeconds));
-      res.status(503).json({ statusCode: 503, error: 'Service Unavailable', detail: 'The service is shutting down; retry on another instance.' });
+      // Read the body first: answering mid-upload and closing would leave the client with a broken pipe, not a 503.
+      req.resume();
+      req.once('end', () => {
+        res.setHeader('Connection', 'close');
+        res.setHeader('Retry-After', String(this.config.retryAfterSeconds));
+        res.status(503).json({ statusCode: 503, error: 'Service Unavailable', detail: 'The service is shutting down; retry on another instance.' });
+      });
       return;
     }
     this.inFlight++;
