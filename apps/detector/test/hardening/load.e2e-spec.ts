@@ -1,0 +1,80 @@
+import { performance } from 'node:perf_hooks';
+import { RunningService, startService } from '../support/service';
+import { Answer, corpusBytes, eventually, metric, predictMultipart, residentBytes, scrape } from './helpers';
+
+const CLIENTS = 12;
+const QUEUE_DEPTH = 2;
+const DURATION_MS = 5_000;
+
+/**
+ * A bounded load test on loopback: far more concurrent clients than one worker plus a queue of two can hold, for a
+ * fixed time. Every request gets exactly one answer, 200 or an immediate 503 with Retry-After; nothing is lost, the
+ * health check answers throughout, and memory stays put.
+ */
+describe(`load: ${CLIENTS} clients against 1 worker and a queue of ${QUEUE_DEPTH}`, () => {
+  let service: RunningService;
+
+  beforeAll(async () => {
+    service = await startService({ env: { LOG_LEVEL: 'error', WORKER_THREADS: '1', QUEUE_DEPTH: String(QUEUE_DEPTH) } });
+  });
+
+  afterAll(async () => {
+    expect(await service.stop()).toBe(0);
+  });
+
+  it('answers every request once with 200 or 503 + Retry-After, loses none, and stays healthy', async () => {
+    const image = corpusBytes('photos/sam_dogs.jpg');
+    // Warm up, so the first measurement of memory includes the allocator's steady state.
+    for (let i = 0; i < 3; i++) expect((await predictMultipart(service.url, image)).status).toBe(200);
+    const rssBefore = await residentBytes(service.url);
+
+    const deadline = performance.now() + DURATION_MS;
+    let sent = 0;
+    const answers: (Answer | Error)[] = [];
+    const clients = Array.from({ length: CLIENTS }, async () => {
+      while (performance.now() < deadline) {
+        sent++;
+        answers.push(await predictMultipart(service.url, image).catch((error: Error) => error));
+      }
+    });
+    const healthLatencies: number[] = [];
+    const healthStatuses: number[] = [];
+    const health = (async () => {
+      while (performance.now() < deadline) {
+        const started = performance.now();
+        healthStatuses.push(await fetch(`${service.url}/health`).then((response) => response.status, () => 0));
+        healthLatencies.push(performance.now() - started);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
+    await Promise.all([...clients, health]);
+
+    expect(answers).toHaveLength(sent);
+    expect(answers.filter((answer) => answer instanceof Error)).toEqual([]);
+    const statuses = (answers as Answer[]).map(({ status }) => status);
+    const ok = statuses.filter((status) => status === 200).length;
+    const refused = (answers as Answer[]).filter(({ status }) => status === 503);
+    expect(ok + refused.length).toBe(sent);
+    expect(ok).toBeGreaterThan(0);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const answer of refused) {
+      expect(answer.headers.get('retry-after')).toBe('1');
+      expect(answer.body?.detail).toMatch(/^The service is at capacity \(All inference workers are busy and 2 request\(s\) are already waiting\.\)/);
+    }
+
+    // The service counted the same: every 503 was a queue_full refusal, every 200 a completed request.
+    const metrics = await scrape(service.url);
+    expect(metric(metrics, 'detector_refused_requests_total', { reason: 'queue_full', model: 'yolov5s' })).toBe(refused.length);
+    expect(metric(metrics, 'http_requests_total', { route: '/predict', status: '200', model: 'yolov5s' })).toBe(ok + 3);
+    expect(metric(metrics, 'http_requests_total', { route: '/predict', status: '503', model: 'yolov5s' })).toBe(refused.length);
+    await eventually(async () => metric(await scrape(service.url), 'detector_queue_depth') === 0);
+
+    expect(healthStatuses.length).toBeGreaterThan(DURATION_MS / 200);
+    expect(healthStatuses.every((status) => status === 200)).toBe(true);
+    // Requests beyond the queue are refused, not buffered: memory does not grow with the offered load.
+    expect((await residentBytes(service.url)) - rssBefore).toBeLessThan(150 * 1024 * 1024);
+    process.stdout.write(
+      `load: ${sent} requests in ${DURATION_MS} ms, ${ok} x 200, ${refused.length} x 503; /health max ${Math.round(Math.max(...healthLatencies))} ms over ${healthStatuses.length} probes\n`,
+    );
+  }, 60_000);
+});
