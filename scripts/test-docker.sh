@@ -277,7 +277,14 @@ mirror_port=$((port + 2))
 # A path unique to this run, so the builder's cache (keyed on the build arguments) cannot skip the download.
 mirror_url=http://127.0.0.1:$mirror_port/$(basename "$work")
 mkdir "$work/mirror" && ln -s ../models "$work/mirror/$(basename "$work")"
-python3 -m http.server --bind 127.0.0.1 --directory "$work/mirror" "$mirror_port" >"$work/mirror.log" 2>&1 &
+# HTTP/1.1 with keep-alive, as real mirrors serve. (Node 24's fetch can crash with an uncatchable
+# `assert(!this.paused)` when a server closes the connection right after a body it has not read yet:
+# nodejs/undici#5360; python's default HTTP/1.0 server does that.)
+(cd "$work/mirror" && exec python3 -c '
+import http.server, sys
+http.server.SimpleHTTPRequestHandler.protocol_version = "HTTP/1.1"
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), http.server.SimpleHTTPRequestHandler).serve_forever()
+' "$mirror_port") >"$work/mirror.log" 2>&1 &
 mirror_pid=$!
 deadline=$((SECONDS + 20))
 until curl -sf --max-time 2 -o /dev/null "$mirror_url/$first_model.onnx"; do
