@@ -220,7 +220,11 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnApplicati
     const { requestTimeoutMs, retryAfterSeconds } = this.config;
     let refused: RequestRefusedError;
     if (error instanceof PoolQueueFullError) {
-      refused = new RequestRefusedError('queue_full', `The service is at capacity (${error.message}); retry after ${retryAfterSeconds} s.`, retryAfterSeconds);
+      refused = new RequestRefusedError(
+        'queue_full',
+        `The service is at capacity: every worker is busy and ${error.queueDepth} request(s) are already waiting. Retry after ${retryAfterSeconds} s.`,
+        retryAfterSeconds,
+      );
     } else if (error instanceof PoolClosedError) {
       refused = new RequestRefusedError('shutting_down', 'The service is shutting down; retry on another instance.', retryAfterSeconds);
     } else if (timedOut) {
