@@ -9,7 +9,7 @@
 #     digests and tags checked
 #  6. BAKE_MODELS=true from a local mirror: the image serves without a volume; an unreachable mirror fails
 #     the build with a clear message
-# Everything it starts is removed on exit. Environment knobs: TEST_DOCKER_MODELS (models to generate,
+# Everything it starts is removed on exit (the engine is stopped if it was not running before; its images stay). Environment knobs: TEST_DOCKER_MODELS (models to generate,
 # default yolov5s), TEST_DOCKER_PORT (default 18080), TEST_DOCKER_REGISTRY_PORT (default 5000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +34,7 @@ standin=$repo_root/../shared/tools/docker-standin.sh
 work=$(mktemp -d /tmp/test-docker.XXXXXX)
 registry_pid=
 mirror_pid=
+engine_started_here=false
 started=$SECONDS
 
 log() { printf '[test-docker %4ds] %s\n' $((SECONDS - started)) "$*"; }
@@ -65,6 +66,7 @@ cleanup() {
   docker image ls --format '{{.Repository}}:{{.Tag}}' "127.0.0.1:$registry_port/test-docker/*" 2>/dev/null |
     xargs -r docker rmi >/dev/null 2>&1
   rm -rf "$work"
+  if $engine_started_here; then bash "$standin" down >/dev/null 2>&1; fi
   exit $status
 }
 trap cleanup EXIT
@@ -138,7 +140,8 @@ check_graceful_stop() {
 
 log "1. engine"
 [[ -f $photo ]] || fail "missing test photo $photo (../shared/corpus beside the repository)"
-if ! docker info >/dev/null 2>&1 || ! docker image inspect node:24-slim >/dev/null 2>&1; then
+if ! docker info >/dev/null 2>&1; then engine_started_here=true; fi
+if $engine_started_here || ! docker image inspect node:24-slim >/dev/null 2>&1; then
   [[ -f $standin ]] || fail "no Docker engine answers and $standin is missing"
   DOCKER_STANDIN_NODE_MAJORS=${DOCKER_STANDIN_NODE_MAJORS:-24} bash "$standin" up
 fi
