@@ -9,7 +9,7 @@ const common = { rootDir: __dirname, transform: { '^.+\\.ts$': swc }, moduleName
 
 module.exports = {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/*/src/**/*.spec.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/*/src/**/*.spec.ts', '<rootDir>/scripts/test/**/*.spec.ts'] },
     {
       ...common,
       displayName: 'e2e',
