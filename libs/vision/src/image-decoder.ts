@@ -35,6 +35,13 @@ export interface DecodeOptions {
   resampleTo?: (fullSize: InputSize) => InputSize;
 }
 
+export interface DecodedImage extends RgbaBitmap {
+  channels: 4;
+  /** Upright size of the stored picture: larger than the bitmap when it was resampled on decoding. */
+  fullSize: InputSize;
+  decoder: ImageDecoderName;
+}
+
 // libvips caches recent operations by default: no use for one-off uploads, and it holds memory.
 sharp.cache(false);
 
@@ -76,7 +83,7 @@ async function decodeWithSharp(bytes: Uint8Array, format: ImageFormat, { resampl
       } else if (target.width <= fullSize.width && target.height <= fullSize.height && reduction > 1) {
         // INTER_LINEAR: output pixel x samples source x' = (x + 0.5) / scale - 0.5, bilinearly. For a reduction every
         // sample lies inside the image (an enlargement would blend the edges with the background, so it stays in JS).
-        const scale = [[target.width / fullSize.width, 0], [0, target.height / fullSize.height]];
+        const scale: [number, number, number, number] = [target.width / fullSize.width, 0, 0, target.height / fullSize.height];
         pipeline.affine(scale, { interpolator: 'bilinear', idx: 0.5, idy: 0.5, odx: -0.5, ody: -0.5 });
         decoder = 'sharp-bilinear';
       }
