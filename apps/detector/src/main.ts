@@ -10,6 +10,8 @@ import { rejectDeepJson } from './common/json-depth.middleware';
 import { DetectorConfig, detectorConfig } from './config/detector-config';
 import { HTTP_LOGGER } from './logging/http-logger';
 import { MetricsService } from './metrics/metrics.service';
+import { ModelRegistryService } from './model-registry/model-registry.service';
+import { refuseWhenSaturated } from './model-registry/saturation.middleware';
 import { ShutdownService } from './shutdown/shutdown.service';
 import { setUpSwagger } from './swagger';
 
@@ -34,6 +36,7 @@ async function bootstrap() {
   app.use(app.get<HttpLogger>(HTTP_LOGGER));
   app.use(app.get(MetricsService).httpMiddleware);
   app.use(shutdown.gate);
+  app.use('/predict', refuseWhenSaturated(app.get(ModelRegistryService)));
   // The seed's clients send images as base64 JSON: Express's 100 kB default is far too small.
   app.useBodyParser('json', { limit: config.bodyLimitBytes });
   app.useBodyParser('urlencoded', { limit: config.bodyLimitBytes, extended: false });

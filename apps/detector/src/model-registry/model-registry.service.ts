@@ -217,15 +217,10 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnApplicati
 
   /** Translates the pool's back-pressure and abort errors into answers; anything else passes through unchanged. */
   private refusal(name: string, error: unknown, timedOut: boolean): unknown {
+    if (error instanceof PoolQueueFullError) return this.atCapacity(name);
     const { requestTimeoutMs, retryAfterSeconds } = this.config;
     let refused: RequestRefusedError;
-    if (error instanceof PoolQueueFullError) {
-      refused = new RequestRefusedError(
-        'queue_full',
-        `The service is at capacity: every worker is busy and ${error.queueDepth} request(s) are already waiting. Retry after ${retryAfterSeconds} s.`,
-        retryAfterSeconds,
-      );
-    } else if (error instanceof PoolClosedError) {
+    if (error instanceof PoolClosedError) {
       refused = new RequestRefusedError('shutting_down', 'The service is shutting down; retry on another instance.', retryAfterSeconds);
     } else if (timedOut) {
       refused = new RequestRefusedError('timeout', `The detection did not finish within the service's ${requestTimeoutMs} ms request timeout; it was abandoned.`, retryAfterSeconds);
@@ -238,6 +233,22 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnApplicati
     }
     this.events.emit('refusal', { model: name, reason: refused.reason });
     return refused;
+  }
+
+  /** Every worker is busy and the queue is full: a detection asked for now would be refused. */
+  isSaturated(): boolean {
+    return this.pool !== null && this.pool.queueSize >= this.config.queueDepth && this.pool.runningCount >= this.pool.threads;
+  }
+
+  /** The 503 for a detection that finds the queue full (`model` is empty when refused before the body was read). */
+  atCapacity(model = ''): RequestRefusedError {
+    const { queueDepth, retryAfterSeconds } = this.config;
+    this.events.emit('refusal', { model, reason: 'queue_full' });
+    return new RequestRefusedError(
+      'queue_full',
+      `The service is at capacity: every worker is busy and ${queueDepth} request(s) are already waiting. Retry after ${retryAfterSeconds} s.`,
+      retryAfterSeconds,
+    );
   }
 
   /** The worker pool's load: what /metrics reports as queue depth and busy workers. */
