@@ -50,15 +50,26 @@ export async function answerOf(response: Response): Promise<Answer> {
   return { status: response.status, body, headers: response.headers };
 }
 
-/** One sample of a Prometheus text exposition, e.g. `metric(text, 'http_requests_total', { route: '/predict' })`. */
-export function metric(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+/** The samples of one metric in a Prometheus text exposition whose labels include `labels`. */
+function samples(text: string, name: string, labels: Record<string, string>): number[] {
+  const values: number[] = [];
   for (const line of text.split('\n')) {
     const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!match || match[1] !== name) continue;
     const present = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map(([, key, value]) => [key, value]));
-    if (Object.entries(labels).every(([key, value]) => present[key] === value)) return Number(match[3]);
+    if (Object.entries(labels).every(([key, value]) => present[key] === value)) values.push(Number(match[3]));
   }
-  return undefined;
+  return values;
+}
+
+/** The first matching sample, e.g. `metric(text, 'http_requests_total', { route: '/predict' })`. */
+export function metric(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  return samples(text, name, labels)[0];
+}
+
+/** The sum of all matching samples (e.g. over every model label). */
+export function metricSum(text: string, name: string, labels: Record<string, string> = {}): number {
+  return samples(text, name, labels).reduce((sum, value) => sum + value, 0);
 }
 
 export async function scrape(url: string): Promise<string> {
