@@ -3,10 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
-import { Readable } from 'node:stream';
+import { IncomingMessage } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { DownloadProgress, formatBytes } from './download-progress';
+import { httpGetFollowingRedirects } from './http-download';
 import { DEFAULT_MODELS_BASE_URL, modelDownloadUrl, modelFileName } from './official-models';
 
 export interface FetchModelOptions {
@@ -98,21 +98,22 @@ interface DownloadJob {
 }
 
 async function download({ name, url, file, partFile, onProgress, signal }: DownloadJob): Promise<number> {
-  let response: Response;
+  let response: IncomingMessage;
   try {
     // identity: a compressed transfer would make Content-Length count other bytes than the ones we write.
-    response = await fetch(url, { signal, headers: { 'accept-encoding': 'identity' } });
+    response = await httpGetFollowingRedirects(url, { signal, headers: { 'accept-encoding': 'identity' } });
   } catch (error) {
-    throw signal?.aborted ? error : describeRequestFailure(error, name, url, file);
+    throw signal?.aborted ? signal.reason : describeRequestFailure(error, name, url, file);
   }
-  if (!response.ok || !response.body) {
-    await response.body?.cancel();
-    const status = `${response.status} ${response.statusText}`.trim();
+  const statusCode = response.statusCode ?? 0;
+  if (statusCode < 200 || statusCode >= 300) {
+    response.resume();
+    const status = `${statusCode} ${response.statusMessage ?? ''}`.trim();
     throw new ModelFetchError(`Downloading ${name} failed: ${url} answered HTTP ${status}`, 'http', url);
   }
 
-  const header = response.headers.get('content-length');
-  const total = header !== null && /^\d+$/.test(header) ? Number(header) : undefined;
+  const header = response.headers['content-length'];
+  const total = header !== undefined && /^\d+$/.test(header) ? Number(header) : undefined;
   let received = 0;
   const incomplete = (detail: string, cause?: unknown) =>
     new ModelFetchError(
@@ -123,7 +124,7 @@ async function download({ name, url, file, partFile, onProgress, signal }: Downl
     );
   try {
     await pipeline(
-      Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
+      response,
       async function* countBytes(chunks: AsyncIterable<Buffer>) {
         for await (const chunk of chunks) {
           received += chunk.length;
@@ -135,8 +136,9 @@ async function download({ name, url, file, partFile, onProgress, signal }: Downl
       { signal },
     );
   } catch (error) {
-    // Disk errors (they carry a syscall) and aborts are not the download's fault: pass them on unchanged.
-    if (signal?.aborted || (error as NodeJS.ErrnoException).syscall) throw error;
+    // An abort (the socket's reset is its symptom) and disk errors (they carry a syscall) are not the download's fault.
+    if (signal?.aborted) throw signal.reason;
+    if ((error as NodeJS.ErrnoException).syscall) throw error;
     const of = total === undefined ? '' : ` of ${total}`;
     throw incomplete(`the connection broke after ${received}${of} bytes (${describeCause(error)})`, error);
   }
@@ -180,7 +182,7 @@ function describeRequestFailure(error: unknown, name: string, url: string, file:
   });
 }
 
-/** The error and its `cause` chain, read by shape: fetch's errors may come from another realm than `Error`. */
+/** The error and its `cause` chain, read by shape (errors may come from another realm than `Error`, e.g. under jest). */
 interface ErrorLike {
   message?: unknown;
   code?: unknown;
@@ -193,7 +195,7 @@ function* causeChain(error: unknown): Generator<ErrorLike> {
   }
 }
 
-/** Node's fetch reports "fetch failed" and hides the reason in `cause` (sometimes an AggregateError). */
+/** The first error code in the chain; a connection tried on several addresses fails with an AggregateError. */
 function findErrorCode(error: unknown): string | undefined {
   for (const current of causeChain(error)) {
     if (typeof current.code === 'string' && current.code !== '') return current.code;
