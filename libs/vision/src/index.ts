@@ -8,6 +8,7 @@ export * from './nms';
 export * from './scale-boxes';
 export * from './image-format';
 export * from './image-errors';
+export * from './image-probe';
 export * from './image-decoder';
 export * from './yolo-detector';
 export * from './timing.interceptor';
