@@ -84,6 +84,12 @@ describe('probeImage', () => {
     expect([error.kind, error.message]).toEqual(['unsupported-format', expect.stringMatching(message)]);
   });
 
+  it('never hands formats it does not serve to image-size (whose ICNS, JXL and HEIF parsers could loop, GHSA-w3rx-r6r6-pgpr)', () => {
+    const zeroLengthIcns = Buffer.from('69636e73000000106973333200000000', 'hex');
+    expect(probeError(zeroLengthIcns).message).toMatch(/not an image/);
+    expect(probeError(file('odd/heif_avif/pillow_hopper.heif')).kind).toBe('unsupported-format');
+  });
+
   it('refuses empty and non-image data', () => {
     expect(probeError(new Uint8Array(0)).message).toMatch(/empty \(0 bytes\)/);
     expect(probeError(file('bad/html_renamed.png')).message).toMatch(/not an image/);
