@@ -7,7 +7,7 @@ import {
   OFFICIAL_MODEL_NAMES,
 } from '@app/model-store';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandLine, parseModelList, runCommand } from './command-line';
 
 const USAGE = `Usage: npm run models:fetch -- [options]
 
@@ -21,37 +21,20 @@ Options:
   --force           download again even when the file exists
   --help            show this text`;
 
-const EXIT_USAGE = 2;
 const EXIT_INTERRUPTED = 130;
 
 export async function main(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  let values: { models?: string; dir?: string; 'base-url'?: string; force?: boolean; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        models: { type: 'string' },
-        dir: { type: 'string' },
-        'base-url': { type: 'string' },
-        force: { type: 'boolean' },
-        help: { type: 'boolean' },
-      },
-    }));
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${USAGE}`);
-    return EXIT_USAGE;
-  }
+  const values = parseCommandLine(argv, {
+    models: { type: 'string' },
+    dir: { type: 'string' },
+    'base-url': { type: 'string' },
+    force: { type: 'boolean' },
+  });
   if (values.help) {
     console.log(USAGE);
     return 0;
   }
-
-  const names = values.models ? values.models.split(',').map((name) => name.trim()).filter(Boolean) : [...OFFICIAL_MODEL_NAMES];
-  const unknown = names.filter((name) => !OFFICIAL_MODEL_NAMES.includes(name));
-  if (names.length === 0 || unknown.length > 0) {
-    console.error(`Unknown model(s): ${unknown.join(', ') || '(none given)'}; choose from ${OFFICIAL_MODEL_NAMES.join(', ')}`);
-    return EXIT_USAGE;
-  }
+  const names = parseModelList(values.models, OFFICIAL_MODEL_NAMES);
   const modelsDir = values.dir || env.MODELS_DIR || DEFAULT_MODELS_DIR;
   const baseUrl = values['base-url'] || env.MODELS_BASE_URL || DEFAULT_MODELS_BASE_URL;
 
@@ -80,12 +63,4 @@ export async function main(argv: string[] = process.argv.slice(2), env: NodeJS.P
   }
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => (process.exitCode = code),
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+runCommand(module, main, USAGE);

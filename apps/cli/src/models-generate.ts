@@ -1,7 +1,7 @@
 import { DEFAULT_MODELS_DIR } from '@app/model-store';
 import { DEFAULT_WEIGHT_SEED, GeneratedModelFile, generateYolov5Files, YOLOV5_MODELS, Yolov5Model } from '@app/onnx-writer';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandLine, parseModelList, runCommand, UsageError } from './command-line';
 
 const USAGE = `Usage: npm run models:generate -- [options]
 
@@ -16,42 +16,21 @@ Options:
   --force         also replace files that are not random-weight models (e.g. official weights)
   --help          show this text`;
 
-const EXIT_USAGE = 2;
-
 export async function main(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  let values: { models?: string; out?: string; dynamic?: boolean; seed?: string; force?: boolean; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        models: { type: 'string' },
-        out: { type: 'string' },
-        dynamic: { type: 'boolean' },
-        seed: { type: 'string' },
-        force: { type: 'boolean' },
-        help: { type: 'boolean' },
-      },
-    }));
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${USAGE}`);
-    return EXIT_USAGE;
-  }
+  const values = parseCommandLine(argv, {
+    models: { type: 'string' },
+    out: { type: 'string' },
+    dynamic: { type: 'boolean' },
+    seed: { type: 'string' },
+    force: { type: 'boolean' },
+  });
   if (values.help) {
     console.log(USAGE);
     return 0;
   }
-
-  const names = values.models ? values.models.split(',').map((name) => name.trim()).filter(Boolean) : [...YOLOV5_MODELS];
-  const unknown = names.filter((name) => !(YOLOV5_MODELS as readonly string[]).includes(name));
-  if (names.length === 0 || unknown.length > 0) {
-    console.error(`Unknown model(s): ${unknown.join(', ') || '(none given)'}; choose from ${YOLOV5_MODELS.join(', ')}`);
-    return EXIT_USAGE;
-  }
+  const names = parseModelList(values.models, YOLOV5_MODELS);
   const seed = values.seed === undefined ? DEFAULT_WEIGHT_SEED : Number(values.seed);
-  if (!Number.isSafeInteger(seed)) {
-    console.error(`--seed must be an integer, got "${values.seed}"`);
-    return EXIT_USAGE;
-  }
+  if (!Number.isSafeInteger(seed)) throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
   const outDir = values.out || env.MODELS_DIR || DEFAULT_MODELS_DIR;
 
   const variant = values.dynamic ? 'dynamic batch/height/width' : 'static 640x640';
@@ -72,12 +51,4 @@ function describe(file: GeneratedModelFile): string {
   return `${file.path}: ${(file.bytes / 1e6).toFixed(1)} MB in ${(file.milliseconds / 1000).toFixed(2)} s`;
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => (process.exitCode = code),
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+runCommand(module, main, USAGE);

@@ -1,9 +1,10 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsNumber, IsOptional, IsString, Max, Min } from 'class-validator';
 import { OFFICIAL_MODEL_NAMES } from '@app/model-store';
 import { AGREEMENT_IOU_THRESHOLD } from '@app/vision';
 import { DetectionOptionsDto, toNameList } from './detection-options.dto';
+import { Base64ImageField, ImageFileField } from './request-fields';
 
 /** The comparison's own fields, shared by its JSON and multipart forms; the detection options apply to every model. */
 export class CompareOptionsDto extends DetectionOptionsDto {
@@ -38,19 +39,12 @@ export class CompareOptionsDto extends DetectionOptionsDto {
 
 /** JSON body of POST /predict/compare. */
 export class CompareRequestDto extends CompareOptionsDto {
-  @ApiProperty({
-    description: 'The image file (JPEG, PNG, BMP, TIFF or GIF), base64-encoded. A `data:image/...;base64,` prefix is accepted.',
-    format: 'byte',
-    example: 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGNgYGAAAAAEAAEnNCcKAAAAAElFTkSuQmCC',
-  })
-  // Optional for the validator because the multipart form carries the image as a file; the controller requires one of them.
-  @IsOptional()
-  @IsString()
+  @Base64ImageField()
   image?: string;
 }
 
-/** multipart/form-data body of POST /predict/compare (Swagger UI shows a file picker). */
+/** multipart/form-data body of POST /predict/compare. */
 export class CompareUploadDto extends CompareOptionsDto {
-  @ApiProperty({ description: 'The image file (JPEG, PNG, BMP, TIFF or GIF).', type: 'string', format: 'binary' })
+  @ImageFileField()
   image?: unknown;
 }

@@ -1,0 +1,44 @@
+import { parseArgs, ParseArgsOptionsConfig } from 'node:util';
+
+/** What the project's command-line tools share: option parsing, the model list, exit codes. */
+export const EXIT_USAGE = 2;
+
+/** Bad arguments: the tool prints the message and its usage, and exits with EXIT_USAGE. */
+export class UsageError extends Error {}
+
+/** Strict `--name value` parsing with `--help` added; unknown options are a UsageError. */
+export function parseCommandLine<const Options extends ParseArgsOptionsConfig>(argv: string[], options: Options) {
+  try {
+    return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean' } }, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** `--models a,b`: every name must be known; none given means all of them. */
+export function parseModelList(list: string | undefined, known: readonly string[]): string[] {
+  if (list === undefined) return [...known];
+  const names = list.split(',').map((name) => name.trim()).filter(Boolean);
+  const unknown = names.filter((name) => !known.includes(name));
+  if (names.length === 0 || unknown.length > 0) {
+    throw new UsageError(`Unknown model(s): ${unknown.join(', ') || '(none given)'}; choose from ${known.join(', ')}`);
+  }
+  return names;
+}
+
+/** Runs a tool's main when its file is the process's entry point; main's result is the exit code. */
+export function runCommand(entry: NodeJS.Module, main: () => Promise<number>, usage: string) {
+  if (require.main !== entry) return;
+  main().then(
+    (code) => (process.exitCode = code),
+    (error: unknown) => {
+      if (error instanceof UsageError) {
+        console.error(`${error.message}\n\n${usage}`);
+        process.exitCode = EXIT_USAGE;
+      } else {
+        console.error(error);
+        process.exitCode = 1;
+      }
+    },
+  );
+}
