@@ -1,21 +1,27 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { corpusFile } from './support/paths';
+import { generateYolov5Files } from '@app/onnx-writer';
+import { corpusFile, E2E_TMP } from './support/paths';
 import { RunningService, startService } from './support/service';
 
 /**
  * Decoding and inference run in worker threads, so the HTTP event loop stays free: GET /health keeps answering
- * while heavy predictions (10.8 MP photos take ~1 s each to decode) are in flight. Counts answers, not timings.
+ * while heavy predictions are in flight. The models have the real YOLOv5 s/m/l architectures (random weights), so
+ * each prediction costs what it costs in production. Counts answers, not timings.
  */
 describe('the event loop while predictions run', () => {
   let service: RunningService;
   beforeAll(async () => {
-    service = await startService();
-  });
+    const modelsDir = join(E2E_TMP, 'models-real');
+    await generateYolov5Files({ outDir: modelsDir, models: ['yolov5s', 'yolov5m', 'yolov5l'] });
+    service = await startService({ env: { MODELS_DIR: modelsDir }, timeoutMs: 120_000 });
+  }, 180_000);
   afterAll(() => service.stop());
 
   it('answers /health many times during three heavy /predict calls', async () => {
     const photo = readFileSync(corpusFile('photos/phone_size_4032x2688.jpg'));
+    await fetch(`${service.url}/health`); // the first request pays for lazy initialisation
     let predictionsDone = 0;
     const predictions = ['yolov5s', 'yolov5m', 'yolov5l'].map(async (model) => {
       const form = new FormData();

@@ -25,11 +25,11 @@ export async function freePort(): Promise<number> {
 
 /**
  * Starts the built service as its own process on a free loopback port and waits until /health/ready answers 200
- * (or `waitFor: 'live'` for tests about start-up itself). Offline by default: MODELS_AUTO_FETCH=false.
+ * (or `waitFor: 'live'` for tests about start-up itself). Offline by default (MODELS_AUTO_FETCH=false), quiet logs.
  */
 export async function startService(options: { env?: Record<string, string>; waitFor?: 'ready' | 'live'; timeoutMs?: number } = {}): Promise<RunningService> {
   const port = await freePort();
-  const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', MODELS_DIR: STATIC_MODELS_DIR, MODELS_AUTO_FETCH: 'false', ...options.env };
+  const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', MODELS_DIR: STATIC_MODELS_DIR, MODELS_AUTO_FETCH: 'false', LOG_LEVEL: 'warn', ...options.env };
   const child = spawn(process.execPath, [SERVICE_ENTRY], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
