@@ -77,10 +77,11 @@ export class YoloDetector {
     const { contract, metadata, session } = this.model;
     const started = performance.now();
     const input = this.inputSizeFor(image);
+    // One buffer, grown to the largest input seen: a dynamic model's input size changes with each photo's shape.
     const size = 3 * input.height * input.width;
-    if (this.inputBuffer.length !== size) this.inputBuffer = new Float32Array(size);
-    letterboxToTensor(bitmap, planLetterbox(image, input), this.inputBuffer);
-    const tensor = new Tensor('float32', this.inputBuffer, [1, 3, input.height, input.width]);
+    if (this.inputBuffer.length < size) this.inputBuffer = new Float32Array(size);
+    const tensorData = letterboxToTensor(bitmap, planLetterbox(image, input), this.inputBuffer.subarray(0, size));
+    const tensor = new Tensor('float32', tensorData, [1, 3, input.height, input.width]);
     const preprocessed = performance.now();
 
     const results = await session.run({ [contract.inputName]: tensor });
