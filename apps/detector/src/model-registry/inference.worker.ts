@@ -1,20 +1,18 @@
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { InferenceSession } from 'onnxruntime-node';
-import { DEFAULT_DETECT_OPTIONS, ImageError, loadYoloModel, YoloDetector } from '@app/vision';
+import { DEFAULT_DETECT_OPTIONS, detectorSessionOptions, ImageError, loadYoloModel, YoloDetector } from '@app/vision';
 import { DetectTask, DetectTaskResult, InferenceWorkerData, ModelFile, ModelLoadReport } from './inference-protocol';
+import { lowerThisThreadPriority } from './thread-priority';
 
 /**
  * An inference worker thread: owns one ONNX Runtime session per model and runs the whole image pipeline
  * (decode, letterbox, run, NMS), so the main thread's event loop never blocks on it.
  */
 const config = workerData as InferenceWorkerData;
-const sessionOptions: InferenceSession.SessionOptions = {
-  intraOpNumThreads: config.intraOpThreads,
-  interOpNumThreads: 1,
-  graphOptimizationLevel: 'all',
-  executionMode: 'sequential',
-};
+const sessionOptions = detectorSessionOptions(config.intraOpThreads);
+// Before any session exists, so that ONNX Runtime's threads inherit it: inference yields to the HTTP thread.
+lowerThisThreadPriority();
 const detectors = new Map<string, Promise<YoloDetector>>();
 
 const shapeOf = (value: InferenceSession.ValueMetadata) => (value.isTensor ? [...value.shape] : []);
