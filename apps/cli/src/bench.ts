@@ -1,0 +1,293 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { YOLOV5_MODELS, Yolov5Model, yolov5Cost } from '@app/onnx-writer';
+import { configValidationSchema } from '../../detector/src/config/detector-config';
+import { BenchModelFiles, generateBenchModels } from './bench/bench-models';
+import { BenchClient, closedLoopLoad, HEALTH_REQUEST, jsonPredictRequest, multipartPredictRequest, pollLatency, PreparedRequest } from './bench/http-load';
+import { BenchPhoto, closeModel, InProcessModel, loadPhotos, openModel, readyTensor, shapeKey, SQUARE, timeBareRun, timePipeline } from './bench/in-process';
+import { BENCH_PHOTOS, REFERENCE_PHOTO } from './bench/reference';
+import { BenchResults, checkTargets, Encoding, ModelResult, renderMarkdown, renderTuneMarkdown, TuneResults } from './bench/report';
+import { buildServiceSnapshot, startService } from './bench/service-process';
+import { SampleSet, summarize } from './bench/stats';
+import { poolLayouts, tunePoolLayouts, tuneSessionOptions } from './bench/tune';
+
+const USAGE = `Usage: npm run bench -- [options]
+
+Generates the real-architecture YOLOv5 models (random weights, static and dynamic) into a temporary folder, builds
+and starts the service, and measures, interleaved round by round: bare ONNX Runtime runs, the in-process pipeline
+on four photos, sequential POST /predict (JSON and multipart), then 4 concurrent clients with GET /health polled
+meanwhile. Prints the tables and the issue's targets; writes bench.json and bench.md.
+
+Options:
+  --models LIST    comma-separated (default: ${YOLOV5_MODELS.join(',')})
+  --rounds N       interleaved rounds of the sequential measurements (default 10)
+  --load-seconds S seconds of 4-client load per model and body type (default 8)
+  --out DIR        where bench.json and bench.md go (default bench/results)
+  --tune           instead: the measurements behind the defaults (ONNX Runtime session options on bare runs,
+                   pool layouts WORKER_THREADS × ORT_INTRA_OP_THREADS end to end); writes tune.json and tune.md
+  --help           show this text
+
+The service runs with its own defaults for WORKER_THREADS and ORT_INTRA_OP_THREADS unless they are set in the
+environment.`;
+
+const REPO_ROOT = resolve(__dirname, '../../..');
+const CORPUS_PHOTOS = resolve(REPO_ROOT, '../shared/corpus/photos');
+const HEALTH_INTERVAL_MS = 25;
+const CLIENTS = 4;
+
+const packageVersion = (name: string): string => JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', name, 'package.json'), 'utf8')).version;
+const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+const encodings: Encoding[] = ['json', 'multipart'];
+
+function requestFor(model: string, photo: BenchPhoto, encoding: Encoding): PreparedRequest {
+  return encoding === 'json' ? jsonPredictRequest(model, photo.bytes) : multipartPredictRequest(model, photo.bytes, photo.name, 'image/jpeg');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      models: { type: 'string' },
+      rounds: { type: 'string' },
+      'load-seconds': { type: 'string' },
+      out: { type: 'string' },
+      tune: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const modelNames = (values.models ?? (values.tune ? 'yolov5s,yolov5m' : YOLOV5_MODELS.join(','))).split(',').map((name) => name.trim()) as Yolov5Model[];
+  if (modelNames.some((name) => !YOLOV5_MODELS.includes(name))) throw new Error(`--models: choose from ${YOLOV5_MODELS.join(', ')}`);
+  const rounds = Number(values.rounds ?? (values.tune ? 4 : 10));
+  const loadSeconds = Number(values['load-seconds'] ?? (values.tune ? 3 : 8));
+  const outDir = resolve(values.out ?? join(REPO_ROOT, 'bench/results'));
+  const { value: config } = configValidationSchema.validate(process.env);
+  const workerThreads: number = config.WORKER_THREADS;
+  const intraOpThreads: number = config.ORT_INTRA_OP_THREADS;
+
+  const started = Date.now();
+  const loadAtStart = loadavg();
+  const scratch = mkdtempSync(join(tmpdir(), 'yolov5-bench-'));
+  const client = { current: null as BenchClient | null };
+  const opened: InProcessModel[] = [];
+  let stopService: (() => Promise<void>) | null = null;
+  try {
+    log(`generating ${modelNames.join(', ')} (static and dynamic) into ${scratch}`);
+    const files = await generateBenchModels(join(scratch, 'models'), modelNames);
+    log('building the service (npm run build) and snapshotting dist/');
+    const entry = buildServiceSnapshot(REPO_ROOT, join(scratch, 'service'));
+    const photos = await loadPhotos(CORPUS_PHOTOS, BENCH_PHOTOS);
+    if (values.tune) {
+      await runTune({ files, entry, modelNames, photos, intraOpThreads, rounds, loadSeconds, outDir, loadAtStart });
+      return 0;
+    }
+
+    log(`starting the service (dynamic models, ${workerThreads} worker(s) × ${intraOpThreads} intra-op thread(s))`);
+    const service = await startService({ entry, modelsDir: files.dynamicDir });
+    stopService = service.stop;
+    const rssAfterReady = service.memory().rssBytes;
+    log(`ready after ${(service.readyMs / 1000).toFixed(1)} s, RSS ${(rssAfterReady / 2 ** 20).toFixed(0)} MB`);
+    client.current = new BenchClient(service.url);
+    const http = client.current;
+
+    log(`opening the models in this process (${intraOpThreads} intra-op threads, the workers' session options)`);
+    for (const name of modelNames) opened.push(await openModel(name, files.file(name, 'static'), files.file(name, 'dynamic'), intraOpThreads));
+    const shapes = [SQUARE, ...new Map(photos.map((photo) => [shapeKey(photo.rectangle), photo.rectangle])).values()];
+    const tensors = new Map(shapes.map((shape) => [shapeKey(shape), readyTensor(shape)]));
+    const requests = new Map<string, PreparedRequest>();
+    for (const name of modelNames) for (const photo of photos) for (const encoding of encodings) requests.set(`${name} ${photo.name} ${encoding}`, requestFor(name, photo, encoding));
+
+    const samples = new SampleSet();
+    const stageSamples = new SampleSet();
+    const inputs = new Map<string, string>();
+    /** One pass over every sequential case of one model; `record` false for the warm-up pass. */
+    const pass = async (model: InProcessModel, record: boolean) => {
+      const add = (key: string, value: number) => record && samples.add(key, value);
+      for (const shape of shapes) {
+        const session = shape === SQUARE ? model.static.session : model.dynamic.session;
+        add(`${model.name} bare ${shapeKey(shape)}`, await timeBareRun(session, tensors.get(shapeKey(shape))!));
+      }
+      for (const photo of photos) {
+        for (const variant of ['dynamic', 'static'] as const) {
+          const sample = await timePipeline(variant === 'dynamic' ? model.dynamicDetector : model.staticDetector, photo);
+          const key = `${model.name} pipeline ${variant} ${photo.name}`;
+          add(key, sample.totalMs);
+          inputs.set(key, shapeKey(sample.input));
+          for (const [stage, value] of Object.entries(sample.timings)) if (record) stageSamples.add(`${key} ${stage}`, value);
+        }
+        for (const encoding of encodings) {
+          const response = await http.expectOk(requests.get(`${model.name} ${photo.name} ${encoding}`)!);
+          const key = `${model.name} http ${encoding} ${photo.name}`;
+          add(key, response.ms);
+          for (const [stage, value] of Object.entries(response.serverTiming)) if (record) stageSamples.add(`${key} ${stage}`, value);
+        }
+      }
+    };
+
+    log('warm-up pass');
+    for (const model of opened) await pass(model, false);
+    for (let round = 1; round <= rounds; round++) {
+      const roundStarted = Date.now();
+      for (const model of opened) await pass(model, true);
+      log(`round ${round}/${rounds} (${((Date.now() - roundStarted) / 1000).toFixed(1)} s)`);
+    }
+
+    // Two halves per case, A B C … A B C …, so that a noisy stretch does not hit one case only.
+    const loadSamples = new SampleSet();
+    const healthSamples = new SampleSet();
+    const completed = new Map<string, { requests: number; ms: number }>();
+    const busPhoto = photos.find((photo) => photo.name === REFERENCE_PHOTO)!;
+    for (let half = 0; half < 2; half++) {
+      for (const name of modelNames) {
+        for (const encoding of encodings) {
+          const request = requests.get(`${name} ${busPhoto.name} ${encoding}`)!;
+          const poller = pollLatency(`${service.url}${HEALTH_REQUEST.path}`, HEALTH_INTERVAL_MS);
+          const load = await closedLoopLoad(http, request, CLIENTS, (loadSeconds * 1000) / 2);
+          const health = await poller.stop();
+          const key = `${name} ${encoding}`;
+          for (const latency of load.latenciesMs) loadSamples.add(key, latency);
+          for (const latency of health) healthSamples.add(key, latency);
+          const total = completed.get(key) ?? { requests: 0, ms: 0 };
+          completed.set(key, { requests: total.requests + load.completed, ms: total.ms + load.elapsedMs });
+          log(`4 clients, ${key}: ${load.requestsPerSecond.toFixed(2)} req/s`);
+        }
+      }
+    }
+    const memory = service.memory();
+
+    const stagesOf = (key: string) => ({
+      decode: stageSamples.summary(`${key} decode`).median,
+      preprocess: stageSamples.summary(`${key} preprocess`).median,
+      inference: stageSamples.summary(`${key} inference`).median,
+      postprocess: stageSamples.summary(`${key} postprocess`).median,
+    });
+    const models: ModelResult[] = opened.map((model) => ({
+      model: model.name as Yolov5Model,
+      parameters: yolov5Cost(model.name as Yolov5Model).parameters,
+      bare: Object.fromEntries(
+        shapes.map((shape) => {
+          const summary = samples.summary(`${model.name} bare ${shapeKey(shape)}`);
+          const { gflops } = yolov5Cost(model.name as Yolov5Model, shape);
+          return [shapeKey(shape), { ...summary, gflops, gflopsPerSecond: gflops / (summary.median / 1000) }];
+        }),
+      ),
+      pipeline: {
+        dynamic: photos.map((photo) => pipelineRow(model.name, 'dynamic', photo)),
+        static: photos.map((photo) => pipelineRow(model.name, 'static', photo)),
+      },
+      http: photos.flatMap((photo) =>
+        encodings.map((encoding) => {
+          const key = `${model.name} http ${encoding} ${photo.name}`;
+          return { photo: photo.name, encoding, input: shapeKey(photo.rectangle), latency: samples.summary(key), serverStages: stagesOf(key) };
+        }),
+      ),
+      load: encodings.map((encoding) => {
+        const key = `${model.name} ${encoding}`;
+        const health = healthSamples.get(key);
+        const { requests: done, ms } = completed.get(key)!;
+        return {
+          encoding,
+          photo: busPhoto.name,
+          clients: CLIENTS,
+          requestsPerSecond: (done * 1000) / ms,
+          completed: done,
+          latency: loadSamples.summary(key),
+          health: { ...summarize(health.filter(Number.isFinite)), failed: health.filter((value) => !Number.isFinite(value)).length },
+        };
+      }),
+    }));
+    function pipelineRow(name: string, variant: 'dynamic' | 'static', photo: BenchPhoto) {
+      const key = `${name} pipeline ${variant} ${photo.name}`;
+      return { photo: photo.name, input: inputs.get(key)!, decoder: photo.decoder, total: samples.summary(key), stages: stagesOf(key) };
+    }
+
+    const results: BenchResults = {
+      date: new Date().toISOString().slice(0, 10),
+      machine: machine(loadAtStart),
+      settings: { rounds, loadSeconds, workerThreads, intraOpThreads, healthIntervalMs: HEALTH_INTERVAL_MS },
+      service: {
+        readyMs: service.readyMs,
+        rssAfterReadyMB: rssAfterReady / 2 ** 20,
+        peakRssMB: memory.peakRssBytes / 2 ** 20,
+        models: `${modelNames.join(', ')} loaded in each of ${workerThreads} worker(s)`,
+      },
+      models,
+      durationS: (Date.now() - started) / 1000,
+    };
+    const checks = checkTargets(results);
+    const markdown = renderMarkdown(results, checks);
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(join(outDir, 'bench.json'), JSON.stringify({ ...results, targets: checks }, null, 2) + '\n');
+    writeFileSync(join(outDir, 'bench.md'), markdown);
+    console.log(markdown);
+    log(`wrote ${join(outDir, 'bench.json')} and bench.md`);
+    return 0;
+  } finally {
+    client.current?.close();
+    for (const model of opened) await closeModel(model);
+    await stopService?.();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function machine(loadAtStart: number[]): BenchResults['machine'] {
+  return {
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    cores: availableParallelism(),
+    memoryGB: Math.round(totalmem() / 2 ** 30),
+    loadAverage: { start: loadAtStart, end: loadavg() },
+    node: process.versions.node,
+    onnxruntime: packageVersion('onnxruntime-node'),
+    sharp: packageVersion('sharp'),
+  };
+}
+
+async function runTune(options: {
+  files: BenchModelFiles;
+  entry: string;
+  modelNames: Yolov5Model[];
+  photos: BenchPhoto[];
+  intraOpThreads: number;
+  rounds: number;
+  loadSeconds: number;
+  outDir: string;
+  loadAtStart: number[];
+}) {
+  const { files, modelNames, intraOpThreads, rounds, outDir } = options;
+  log('session options: bare runs at 640x640');
+  const sessionFiles = Object.fromEntries(modelNames.map((name) => [name, files.file(name, 'static')]));
+  const sessionOptions = await tuneSessionOptions(sessionFiles, intraOpThreads, rounds * 5, log);
+  log('pool layouts: one service per layout');
+  const layouts = await tunePoolLayouts({
+    entry: options.entry,
+    modelsDir: files.dynamicDir,
+    models: modelNames,
+    image: options.photos.find((photo) => photo.name === REFERENCE_PHOTO)!.bytes,
+    layouts: poolLayouts(availableParallelism()),
+    rounds,
+    loadMs: options.loadSeconds * 1000,
+    log,
+  });
+  const results: TuneResults = { date: new Date().toISOString().slice(0, 10), machine: machine(options.loadAtStart), sessionOptions, layouts };
+  const markdown = renderTuneMarkdown(results);
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'tune.json'), JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(join(outDir, 'tune.md'), markdown);
+  console.log(markdown);
+  log(`wrote ${join(outDir, 'tune.json')} and tune.md`);
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}

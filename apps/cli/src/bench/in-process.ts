@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { YOLOV5_STRIDES } from '@app/onnx-writer';
+import {
+  decodeImage,
+  DEFAULT_DETECT_OPTIONS,
+  DEFAULT_INFERENCE_SIZE,
+  detectorSessionOptions,
+  dynamicInputSize,
+  ImageDecoderName,
+  InputSize,
+  loadYoloModel,
+  LoadedYoloModel,
+  planLetterbox,
+  StageTimings,
+  YoloDetector,
+} from '@app/vision';
+
+export interface BenchPhoto {
+  name: string;
+  bytes: Buffer;
+  /** Upright size. */
+  size: InputSize;
+  /** The rectangle a dynamic model runs it at (AutoShape). */
+  rectangle: InputSize;
+  /** Which decoder the pipeline uses for it, and how. */
+  decoder: ImageDecoderName;
+}
+
+/** The largest stride of the YOLOv5 heads, which a dynamic input's sides are multiples of. */
+const MODEL_STRIDE = Math.max(...YOLOV5_STRIDES);
+
+export const SQUARE: InputSize = { height: DEFAULT_INFERENCE_SIZE, width: DEFAULT_INFERENCE_SIZE };
+/** "WxH", as the issue writes sizes (810x1080 → 480x640). */
+export const shapeKey = ({ height, width }: InputSize) => `${width}x${height}`;
+
+export async function loadPhotos(directory: string, names: readonly string[]): Promise<BenchPhoto[]> {
+  return Promise.all(
+    names.map(async (name) => {
+      const bytes = readFileSync(join(directory, name));
+      const rectangleOf = (size: InputSize) => dynamicInputSize(size, DEFAULT_INFERENCE_SIZE, MODEL_STRIDE);
+      // As a dynamic model's detector asks for it: resampled to the letterboxed size of its rectangle.
+      const decoded = await decodeImage(bytes, { resampleTo: (size) => planLetterbox(size, rectangleOf(size)).resized });
+      return { name, bytes, size: decoded.fullSize, rectangle: rectangleOf(decoded.fullSize), decoder: decoded.decoder };
+    }),
+  );
+}
+
+/** Time of one bare `session.run` on a ready tensor (the output is released, not read). */
+export async function timeBareRun(session: InferenceSession, input: Tensor): Promise<number> {
+  const started = performance.now();
+  const outputs = await session.run({ [session.inputNames[0]]: input });
+  const elapsed = performance.now() - started;
+  for (const output of Object.values(outputs)) output.dispose();
+  return elapsed;
+}
+
+/** A ready input tensor of the given shape (mid-grey: the cost of a run does not depend on the pixel values). */
+export function readyTensor(shape: InputSize): Tensor {
+  return new Tensor('float32', new Float32Array(3 * shape.height * shape.width).fill(0.5), [1, 3, shape.height, shape.width]);
+}
+
+export interface PipelineSample {
+  totalMs: number;
+  timings: StageTimings;
+  input: InputSize;
+}
+
+/** The whole per-request pipeline in this thread: decode → letterbox → run → candidates → NMS → scaled boxes. */
+export async function timePipeline(detector: YoloDetector, photo: BenchPhoto): Promise<PipelineSample> {
+  const started = performance.now();
+  const outcome = await detector.detect(photo.bytes, DEFAULT_DETECT_OPTIONS);
+  return { totalMs: performance.now() - started, timings: outcome.timings, input: outcome.input };
+}
+
+/** One model, static (640x640) and dynamic (rectangles) files, opened as the service's workers open them. */
+export interface InProcessModel {
+  name: string;
+  static: LoadedYoloModel;
+  dynamic: LoadedYoloModel;
+  staticDetector: YoloDetector;
+  dynamicDetector: YoloDetector;
+}
+
+export async function openModel(name: string, staticFile: string, dynamicFile: string, intraOpThreads: number): Promise<InProcessModel> {
+  const options = detectorSessionOptions(intraOpThreads);
+  const staticModel = await loadYoloModel(staticFile, options);
+  const dynamicModel = await loadYoloModel(dynamicFile, options);
+  return {
+    name,
+    static: staticModel,
+    dynamic: dynamicModel,
+    staticDetector: new YoloDetector(staticModel),
+    dynamicDetector: new YoloDetector(dynamicModel),
+  };
+}
+
+export async function closeModel(model: InProcessModel) {
+  await model.static.session.release();
+  await model.dynamic.session.release();
+}

@@ -1,0 +1,281 @@
+import { Summary } from './stats';
+import { LARGE_PHOTO, REFERENCE, REFERENCE_PHOTO, TARGETS } from './reference';
+import { Yolov5Model } from '@app/onnx-writer';
+
+export type Encoding = 'json' | 'multipart';
+
+export interface StageSummary {
+  decode: number;
+  preprocess: number;
+  inference: number;
+  postprocess: number;
+}
+
+export interface PipelineResult {
+  photo: string;
+  input: string;
+  decoder: string;
+  total: Summary;
+  /** Medians of the stages. */
+  stages: StageSummary;
+}
+
+export interface HttpResult {
+  photo: string;
+  encoding: Encoding;
+  input: string;
+  latency: Summary;
+  /** Medians of the service's Server-Timing stages. */
+  serverStages: Partial<StageSummary>;
+}
+
+export interface LoadCaseResult {
+  encoding: Encoding;
+  photo: string;
+  clients: number;
+  requestsPerSecond: number;
+  completed: number;
+  latency: Summary;
+  health: Summary & { failed: number };
+}
+
+export interface ModelResult {
+  model: Yolov5Model;
+  parameters: number;
+  /** Bare runs by input shape ("640x640", "480x640" ...). */
+  bare: Record<string, Summary & { gflops: number; gflopsPerSecond: number }>;
+  pipeline: { dynamic: PipelineResult[]; static: PipelineResult[] };
+  http: HttpResult[];
+  load: LoadCaseResult[];
+}
+
+export interface BenchResults {
+  date: string;
+  machine: { cpuModel: string; cores: number; memoryGB: number; loadAverage: { start: number[]; end: number[] }; node: string; onnxruntime: string; sharp: string };
+  settings: { rounds: number; loadSeconds: number; workerThreads: number; intraOpThreads: number; healthIntervalMs: number };
+  service: { readyMs: number; rssAfterReadyMB: number; peakRssMB: number; models: string };
+  models: ModelResult[];
+  durationS: number;
+}
+
+export interface TargetCheck {
+  target: string;
+  model: Yolov5Model;
+  case: string;
+  value: number;
+  limit: number;
+  /** value / limit for upper bounds, limit / value for lower bounds: at most 1 when met. */
+  ratio: number;
+  met: boolean;
+  unit: string;
+}
+
+const bareOf = (model: ModelResult, input: string) => model.bare[input]?.median ?? Number.NaN;
+
+/** The issue's targets, evaluated on the JSON (seed contract) requests; multipart is reported alongside. */
+export function checkTargets(results: BenchResults): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const upper = (target: string, model: Yolov5Model, kase: string, value: number, limit: number, unit: string) =>
+    checks.push({ target, model, case: kase, value, limit, ratio: value / limit, met: value <= limit, unit });
+  for (const model of results.models) {
+    const reference = REFERENCE[model.model];
+    for (const http of model.http) {
+      const label = `${http.photo} ${http.encoding}`;
+      if (http.photo === REFERENCE_PHOTO || http.photo === LARGE_PHOTO) {
+        upper('e2e p50 below the reference', model.model, label, http.latency.median, reference.sequentialMs * TARGETS.sequentialVsReference, 'ms');
+      }
+      const bare = bareOf(model, http.input);
+      if (http.photo === LARGE_PHOTO) {
+        upper('10.8 MP photo: e2e p50 ≤ 1.5 × bare', model.model, `${label} @${http.input}`, http.latency.median / bare, TARGETS.largePhotoVsBare, '×');
+      } else {
+        upper('e2e p50 ≤ 1.25 × bare at the same shape', model.model, `${label} @${http.input}`, http.latency.median / bare, TARGETS.endToEndVsBare, '×');
+      }
+    }
+    for (const load of model.load) {
+      const wanted = reference.requestsPerSecond * TARGETS.throughputVsReference;
+      checks.push({
+        target: '4-client throughput ≥ 1.3 × reference',
+        model: model.model,
+        case: `${load.photo} ${load.encoding}`,
+        value: load.requestsPerSecond,
+        limit: wanted,
+        ratio: wanted / load.requestsPerSecond,
+        met: load.requestsPerSecond >= wanted,
+        unit: 'req/s',
+      });
+      upper('GET /health p99 < 20 ms under 4-client load', model.model, load.encoding, load.health.p99, TARGETS.healthP99Ms, 'ms');
+    }
+  }
+  return checks;
+}
+
+const ms = (value: number) => (Number.isFinite(value) ? (value >= 100 ? value.toFixed(0) : value.toFixed(1)) : '–');
+const x = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : '–');
+
+function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+export function renderMarkdown(results: BenchResults, checks: TargetCheck[]): string {
+  const { machine, settings, service } = results;
+  const out: string[] = [];
+  out.push(`## Benchmark ${results.date}`);
+  out.push(
+    `Machine: ${machine.cores} cores, ${machine.cpuModel}, ${machine.memoryGB} GB; load average ${machine.loadAverage.start.map((v) => v.toFixed(2)).join(' ')} at the start, ` +
+      `${machine.loadAverage.end.map((v) => v.toFixed(2)).join(' ')} at the end (shared machine). Node ${machine.node}, onnxruntime-node ${machine.onnxruntime}, sharp ${machine.sharp}. ` +
+      `Random-weight models with the real architectures (\`npm run models:generate\`), ${settings.rounds} interleaved rounds, ` +
+      `${settings.loadSeconds} s per 4-client case; service: ${settings.workerThreads} worker thread(s) × ${settings.intraOpThreads} intra-op thread(s), dynamic-shape models. ` +
+      `Whole run ${results.durationS.toFixed(0)} s.`,
+  );
+  out.push(
+    `Service: ready ${(service.readyMs / 1000).toFixed(1)} s after start (${service.models}), RSS ${service.rssAfterReadyMB.toFixed(0)} MB when ready, peak RSS ${service.peakRssMB.toFixed(0)} MB over the run.`,
+  );
+
+  out.push('### Bare `InferenceSession.run` on a ready tensor (ms)');
+  out.push(
+    table(
+      ['model', 'input', 'p50', 'p95', 'GFLOPs', 'GFLOP/s', 'issue\'s bare 640'],
+      results.models.flatMap((model) =>
+        Object.entries(model.bare).map(([input, summary]) => [
+          model.model,
+          input,
+          ms(summary.median),
+          ms(summary.p95),
+          summary.gflops.toFixed(1),
+          summary.gflopsPerSecond.toFixed(0),
+          input === '640x640' ? `${REFERENCE[model.model].bareMs}` : '',
+        ]),
+      ),
+    ),
+  );
+
+  out.push('### In-process pipeline (ms, p50 of each stage; total p50 / p95)');
+  for (const variant of ['dynamic', 'static'] as const) {
+    out.push(`${variant === 'dynamic' ? 'Dynamic-shape models (AutoShape rectangles)' : 'Static 640x640 models'}:`);
+    out.push(
+      table(
+        ['model', 'photo', 'input', 'decoder', 'decode', 'preprocess', 'inference', 'postprocess', 'total p50', 'total p95', 'total / bare'],
+        results.models.flatMap((model) =>
+          model.pipeline[variant].map((row) => [
+            model.model,
+            row.photo,
+            row.input,
+            row.decoder,
+            ms(row.stages.decode),
+            ms(row.stages.preprocess),
+            ms(row.stages.inference),
+            ms(row.stages.postprocess),
+            ms(row.total.median),
+            ms(row.total.p95),
+            x(row.total.median / bareOf(model, row.input)),
+          ]),
+        ),
+      ),
+    );
+  }
+
+  out.push('### End-to-end POST /predict, sequential (ms)');
+  out.push(
+    table(
+      ['model', 'photo', 'body', 'input', 'p50', 'p95', 'e2e / bare', 'reference p50', 'e2e / reference', 'server decode', 'server inference'],
+      results.models.flatMap((model) =>
+        model.http.map((row) => [
+          model.model,
+          row.photo,
+          row.encoding,
+          row.input,
+          ms(row.latency.median),
+          ms(row.latency.p95),
+          x(row.latency.median / bareOf(model, row.input)),
+          row.photo === REFERENCE_PHOTO && row.encoding === 'json' ? `${REFERENCE[model.model].sequentialMs}` : '',
+          x(row.latency.median / REFERENCE[model.model].sequentialMs),
+          ms(row.serverStages.decode ?? Number.NaN),
+          ms(row.serverStages.inference ?? Number.NaN),
+        ]),
+      ),
+    ),
+  );
+
+  out.push('### 4 concurrent clients (bus.jpg), GET /health polled meanwhile');
+  out.push(
+    table(
+      ['model', 'body', 'req/s', 'reference req/s', 'ratio', 'latency p50', 'p95', '/health p50', 'p95', 'p99', 'max'],
+      results.models.flatMap((model) =>
+        model.load.map((row) => [
+          model.model,
+          row.encoding,
+          row.requestsPerSecond.toFixed(2),
+          `${REFERENCE[model.model].requestsPerSecond}`,
+          x(row.requestsPerSecond / REFERENCE[model.model].requestsPerSecond),
+          ms(row.latency.median),
+          ms(row.latency.p95),
+          ms(row.health.median),
+          ms(row.health.p95),
+          ms(row.health.p99),
+          ms(row.health.max),
+        ]),
+      ),
+    ),
+  );
+
+  out.push('### Targets');
+  out.push(
+    table(
+      ['target', 'model', 'case', 'measured', 'limit', 'met'],
+      checks.map((check) => [
+        check.target,
+        check.model,
+        check.case,
+        check.unit === '×' ? x(check.value) : `${ms(check.value)} ${check.unit}`,
+        check.unit === '×' ? x(check.limit) : `${ms(check.limit)} ${check.unit}`,
+        check.met ? 'yes' : `**no** (${((check.ratio - 1) * 100).toFixed(0)}% over)`,
+      ]),
+    ),
+  );
+  const met = checks.filter((check) => check.met).length;
+  out.push(`${met} of ${checks.length} target checks met.`);
+  return out.join('\n\n') + '\n';
+}
+
+export interface TuneResults {
+  date: string;
+  machine: BenchResults['machine'];
+  sessionOptions: { model: string; variant: string; run: Summary; relative: number }[];
+  layouts: { layout: string; model: string; sequential: Summary; requestsPerSecond: Summary; loadLatency: Summary; health: Summary }[];
+}
+
+export function renderTuneMarkdown(results: TuneResults): string {
+  const { machine } = results;
+  const out: string[] = [];
+  out.push(`## Tuning ${results.date}`);
+  out.push(
+    `Machine: ${machine.cores} cores, ${machine.cpuModel}; load average ${machine.loadAverage.start.map((v) => v.toFixed(2)).join(' ')} at the start, ` +
+      `${machine.loadAverage.end.map((v) => v.toFixed(2)).join(' ')} at the end (shared machine).`,
+  );
+  out.push('### ONNX Runtime session options: bare run at 640x640, interleaved, each run after a 30 ms pause (ms)');
+  out.push(
+    table(
+      ['model', 'variant', 'p50', 'p95', 'vs chosen'],
+      results.sessionOptions.map((row) => [row.model, row.variant, ms(row.run.median), ms(row.run.p95), x(row.relative)]),
+    ),
+  );
+  out.push('### Pool layouts, end to end (bus.jpg as base64 JSON; 4 clients; GET /health polled every 25 ms during the load)');
+  out.push(
+    table(
+      ['layout', 'model', 'sequential p50', 'p95', '4-client req/s (median of rounds)', 'load latency p50', '/health p95', 'p99', 'max'],
+      results.layouts.map((row) => [
+        row.layout,
+        row.model,
+        ms(row.sequential.median),
+        ms(row.sequential.p95),
+        row.requestsPerSecond.median.toFixed(2),
+        ms(row.loadLatency.median),
+        ms(row.health.p95),
+        ms(row.health.p99),
+        ms(row.health.max),
+      ]),
+    ),
+  );
+  return out.join('\n\n') + '\n';
+}
