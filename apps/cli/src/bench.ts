@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { YOLOV5_MODELS, Yolov5Model, yolov5Cost } from '@app/onnx-writer';
 import { configValidationSchema } from '../../detector/src/config/detector-config';
@@ -35,6 +36,7 @@ environment.`;
 const REPO_ROOT = resolve(__dirname, '../../..');
 const CORPUS_PHOTOS = resolve(REPO_ROOT, '../shared/corpus/photos');
 const HEALTH_INTERVAL_MS = 25;
+const IDLE_GAP_MS = 30;
 const CLIENTS = 4;
 
 const packageVersion = (name: string): string => JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', name, 'package.json'), 'utf8')).version;
@@ -105,35 +107,50 @@ async function main(argv: string[]): Promise<number> {
     const samples = new SampleSet();
     const stageSamples = new SampleSet();
     const inputs = new Map<string, string>();
-    /** One pass over every sequential case of one model; `record` false for the warm-up pass. */
-    const pass = async (model: InProcessModel, record: boolean) => {
-      const add = (key: string, value: number) => record && samples.add(key, value);
+    /**
+     * One pass over every sequential case of one model (`round` 0 is the unrecorded warm-up): the in-process cases,
+     * then the HTTP ones, whose body types swap order every round. Each case starts after an idle gap, as a lone
+     * request does, and an unrecorded request opens the HTTP block: the first request after in-process work was
+     * measured ~10% slower, whichever it was (the bench process's own garbage collection).
+     */
+    const pass = async (model: InProcessModel, round: number) => {
+      const add = (key: string, value: number) => round > 0 && samples.add(key, value);
+      const addStages = (key: string, stages: Record<string, number>) => {
+        if (round > 0) for (const [stage, value] of Object.entries(stages)) stageSamples.add(`${key} ${stage}`, value);
+      };
       for (const shape of shapes) {
         const session = shape === SQUARE ? model.static.session : model.dynamic.session;
+        await sleep(IDLE_GAP_MS);
         add(`${model.name} bare ${shapeKey(shape)}`, await timeBareRun(session, tensors.get(shapeKey(shape))!));
       }
       for (const photo of photos) {
         for (const variant of ['dynamic', 'static'] as const) {
+          await sleep(IDLE_GAP_MS);
           const sample = await timePipeline(variant === 'dynamic' ? model.dynamicDetector : model.staticDetector, photo);
           const key = `${model.name} pipeline ${variant} ${photo.name}`;
           add(key, sample.totalMs);
           inputs.set(key, shapeKey(sample.input));
-          for (const [stage, value] of Object.entries(sample.timings)) if (record) stageSamples.add(`${key} ${stage}`, value);
+          addStages(key, { ...sample.timings });
         }
-        for (const encoding of encodings) {
+      }
+      await sleep(IDLE_GAP_MS);
+      await http.expectOk(requests.get(`${model.name} ${photos[0].name} json`)!);
+      for (const photo of photos) {
+        for (const encoding of round % 2 === 0 ? encodings : [...encodings].reverse()) {
+          await sleep(IDLE_GAP_MS);
           const response = await http.expectOk(requests.get(`${model.name} ${photo.name} ${encoding}`)!);
           const key = `${model.name} http ${encoding} ${photo.name}`;
           add(key, response.ms);
-          for (const [stage, value] of Object.entries(response.serverTiming)) if (record) stageSamples.add(`${key} ${stage}`, value);
+          addStages(key, response.serverTiming);
         }
       }
     };
 
     log('warm-up pass');
-    for (const model of opened) await pass(model, false);
+    for (const model of opened) await pass(model, 0);
     for (let round = 1; round <= rounds; round++) {
       const roundStarted = Date.now();
-      for (const model of opened) await pass(model, true);
+      for (const model of opened) await pass(model, round);
       log(`round ${round}/${rounds} (${((Date.now() - roundStarted) / 1000).toFixed(1)} s)`);
     }
 
@@ -209,7 +226,7 @@ async function main(argv: string[]): Promise<number> {
     const results: BenchResults = {
       date: new Date().toISOString().slice(0, 10),
       machine: machine(loadAtStart),
-      settings: { rounds, loadSeconds, workerThreads, intraOpThreads, healthIntervalMs: HEALTH_INTERVAL_MS },
+      settings: { rounds, loadSeconds, workerThreads, intraOpThreads, healthIntervalMs: HEALTH_INTERVAL_MS, idleGapMs: IDLE_GAP_MS },
       service: {
         readyMs: service.readyMs,
         rssAfterReadyMB: rssAfterReady / 2 ** 20,

@@ -52,7 +52,7 @@ export interface ModelResult {
 export interface BenchResults {
   date: string;
   machine: { cpuModel: string; cores: number; memoryGB: number; loadAverage: { start: number[]; end: number[] }; node: string; onnxruntime: string; sharp: string };
-  settings: { rounds: number; loadSeconds: number; workerThreads: number; intraOpThreads: number; healthIntervalMs: number };
+  settings: { rounds: number; loadSeconds: number; workerThreads: number; intraOpThreads: number; healthIntervalMs: number; idleGapMs: number };
   service: { readyMs: number; rssAfterReadyMB: number; peakRssMB: number; models: string };
   models: ModelResult[];
   durationS: number;
@@ -124,8 +124,9 @@ export function renderMarkdown(results: BenchResults, checks: TargetCheck[]): st
   out.push(
     `Machine: ${machine.cores} cores, ${machine.cpuModel}, ${machine.memoryGB} GB; load average ${machine.loadAverage.start.map((v) => v.toFixed(2)).join(' ')} at the start, ` +
       `${machine.loadAverage.end.map((v) => v.toFixed(2)).join(' ')} at the end (shared machine). Node ${machine.node}, onnxruntime-node ${machine.onnxruntime}, sharp ${machine.sharp}. ` +
-      `Random-weight models with the real architectures (\`npm run models:generate\`), ${settings.rounds} interleaved rounds, ` +
-      `${settings.loadSeconds} s per 4-client case; service: ${settings.workerThreads} worker thread(s) × ${settings.intraOpThreads} intra-op thread(s), dynamic-shape models. ` +
+      `Random-weight models with the real architectures (\`npm run models:generate\`), ${settings.rounds} interleaved rounds ` +
+      `(each sequential case after a ${settings.idleGapMs} ms idle gap), ${settings.loadSeconds} s per 4-client case in two halves, /health polled every ${settings.healthIntervalMs} ms; ` +
+      `service: ${settings.workerThreads} worker thread(s) × ${settings.intraOpThreads} intra-op thread(s), dynamic-shape models. ` +
       `Whole run ${results.durationS.toFixed(0)} s.`,
   );
   out.push(
