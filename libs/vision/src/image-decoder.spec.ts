@@ -159,13 +159,13 @@ describe('decodeImage', () => {
   }, 30_000);
 
   describe('shrink-on-load', () => {
-    it('decodes a JPEG at least 3x larger than its target straight to the target size, keeping the full size', async () => {
+    it('decodes a JPEG at least 4x larger than its target straight to the target size, keeping the full size', async () => {
       const image = await decodeFile('photos/phone_size_4032x2688.jpg', { resampleTo: () => ({ width: 640, height: 427 }) });
       expect(image).toMatchObject({ decoder: 'sharp-shrink-on-load', width: 640, height: 427, fullSize: { width: 4032, height: 2688 } });
 
-      // The same picture as the exact path (full decode, cv2-like bilinear), up to the resize filter.
+      // The same picture as the exact path (full decode, cv2's INTER_LINEAR), up to the resize filter: 1.8 levels.
       const full = await decodeFile('photos/phone_size_4032x2688.jpg');
-      expect(letterboxedDifference(image, full, full)).toBeLessThan(3);
+      expect(letterboxedDifference(image, full, full)).toBeLessThan(2.5);
     }, 30_000);
 
     it('gives the target its upright orientation for EXIF-rotated photos', async () => {
@@ -191,6 +191,7 @@ describe('decodeImage', () => {
       ['photos/bus.jpg', { width: 480, height: 640 }],
       ['photos/darknet_kite.jpg', { width: 640, height: 448 }],
       ['odd/exif_landscape_6.jpg', { width: 640, height: 640 }],
+      ['odd/exif_landscape_1.jpg', { width: 480, height: 480 }], // 3.75x: a JPEG under 4x larger is decoded whole
       ['odd/png/pillow_itxt_chunks.png', { width: 320, height: 320 }],
       ['odd/gif/sharp_Crash_test.gif', { width: 640, height: 640 }],
     ])('letterboxes %s into %p as the JS bilinear does from the full bitmap (within 1 level)', async (file, box) => {
