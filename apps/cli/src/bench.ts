@@ -8,6 +8,7 @@ import { configValidationSchema } from '../../detector/src/config/detector-confi
 import { BenchModelFiles, generateBenchModels } from './bench/bench-models';
 import { BenchClient, closedLoopLoad, HEALTH_REQUEST, jsonPredictRequest, multipartPredictRequest, pollLatency, PreparedRequest } from './bench/http-load';
 import { BenchPhoto, closeModel, InProcessModel, loadPhotos, openModel, readyTensor, shapeKey, SQUARE, timeBareRun, timePipeline } from './bench/in-process';
+import { measureParity, ParityRow } from './bench/parity';
 import { BENCH_PHOTOS, REFERENCE_PHOTO } from './bench/reference';
 import { BenchResults, checkTargets, Encoding, ModelResult, renderMarkdown, renderTuneMarkdown, TuneResults } from './bench/report';
 import { buildServiceSnapshot, startService } from './bench/service-process';
@@ -99,6 +100,13 @@ async function main(argv: string[]): Promise<number> {
 
     log(`opening the models in this process (${intraOpThreads} intra-op threads, the workers' session options)`);
     for (const name of modelNames) opened.push(await openModel(name, files.file(name, 'static'), files.file(name, 'dynamic'), intraOpThreads));
+    log('decoding parity (input tensors and outputs against the exact and the jimp paths)');
+    const parity = new Map<string, ParityRow[]>();
+    for (const model of opened) {
+      const rows: ParityRow[] = [];
+      for (const photo of photos) rows.push(await measureParity(photo, model.dynamic, model.dynamicDetector));
+      parity.set(model.name, rows);
+    }
     const shapes = [SQUARE, ...new Map(photos.map((photo) => [shapeKey(photo.rectangle), photo.rectangle])).values()];
     const tensors = new Map(shapes.map((shape) => [shapeKey(shape), readyTensor(shape)]));
     const requests = new Map<string, PreparedRequest>();
@@ -197,6 +205,7 @@ async function main(argv: string[]): Promise<number> {
         dynamic: photos.map((photo) => pipelineRow(model.name, 'dynamic', photo)),
         static: photos.map((photo) => pipelineRow(model.name, 'static', photo)),
       },
+      parity: parity.get(model.name)!,
       http: photos.flatMap((photo) =>
         encodings.map((encoding) => {
           const key = `${model.name} http ${encoding} ${photo.name}`;

@@ -1,3 +1,4 @@
+import { ParityComparison, ParityRow } from './parity';
 import { Summary } from './stats';
 import { LARGE_PHOTO, REFERENCE, REFERENCE_PHOTO, TARGETS } from './reference';
 import { Yolov5Model } from '@app/onnx-writer';
@@ -45,6 +46,7 @@ export interface ModelResult {
   /** Bare runs by input shape ("640x640", "480x640" ...). */
   bare: Record<string, Summary & { gflops: number; gflopsPerSecond: number }>;
   pipeline: { dynamic: PipelineResult[]; static: PipelineResult[] };
+  parity: ParityRow[];
   http: HttpResult[];
   load: LoadCaseResult[];
 }
@@ -175,6 +177,24 @@ export function renderMarkdown(results: BenchResults, checks: TargetCheck[]): st
       ),
     );
   }
+
+  out.push('### Decoding parity (dynamic models)');
+  out.push(
+    'Input tensor differences (0..255 levels) and the change of the model output (objectness and class scores), relative to the photo\'s ' +
+      'own effect on it (output for the photo vs for a uniform grey image): service path vs **exact** (full libjpeg-turbo decode + cv2 ' +
+      'INTER_LINEAR arithmetic, i.e. AutoShape) and vs **jimp** (the previous decoder). Random weights make the boxes themselves ' +
+      'insensitive to the picture, so the output scores are compared instead.',
+  );
+  const level = (comparison: ParityComparison) => `${comparison.maxLevels} / ${comparison.meanLevels.toFixed(2)}`;
+  const change = (comparison: ParityComparison) => `${(comparison.relativeOutputChange * 100).toFixed(1)}%`;
+  out.push(
+    table(
+      ['model', 'photo', 'decoder', 'vs exact: max / mean levels', 'output change', 'vs jimp: max / mean levels', 'output change', 'jimp vs exact: output change'],
+      results.models.flatMap((model) =>
+        model.parity.map((row) => [model.model, row.photo, row.decoder, level(row.vsExact), change(row.vsExact), level(row.vsJimp), change(row.vsJimp), change(row.jimpVsExact)]),
+      ),
+    ),
+  );
 
   out.push('### End-to-end POST /predict, sequential (ms)');
   out.push(
