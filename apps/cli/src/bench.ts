@@ -209,7 +209,8 @@ async function main(argv: string[]): Promise<number> {
       http: photos.flatMap((photo) =>
         encodings.map((encoding) => {
           const key = `${model.name} http ${encoding} ${photo.name}`;
-          return { photo: photo.name, encoding, input: shapeKey(photo.rectangle), latency: samples.summary(key), serverStages: stagesOf(key) };
+          const input = shapeKey(photo.rectangle);
+          return { photo: photo.name, encoding, input, latency: samples.summary(key), vsBare: pairedRatio(key, `${model.name} bare ${input}`), serverStages: stagesOf(key) };
         }),
       ),
       load: encodings.map((encoding) => {
@@ -229,7 +230,13 @@ async function main(argv: string[]): Promise<number> {
     }));
     function pipelineRow(name: string, variant: 'dynamic' | 'static', photo: BenchPhoto) {
       const key = `${name} pipeline ${variant} ${photo.name}`;
-      return { photo: photo.name, input: inputs.get(key)!, decoder: photo.decoder, total: samples.summary(key), stages: stagesOf(key) };
+      const input = inputs.get(key)!;
+      return { photo: photo.name, input, decoder: photo.decoder, total: samples.summary(key), vsBare: pairedRatio(key, `${name} bare ${input}`), stages: stagesOf(key) };
+    }
+    /** Ratios of two cases measured once per round, round by round: a noisy stretch of the run hits both sides. */
+    function pairedRatio(key: string, bareKey: string) {
+      const bare = samples.get(bareKey);
+      return summarize(samples.get(key).map((value, round) => value / bare[round]));
     }
 
     const results: BenchResults = {
