@@ -76,7 +76,7 @@ async function main(argv: string[]): Promise<number> {
   const started = Date.now();
   const loadAtStart = loadavg();
   const scratch = mkdtempSync(join(tmpdir(), 'yolov5-bench-'));
-  const client = { current: null as BenchClient | null };
+  let http: BenchClient | null = null;
   const opened: InProcessModel[] = [];
   let stopService: (() => Promise<void>) | null = null;
   try {
@@ -95,8 +95,8 @@ async function main(argv: string[]): Promise<number> {
     stopService = service.stop;
     const rssAfterReady = service.memory().rssBytes;
     log(`ready after ${(service.readyMs / 1000).toFixed(1)} s, RSS ${(rssAfterReady / 2 ** 20).toFixed(0)} MB`);
-    client.current = new BenchClient(service.url);
-    const http = client.current;
+    const client = new BenchClient(service.url);
+    http = client;
 
     log(`opening the models in this process (${intraOpThreads} intra-op threads, the workers' session options)`);
     for (const name of modelNames) opened.push(await openModel(name, files.file(name, 'static'), files.file(name, 'dynamic'), intraOpThreads));
@@ -142,11 +142,11 @@ async function main(argv: string[]): Promise<number> {
         }
       }
       await sleep(IDLE_GAP_MS);
-      await http.expectOk(requests.get(`${model.name} ${photos[0].name} json`)!);
+      await client.expectOk(requests.get(`${model.name} ${photos[0].name} json`)!);
       for (const photo of photos) {
         for (const encoding of round % 2 === 0 ? encodings : [...encodings].reverse()) {
           await sleep(IDLE_GAP_MS);
-          const response = await http.expectOk(requests.get(`${model.name} ${photo.name} ${encoding}`)!);
+          const response = await client.expectOk(requests.get(`${model.name} ${photo.name} ${encoding}`)!);
           const key = `${model.name} http ${encoding} ${photo.name}`;
           add(key, response.ms);
           addStages(key, response.serverTiming);
@@ -172,7 +172,7 @@ async function main(argv: string[]): Promise<number> {
         for (const encoding of encodings) {
           const request = requests.get(`${name} ${busPhoto.name} ${encoding}`)!;
           const poller = pollLatency(`${service.url}${HEALTH_REQUEST.path}`, HEALTH_INTERVAL_MS);
-          const load = await closedLoopLoad(http, request, CLIENTS, (loadSeconds * 1000) / 2);
+          const load = await closedLoopLoad(client, request, CLIENTS, (loadSeconds * 1000) / 2);
           const health = await poller.stop();
           const key = `${name} ${encoding}`;
           for (const latency of load.latenciesMs) loadSamples.add(key, latency);
@@ -261,7 +261,7 @@ async function main(argv: string[]): Promise<number> {
     log(`wrote ${join(outDir, 'bench.json')} and bench.md`);
     return 0;
   } finally {
-    client.current?.close();
+    http?.close();
     for (const model of opened) await closeModel(model);
     await stopService?.();
     rmSync(scratch, { recursive: true, force: true });
