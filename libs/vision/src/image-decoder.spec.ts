@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import sharp from 'sharp';
 import { Jimp } from 'jimp';
 import { decodeImage, DecodedImage } from './image-decoder';
 import { ImageError } from './image-errors';
@@ -87,6 +88,14 @@ describe('decodeImage', () => {
     // tbbn2c16: 16-bit RGB whose white background is made transparent by a tRNS colour key.
     const image = await decodeFile('odd/pngsuite/tbbn2c16.png');
     expect([...image.data.subarray(0, 4)]).toEqual([255, 255, 255, 0]);
+  });
+
+  it('keeps the stored colour of transparent pixels when shrinking to the letterbox too', async () => {
+    // Fully transparent red, larger than its target: premultiplied resampling would turn it black.
+    const png = await sharp({ create: { width: 1280, height: 960, channels: 4, background: { r: 255, g: 0, b: 0, alpha: 0 } } }).png().toBuffer();
+    const image = await decodeImage(png, { resampleTo: () => ({ width: 640, height: 480 }) });
+    expect([image.decoder, image.width, image.height]).toEqual(['sharp-bilinear', 640, 480]);
+    expect([...image.data.subarray(0, 3)]).toEqual([255, 0, 0]);
   });
 
   it.each([

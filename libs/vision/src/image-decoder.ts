@@ -67,11 +67,12 @@ const TWELVE_BIT_JPEG = /Unsupported JPEG data precision 12/;
 async function decodeWithSharp(bytes: Uint8Array, format: ImageFormat, { resampleTo }: DecodeOptions): Promise<DecodedImage> {
   try {
     // failOn 'warning' (sharp's default) refuses truncated or corrupt data rather than decoding it into grey.
-    const pipeline = sharp(bytes, { autoOrient: true, ignoreIcc: true, failOn: 'warning' });
+    const open = () => sharp(bytes, { autoOrient: true, ignoreIcc: true, failOn: 'warning' });
+    let pipeline = open();
     let decoder: ImageDecoderName = 'sharp';
     let fullSize: InputSize | null = null;
     if (resampleTo) {
-      const { autoOrient } = await pipeline.metadata();
+      const { autoOrient, hasAlpha } = await pipeline.metadata();
       fullSize = { width: autoOrient.width, height: autoOrient.height };
       const target = resampleTo(fullSize);
       const reduction = Math.min(fullSize.width / target.width, fullSize.height / target.height);
@@ -86,6 +87,12 @@ async function decodeWithSharp(bytes: Uint8Array, format: ImageFormat, { resampl
         // INTER_LINEAR: output pixel x samples source x' = (x + 0.5) / scale - 0.5, bilinearly. For a reduction every
         // sample lies inside the image (an enlargement would blend the edges with the background, so it stays in JS).
         const scale: [number, number, number, number] = [target.width / fullSize.width, 0, 0, target.height / fullSize.height];
+        if (hasAlpha) {
+          // AutoShape drops alpha and then resizes the colours as stored; libvips would resample premultiplied
+          // colours (transparent pixels turning black), so the alpha goes first, in a decode of its own.
+          const rgb = await open().toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
+          pipeline = sharp(rgb.data, { raw: { width: rgb.info.width, height: rgb.info.height, channels: rgb.info.channels } });
+        }
         pipeline.affine(scale, { interpolator: 'bilinear', idx: 0.5, idy: 0.5, odx: -0.5, ody: -0.5 });
         decoder = 'sharp-bilinear';
       }
