@@ -77,6 +77,8 @@ describe('seed routes', () => {
       ['a confidence out of range', { model: 'yolov5s', image: bus, confidence_threshold: 2 }, 422, /confidence_threshold must not be greater than 1/],
       ['a non-numeric IoU', { model: 'yolov5s', image: bus, iou_threshold: 'high' }, 422, /iou_threshold/],
       ['max_detections of 0', { model: 'yolov5s', image: bus, max_detections: 0 }, 422, /max_detections must not be less than 1/],
+      ['an empty confidence', { model: 'yolov5s', image: bus, confidence_threshold: '' }, 422, /confidence_threshold must be a number/],
+      ['a boolean IoU', { model: 'yolov5s', image: bus, iou_threshold: true }, 422, /iou_threshold must be a number/],
       ['an unknown class name', { model: 'yolov5s', image: bus, classes: ['unicorn'] }, 422, /"unicorn" not among yolov5s's classes/],
     ])('%s', async (_, body, status, detail) => {
       const response = await json(body).expect(status);
@@ -100,6 +102,11 @@ describe('seed routes', () => {
         expect(response.status).toBeLessThan(500);
       }
       expect(viaForm.status).toBe(bytes.length === 0 ? 400 : status);
+    });
+
+    it('an empty form field is a 422, not a default', async () => {
+      const response = await request(service.url).post('/predict').field('model', 'yolov5s').field('confidence_threshold', '').attach('image', readFileSync(corpusFile('photos/bus.jpg')), 'bus.jpg').expect(422);
+      expect(response.body.detail).toMatch(/confidence_threshold must be a number/);
     });
 
     it('malformed JSON is a 400', async () => {

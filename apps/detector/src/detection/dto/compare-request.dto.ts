@@ -1,9 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsNumber, IsOptional, IsString, Max, Min } from 'class-validator';
 import { OFFICIAL_MODEL_NAMES } from '@app/model-store';
 import { AGREEMENT_IOU_THRESHOLD } from '@app/vision';
-import { DetectionOptionsDto, toNameList } from './detection-options.dto';
+import { DetectionOptionsDto, toNameList, toNumber } from './detection-options.dto';
 import { Base64ImageField, ImageFileField } from './request-fields';
 
 /** The comparison's own fields, shared by its JSON and multipart forms; the detection options apply to every model. */
@@ -30,7 +30,7 @@ export class CompareOptionsDto extends DetectionOptionsDto {
     example: 0.5,
   })
   @IsOptional()
-  @Type(() => Number)
+  @Transform(toNumber)
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0.05)
   @Max(1)

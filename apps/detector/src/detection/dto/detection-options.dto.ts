@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsInt, IsNumber, IsOptional, IsString, Max, Min } from 'class-validator';
 import { DEFAULT_DETECT_OPTIONS, MAX_NMS_CANDIDATES } from '@app/vision';
 
@@ -7,11 +7,18 @@ import { DEFAULT_DETECT_OPTIONS, MAX_NMS_CANDIDATES } from '@app/vision';
 export const toNameList = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.split(',').map((name) => name.trim()).filter(Boolean) : value;
 
+/**
+ * Numeric text (multipart form fields) as a number; anything else is left for @IsNumber to refuse (422). Unlike
+ * `@Type(() => Number)`, an empty field or `true` does not quietly become 0 or 1.
+ */
+export const toNumber = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
+
 /** Optional tuning shared by the JSON and multipart forms of POST /predict. Defaults are AutoShape's. */
 export class DetectionOptionsDto {
   @ApiPropertyOptional({ description: 'Minimum confidence (objectness × class score) of a box.', minimum: 0, maximum: 1, default: DEFAULT_DETECT_OPTIONS.confidenceThreshold, example: 0.25 })
   @IsOptional()
-  @Type(() => Number)
+  @Transform(toNumber)
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
   @Max(1)
@@ -19,7 +26,7 @@ export class DetectionOptionsDto {
 
   @ApiPropertyOptional({ description: 'IoU above which a less confident box of the same class is suppressed.', minimum: 0, maximum: 1, default: DEFAULT_DETECT_OPTIONS.iouThreshold, example: 0.45 })
   @IsOptional()
-  @Type(() => Number)
+  @Transform(toNumber)
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
   @Max(1)
@@ -27,7 +34,7 @@ export class DetectionOptionsDto {
 
   @ApiPropertyOptional({ description: 'Maximum number of boxes returned.', minimum: 1, maximum: MAX_NMS_CANDIDATES, default: DEFAULT_DETECT_OPTIONS.maxDetections, example: 1000 })
   @IsOptional()
-  @Type(() => Number)
+  @Transform(toNumber)
   @IsInt()
   @Min(1)
   @Max(MAX_NMS_CANDIDATES)
