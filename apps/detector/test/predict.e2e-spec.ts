@@ -1,4 +1,7 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import request from 'supertest';
 import { makeContractBreakingModel } from '@app/onnx-writer';
@@ -136,5 +139,30 @@ describe('model files: missing, broken, added later, lazy loading', () => {
     copyFileSync(join(STATIC_MODELS_DIR, 'yolov5l.onnx'), join(dir, 'yolov5l.onnx'));
     const response = await request(service.url).post('/predict').send({ model: 'yolov5l', image: busJpeg.toString('base64') }).expect(200);
     expect(response.body.detections).toEqual(BUS_STATIC);
+  });
+});
+
+describe('models downloading at start', () => {
+  it('serve the installed models meanwhile; the downloading one answers 503 with Retry-After', async () => {
+    // A mirror that accepts the download and then sends nothing: yolov5m and yolov5l stay "fetching".
+    const mirror = createServer(() => undefined);
+    mirror.listen(0, '127.0.0.1');
+    await once(mirror, 'listening');
+    const dir = join(E2E_TMP, 'models-fetching');
+    writeFixtureModels(dir, 'static', ['yolov5s']);
+    const service = await startService({
+      env: { MODELS_DIR: dir, MODELS_AUTO_FETCH: 'true', MODELS_BASE_URL: `http://127.0.0.1:${(mirror.address() as AddressInfo).port}` },
+    });
+    try {
+      expect((await request(service.url).get('/models/yolov5m').expect(200)).body.status).toBe('fetching');
+      await request(service.url).post('/predict').send({ model: 'yolov5s', image: busJpeg.toString('base64') }).expect(200);
+      const downloading = await request(service.url).post('/predict').send({ model: 'yolov5m', image: busJpeg.toString('base64') }).expect(503);
+      expect(downloading.body.detail).toMatch(/being downloaded/);
+      expect(downloading.headers['retry-after']).toBeDefined();
+    } finally {
+      await service.stop();
+      mirror.closeAllConnections();
+      mirror.close();
+    }
   });
 });

@@ -72,7 +72,12 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnApplicati
 
   onApplicationBootstrap() {
     // In the background: the HTTP server answers (liveness, readiness 503) while models download and load.
-    this.startup = this.start().catch((error: Error) => this.logger.error(`Model start-up failed: ${error.message}`, error.stack));
+    this.startup = this.start().catch((error: Error) => {
+      this.logger.error(`Model start-up failed: ${error.message}`, error.stack);
+      for (const state of this.states.values()) {
+        if (state.status === 'loading' || state.status === 'fetching') Object.assign(state, { status: 'failed', error: `start-up failed: ${error.message}` });
+      }
+    });
   }
 
   /** Resolves when start-up (fetching, creating workers, eager loading) has finished, whatever its outcome. */
@@ -81,33 +86,23 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnApplicati
   }
 
   private async start() {
-    const { modelsDir, modelsAutoFetch, modelsBaseUrl } = this.config;
     for (const state of this.states.values()) state.available = await isReadable(state.file);
+    const eager = this.config.modelsLoading === 'eager';
     const missing = [...this.states.values()].filter((state) => !state.available);
-    if (missing.length > 0 && modelsAutoFetch) {
-      missing.forEach((state) => (state.status = 'fetching'));
-      this.logger.log(`Fetching missing models: ${missing.map((state) => state.name).join(', ')}`);
-      const outcomes = await fetchMissingModels({
-        names: missing.map((state) => state.name),
-        modelsDir,
-        baseUrl: modelsBaseUrl,
-        createProgress: (name) => createDownloadProgress(`${name}.onnx`),
-      });
-      this.logger.log(`Model fetch:\n${formatFetchSummary(outcomes)}`);
-      for (const outcome of outcomes) this.states.get(outcome.name)!.available = outcome.status !== 'failed';
-    }
     for (const state of this.states.values()) {
-      state.status = !state.available ? 'missing' : this.config.modelsLoading === 'eager' ? 'loading' : 'not-loaded';
-      if (!state.available) this.logger.warn(this.installHint(state.name));
+      if (state.available) state.status = eager ? 'loading' : 'not-loaded';
+      else if (this.config.modelsAutoFetch) state.status = 'fetching';
+      else this.markMissing(state);
     }
 
+    // The installed models start loading at once; missing ones download meanwhile and load on first use.
     const eagerModels = [...this.states.values()].filter((state) => state.status === 'loading');
     this.pool = new InferencePool({
       threads: this.config.workerThreads,
       queueDepth: this.config.queueDepth,
       intraOpThreads: this.config.intraOpThreads,
       inferenceSize: this.config.inferenceSize,
-      eager: this.config.modelsLoading === 'eager',
+      eager,
       models: eagerModels.map(({ name, file }) => ({ name, file })),
     });
     this.pool.on('model-load', (report) => this.onModelLoad(report));
@@ -116,7 +111,29 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnApplicati
       `Inference pool: ${this.config.workerThreads} worker thread(s) × ${this.config.intraOpThreads} ONNX Runtime intra-op thread(s); ` +
         `${this.config.modelsLoading} loading of ${eagerModels.map((state) => state.name).join(', ') || 'no models'}`,
     );
-    await Promise.all(eagerModels.map((state) => this.settled(state.name)));
+    const fetching = this.config.modelsAutoFetch && missing.length > 0 ? this.fetchMissing(missing) : Promise.resolve();
+    await Promise.all([fetching, ...eagerModels.map((state) => this.settled(state.name))]);
+  }
+
+  private async fetchMissing(missing: ModelState[]) {
+    this.logger.log(`Fetching missing models: ${missing.map((state) => state.name).join(', ')}`);
+    const outcomes = await fetchMissingModels({
+      names: missing.map((state) => state.name),
+      modelsDir: this.config.modelsDir,
+      baseUrl: this.config.modelsBaseUrl,
+      createProgress: (name) => createDownloadProgress(`${name}.onnx`),
+    });
+    this.logger.log(`Model fetch:\n${formatFetchSummary(outcomes)}`);
+    for (const outcome of outcomes) {
+      const state = this.states.get(outcome.name)!;
+      if (outcome.status === 'failed') this.markMissing(state);
+      else Object.assign(state, { available: true, status: 'not-loaded' });
+    }
+  }
+
+  private markMissing(state: ModelState) {
+    state.status = 'missing';
+    this.logger.warn(this.installHint(state.name));
   }
 
   private onModelLoad(report: ModelLoadReport) {
@@ -171,9 +188,17 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnApplicati
     return this.names.map((name) => this.state(name));
   }
 
-  /** Ready when start-up has finished and no available model is still loading. */
+  /**
+   * Ready when no installed model is still loading (eager loading waits for every worker) and at least one model
+   * can serve; models still downloading do not hold the others back.
+   */
   isReady(): boolean {
-    return this.pool !== null && [...this.states.values()].every((state) => state.status !== 'loading' && state.status !== 'fetching');
+    const states = [...this.states.values()];
+    return (
+      this.pool !== null &&
+      states.every((state) => state.status !== 'loading') &&
+      states.some((state) => state.status === 'loaded' || state.status === 'not-loaded')
+    );
   }
 
   /** The handle of a served model; throws UnknownModelError (400) for any other name. */

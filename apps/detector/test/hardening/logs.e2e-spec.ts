@@ -84,7 +84,7 @@ describe('structured logs', () => {
 
 describe('LOG_LEVEL', () => {
   it('warn leaves out the per-request info lines but keeps warnings', async () => {
-    const service = await startService({ env: { LOG_LEVEL: 'warn', MODELS_DIR: '/nonexistent-models-dir' } });
+    const service = await startService({ env: { LOG_LEVEL: 'warn', MODELS_DIR: '/nonexistent-models-dir' }, waitFor: 'live' });
     try {
       await fetch(`${service.url}/version`, { headers: { 'X-Request-Id': 'quiet-1' } });
       await new Promise((resolve) => setTimeout(resolve, 300));

@@ -1,5 +1,5 @@
 import { RunningService, startService } from '../support/service';
-import { corpusBytes, metric, predictJson, predictMultipart, scrape } from './helpers';
+import { corpusBytes, eventually, metric, predictJson, predictMultipart, scrape } from './helpers';
 
 describe('GET /metrics (Prometheus)', () => {
   let service: RunningService;
@@ -64,10 +64,12 @@ describe('GET /metrics (Prometheus)', () => {
   });
 
   it('reports a missing model as missing', async () => {
-    const partial = await startService({ env: { LOG_LEVEL: 'warn', MODELS_DIR: '/nonexistent-models-dir' } });
+    const partial = await startService({ env: { LOG_LEVEL: 'warn', MODELS_DIR: '/nonexistent-models-dir' }, waitFor: 'live' });
     try {
+      await eventually(async () => metric(await scrape(partial.url), 'detector_model_state', { model: 'yolov5s', state: 'missing' }) === 1);
       const metrics = await scrape(partial.url);
-      expect(metric(metrics, 'detector_model_state', { model: 'yolov5s', state: 'missing' })).toBe(1);
+      // No model can serve: the instance must not take traffic.
+      expect((await fetch(`${partial.url}/health/ready`)).status).toBe(503);
       expect(metric(metrics, 'detector_model_load_seconds', { model: 'yolov5s' })).toBeUndefined();
     } finally {
       await partial.stop();
