@@ -124,6 +124,16 @@ check_service() {
   log "processes and their uids: $uids"
 }
 
+# Waits until Docker reports the container's own health check (HEALTHCHECK or compose's) as healthy.
+wait_for_healthy() { # $1 container, $2 timeout in seconds, $3 what is checked (for the messages)
+  local deadline=$((SECONDS + $2))
+  until [[ $(docker inspect -f '{{.State.Health.Status}}' "$1") == healthy ]]; do
+    ((SECONDS < deadline)) || fail "$3 did not report healthy: $(docker inspect -f '{{json .State.Health}}' "$1")"
+    sleep 1
+  done
+  log "$3: healthy"
+}
+
 # SIGTERM via docker stop; the service must exit 0 before the grace period ends (SIGKILL would give 137).
 # $1 container, then the stop command.
 check_graceful_stop() {
@@ -180,12 +190,7 @@ run_started=$SECONDS
 wait_for_ok "http://127.0.0.1:$port/health/ready" "$ready_timeout" "$container"
 log "ready after $((SECONDS - run_started))s"
 check_service "http://127.0.0.1:$port" "$container"
-deadline=$((SECONDS + 30))
-until [[ $(docker inspect -f '{{.State.Health.Status}}' "$container") == healthy ]]; do
-  ((SECONDS < deadline)) || fail "the image's HEALTHCHECK did not report healthy: $(docker inspect -f '{{json .State.Health}}' "$container")"
-  sleep 1
-done
-log "HEALTHCHECK: healthy"
+wait_for_healthy "$container" 30 "the image's HEALTHCHECK"
 check_graceful_stop "$container" docker stop -t "$grace_seconds" "$container"
 docker rm "$container" >/dev/null
 
@@ -205,12 +210,7 @@ limits=$(docker inspect -f '{{.HostConfig.NanoCpus}} {{.HostConfig.Memory}} {{.H
 log "compose: cpus 2, memory 3 GiB, restart unless-stopped applied"
 wait_for_ok "http://127.0.0.1:$compose_port/health/ready" "$ready_timeout" "$compose_container"
 check_service "http://127.0.0.1:$compose_port" "$compose_container"
-deadline=$((SECONDS + 60))
-until [[ $(docker inspect -f '{{.State.Health.Status}}' "$compose_container") == healthy ]]; do
-  ((SECONDS < deadline)) || fail "compose's readiness healthcheck did not report healthy: $(docker inspect -f '{{json .State.Health}}' "$compose_container")"
-  sleep 2
-done
-log "compose healthcheck (/health/ready): healthy"
+wait_for_healthy "$compose_container" 60 "compose's readiness healthcheck (/health/ready)"
 check_graceful_stop "$compose_container" compose stop
 compose down >/dev/null 2>&1 || fail "docker-compose down failed"
 [[ -z $(docker ps -aq --filter "label=com.docker.compose.project=$compose_project") ]] || fail "docker-compose down left containers behind"
