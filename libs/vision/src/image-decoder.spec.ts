@@ -110,6 +110,20 @@ describe('decodeImage', () => {
     expect((error as ImageError).message).toMatch(message);
   });
 
+  // libvips has one error buffer per process: while other decodes fail in other threads, a 12-bit JPEG's "Unsupported
+  // JPEG data precision 12" could arrive mixed with their messages or not at all (a 12-bit JPEG answered 400 in CI).
+  it('decodes a 12-bit JPEG while broken JPEGs fail alongside it', async () => {
+    const broken = ['bad/bus_truncated_50pct.jpg', 'bad/jpeg_soi_then_random.jpg', 'bad/bus_truncated_header_only_2000B.jpg'].map((file) =>
+      readFileSync(join(corpus, file)),
+    );
+    const twelveBit = readFileSync(join(corpus, 'odd/jpeg/libjpegturbo_monkey12.jpg'));
+    for (let round = 0; round < 20; round++) {
+      const [decoded, ...refused] = await Promise.allSettled([decodeImage(twelveBit), ...broken.map((bytes) => decodeImage(bytes))]);
+      expect(decoded).toMatchObject({ status: 'fulfilled', value: { decoder: 'jimp', width: 149, height: 227 } });
+      expect(refused.map(({ status }) => status)).toEqual(['rejected', 'rejected', 'rejected']);
+    }
+  });
+
   it('refuses WebP as an unsupported format, naming it', async () => {
     const error = (await decodeFile('odd/webp/pillow_hopper.webp').catch((e: unknown) => e)) as ImageError;
     expect(error.kind).toBe('unsupported-format');

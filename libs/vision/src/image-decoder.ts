@@ -1,7 +1,7 @@
 import { Jimp } from 'jimp';
 import sharp from 'sharp';
 import { ImageError } from './image-errors';
-import { ImageFormat } from './image-format';
+import { ImageFormat, jpegSamplePrecision } from './image-format';
 import { decodableFormat } from './image-probe';
 import { InputSize, RgbaBitmap } from './letterbox';
 
@@ -52,7 +52,8 @@ sharp.cache(false);
  */
 export async function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}): Promise<DecodedImage> {
   const format = decodableFormat(bytes);
-  const decoded = format === 'bmp' ? await decodeWithJimp(bytes, format) : await decodeWithSharp(bytes, format, options);
+  const needsJimp = format === 'bmp' || (format === 'jpeg' && (jpegSamplePrecision(bytes) ?? 8) > 8);
+  const decoded = needsJimp ? await decodeWithJimp(bytes, format) : await decodeWithSharp(bytes, format, options);
   // Some broken files decode "successfully" into nothing (a PNG with width 0, a GIF without frames).
   const { width, height, data } = decoded;
   if (!(Number.isSafeInteger(width) && Number.isSafeInteger(height) && width > 0 && height > 0) || data.length < width * height * 4) {
@@ -61,8 +62,12 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}
   return decoded;
 }
 
-/** libjpeg-turbo's message for 12-bit JPEGs, which jimp's decoder reads. */
-const TWELVE_BIT_JPEG = /Unsupported JPEG data precision 12/;
+/**
+ * libvips keeps one error buffer for the whole process: a failure in another thread can add its messages to ours, or
+ * clear ours before sharp reads it. So nothing may depend on the text (12-bit JPEGs are recognised from their header),
+ * and repeated parts are dropped.
+ */
+const libvipsMessage = (error: Error) => [...new Set(error.message.split('\n').map((part) => part.trim()).filter(Boolean))].join('; ');
 
 async function decodeWithSharp(bytes: Uint8Array, format: ImageFormat, { resampleTo }: DecodeOptions): Promise<DecodedImage> {
   try {
@@ -101,9 +106,7 @@ async function decodeWithSharp(bytes: Uint8Array, format: ImageFormat, { resampl
     const { width, height } = info;
     return { width, height, data, channels: 4, fullSize: fullSize ?? { width, height }, decoder };
   } catch (error) {
-    const message = (error as Error).message.trim().replace(/\s*\n\s*/g, '; ');
-    if (format === 'jpeg' && TWELVE_BIT_JPEG.test(message)) return decodeWithJimp(bytes, format);
-    throw new ImageError('undecodable', `The ${format.toUpperCase()} image could not be decoded: ${message}`);
+    throw new ImageError('undecodable', `The ${format.toUpperCase()} image could not be decoded: ${libvipsMessage(error as Error)}`);
   }
 }
 

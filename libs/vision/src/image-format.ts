@@ -26,3 +26,30 @@ export function sniffImageFormat(bytes: Uint8Array): ImageFormat | null {
   if (head.startsWith('<svg') || (head.startsWith('<?xml') && head.includes('<svg'))) return 'svg';
   return null;
 }
+
+/** JPEG markers that start a frame (SOF0-SOF15 without DHT 0xc4, JPG 0xc8 and DAC 0xcc): its first byte is the sample precision. */
+const isStartOfFrame = (marker: number) => marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+
+/**
+ * Bits per sample of a JPEG (8, or 12 for some medical and camera-raw files), read from its frame header; null when
+ * no frame header comes before the scan data. Walks the marker segments only.
+ */
+export function jpegSamplePrecision(bytes: Uint8Array): number | null {
+  let offset = 2; // past SOI
+  while (offset + 4 <= bytes.length) {
+    if (bytes[offset] !== 0xff) return null;
+    const marker = bytes[offset + 1];
+    if (marker === 0xff) {
+      offset += 1; // fill byte
+      continue;
+    }
+    if (marker === 0xd9 || marker === 0xda) return null; // end of image, or scan data without a frame
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+      offset += 2; // segments without a length
+      continue;
+    }
+    if (isStartOfFrame(marker)) return offset + 4 < bytes.length ? bytes[offset + 4] : null;
+    offset += 2 + ((bytes[offset + 2] << 8) | bytes[offset + 3]);
+  }
+  return null;
+}
