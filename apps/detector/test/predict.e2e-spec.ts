@@ -123,6 +123,12 @@ describe('model files: missing, broken, added later, lazy loading', () => {
     expect(state.body.install_hint).toMatch(/models:fetch/);
   });
 
+  it("refuses unknown class names before the lazy model has loaded, from the file's metadata", async () => {
+    const response = await request(service.url).post('/predict').send({ model: 'yolov5s', image: busJpeg.toString('base64'), classes: ['bus', 'unicorn'] }).expect(422);
+    expect(response.body.detail).toMatch(/"unicorn" not among yolov5s's classes/);
+    expect((await request(service.url).get('/models/yolov5s')).body).toMatchObject({ status: 'not-loaded', loaded: false });
+  });
+
   it('loads lazily on first use', async () => {
     expect((await request(service.url).get('/models/yolov5s')).body).toMatchObject({ status: 'not-loaded', loaded: false });
     await request(service.url).post('/predict').send({ model: 'yolov5s', image: busJpeg.toString('base64') }).expect(200);

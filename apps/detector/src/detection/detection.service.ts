@@ -25,9 +25,9 @@ export class DetectionService {
     return Buffer.from(payload, payload.includes('-') || payload.includes('_') ? 'base64url' : 'base64');
   }
 
-  toDetectOptions(model: string, dto: DetectionOptionsDto): DetectOptions {
+  async toDetectOptions(model: string, dto: DetectionOptionsDto): Promise<DetectOptions> {
     const classes = dto.classes ?? null;
-    const known = this.registry.state(model).description?.classNames;
+    const known = classes ? await this.registry.classNames(model) : null;
     const unknown = known && classes ? classes.filter((name) => !known.includes(name)) : [];
     if (unknown.length > 0) {
       throw new UnprocessableEntityException(`classes: ${unknown.map((name) => `"${name}"`).join(', ')} not among ${model}'s classes.`);
@@ -42,7 +42,7 @@ export class DetectionService {
 
   async detect(model: string, image: Uint8Array, dto: DetectionOptionsDto, signal?: AbortSignal): Promise<DetectionResult> {
     const handle = this.registry.handle(model);
-    const { detections, image: size, input, timings } = await handle.detect(image, this.toDetectOptions(model, dto), signal);
+    const { detections, image: size, input, timings } = await handle.detect(image, await this.toDetectOptions(model, dto), signal);
     // `time` is set by the TimingInterceptor from the inference duration.
     return { detections, time: 0, model, image: size, input, timings };
   }

@@ -4,7 +4,7 @@ import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createDownloadProgress, DEFAULT_MODELS_BASE_URL, fetchMissingModels, formatFetchSummary, modelDownloadUrl, modelFileName, OFFICIAL_MODEL_NAMES } from '@app/model-store';
-import { DetectionOutcome, DetectOptions, ImageError, probeImage, StageTimings } from '@app/vision';
+import { DetectionOutcome, DetectOptions, ImageError, interpretYoloMetadata, probeImage, readOnnxMetadata, StageTimings } from '@app/vision';
 import { DetectorConfig, detectorConfig } from '../config/detector-config';
 import { InferencePool, PoolClosedError, PoolQueueFullError, PoolResult } from './inference-pool';
 import { ModelHandle } from './model-handle';
@@ -182,6 +182,16 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnApplicati
     const state = this.states.get(name);
     if (!state) throw new UnknownModelError(name, this.names);
     return { ...state };
+  }
+
+  /**
+   * The model's class names: as loaded, or before it has loaded (lazy loading) from the file's metadata, a few small
+   * reads; null when the file is missing or unreadable (the detection itself then says why).
+   */
+  async classNames(name: string): Promise<string[] | null> {
+    const { description, file } = this.state(name);
+    if (description) return description.classNames;
+    return readOnnxMetadata(file).then((metadata) => interpretYoloMetadata(metadata).names, () => null);
   }
 
   allStates(): ModelState[] {

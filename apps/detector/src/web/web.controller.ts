@@ -43,12 +43,14 @@ export class WebController {
   /** Per model, the colours of each class: the same as on annotated images, so both outputs look alike. */
   @Get('class-colours.json')
   @Header('Cache-Control', 'no-cache')
-  classColours(): Record<string, Record<string, ClassColours>> {
+  async classColours(): Promise<Record<string, Record<string, ClassColours>>> {
     return Object.fromEntries(
-      this.registry.allStates().map((state) => {
-        const names = state.description?.classNames ?? COCO_CLASS_NAMES;
-        return [state.name, Object.fromEntries(names.map((name) => [name, classColours(name, names)]))];
-      }),
+      await Promise.all(
+        this.registry.names.map(async (model) => {
+          const names = (await this.registry.classNames(model)) ?? COCO_CLASS_NAMES;
+          return [model, Object.fromEntries(names.map((name) => [name, classColours(name, names)]))];
+        }),
+      ),
     );
   }
 
