@@ -107,7 +107,7 @@ describe('model files: missing, broken, added later, lazy loading', () => {
     mkdirSync(dir, { recursive: true });
     writeFixtureModels(dir, 'static', ['yolov5s']);
     writeFileSync(join(dir, 'yolov5m.onnx'), makeContractBreakingModel('output-columns'));
-    service = await startService({ env: { MODELS_DIR: dir, MODELS_LOADING: 'lazy' } });
+    service = await startService({ env: { MODELS_DIR: dir, MODELS_LOADING: 'lazy', WORKER_THREADS: '2' } });
   });
   afterAll(() => service.stop());
 
@@ -139,6 +139,17 @@ describe('model files: missing, broken, added later, lazy loading', () => {
     const response = await request(service.url).post('/predict').send({ model: 'yolov5m', image: busJpeg.toString('base64') }).expect(503);
     expect(response.body.detail).toMatch(/yolov5m\.onnx does not have the YOLOv5 export contract: output "output0" has \d+ columns/);
     expect((await request(service.url).get('/models/yolov5m')).body).toMatchObject({ status: 'failed', error: expect.stringMatching(/columns/) });
+  });
+
+  it('does not parse a broken model file again until it changes, then loads the new file', async () => {
+    const failuresLogged = () => service.output().split('Model yolov5m failed to load').length - 1;
+    for (let i = 0; i < 6; i++) await request(service.url).post('/predict').send({ model: 'yolov5m', image: busJpeg.toString('base64') }).expect(503);
+    expect(failuresLogged()).toBeGreaterThanOrEqual(1);
+    expect(failuresLogged()).toBeLessThanOrEqual(2); // one try per worker thread (2), whatever the number of requests
+
+    copyFileSync(join(STATIC_MODELS_DIR, 'yolov5m.onnx'), join(dir, 'yolov5m.onnx'));
+    await request(service.url).post('/predict').send({ model: 'yolov5m', image: busJpeg.toString('base64') }).expect(200);
+    expect((await request(service.url).get('/models/yolov5m')).body).toMatchObject({ status: 'loaded', error: null });
   });
 
   it('serves a model file added after start-up', async () => {

@@ -1,4 +1,5 @@
 import { parentPort, threadId, workerData } from 'node:worker_threads';
+import { stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { InferenceSession } from 'onnxruntime-node';
 import { DEFAULT_DETECT_OPTIONS, detectorSessionOptions, ImageError, loadYoloModel, YoloDetector } from '@app/vision';
@@ -21,36 +22,50 @@ function report(message: Omit<ModelLoadReport, 'type' | 'threadId'>) {
   parentPort?.postMessage({ type: 'model-load', threadId, ...message } satisfies ModelLoadReport);
 }
 
+/** Identifies one version of a model file: replacing or rewriting the file changes it. */
+const fileVersion = (file: string) => stat(file).then(({ ino, size, mtimeMs }) => `${ino}:${size}:${mtimeMs}`, () => 'unreadable');
+
+/** The last failed load of each model and the file version it failed on: loading it again would fail again. */
+const failedLoads = new Map<string, { version: string; error: Error }>();
+
 async function loadDetector(name: string, file: string): Promise<YoloDetector> {
+  const version = await fileVersion(file);
+  const failed = failedLoads.get(name);
+  // A broken file (a 180 MB yolov5l among them) is parsed once, not on every request, until it changes.
+  if (failed?.version === version) throw failed.error;
   const started = performance.now();
-  const model = await loadYoloModel(file, sessionOptions);
-  const detector = new YoloDetector(model, config.inferenceSize);
-  // Warm-up: the first run allocates ORT's buffers and is several times slower than the next ones.
-  const input = detector.inputSizeFor({ height: config.inferenceSize, width: config.inferenceSize });
-  const grey = { width: input.width, height: input.height, channels: 3 as const, data: new Uint8Array(input.width * input.height * 3) };
-  await detector.detectBitmap(grey, DEFAULT_DETECT_OPTIONS);
-  report({
-    name,
-    description: {
-      inputShape: shapeOf(model.session.inputMetadata[0]),
-      outputShape: shapeOf(model.session.outputMetadata[0]),
-      classNames: model.metadata.names,
-      stride: model.metadata.stride,
-      randomWeights: model.metadata.randomWeights,
-      loadMs: performance.now() - started,
-    },
-  });
-  return detector;
+  try {
+    const model = await loadYoloModel(file, sessionOptions);
+    const detector = new YoloDetector(model, config.inferenceSize);
+    // Warm-up: the first run allocates ORT's buffers and is several times slower than the next ones.
+    const input = detector.inputSizeFor({ height: config.inferenceSize, width: config.inferenceSize });
+    const grey = { width: input.width, height: input.height, channels: 3 as const, data: new Uint8Array(input.width * input.height * 3) };
+    await detector.detectBitmap(grey, DEFAULT_DETECT_OPTIONS);
+    failedLoads.delete(name);
+    report({
+      name,
+      description: {
+        inputShape: shapeOf(model.session.inputMetadata[0]),
+        outputShape: shapeOf(model.session.outputMetadata[0]),
+        classNames: model.metadata.names,
+        stride: model.metadata.stride,
+        randomWeights: model.metadata.randomWeights,
+        loadMs: performance.now() - started,
+      },
+    });
+    return detector;
+  } catch (error) {
+    failedLoads.set(name, { version, error: error as Error });
+    report({ name, error: (error as Error).message });
+    throw error;
+  }
 }
 
 function detectorFor({ name, file }: ModelFile): Promise<YoloDetector> {
   let detector = detectors.get(name);
   if (!detector) {
     detector = loadDetector(name, file);
-    detector.catch((error: Error) => {
-      detectors.delete(name); // a later request retries (the file may have been fixed or fetched meanwhile)
-      report({ name, error: error.message });
-    });
+    detector.catch(() => detectors.delete(name)); // a later request looks at the file again
     detectors.set(name, detector);
   }
   return detector;
