@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -14,13 +15,19 @@ const WEBP = corpusFile('odd/webp/pillow_hopper.webp');
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
 
+/** The fields of an answer these tests read: `detections` of a 200, `detail` of an error. */
+interface ApiBody {
+  detections: unknown[];
+  detail: string;
+}
+
 /** What the API answers for bus.jpg: the page must show the same. */
-async function apiAnswer(service: RunningService, path: string, fields: Record<string, string>, file = BUS) {
+async function apiAnswer(service: RunningService, path: string, fields: Record<string, string>, file = BUS): Promise<{ status: number; body: ApiBody }> {
   const form = new FormData();
   for (const [name, value] of Object.entries(fields)) form.append(name, value);
   form.append('image', new Blob([readFileSync(file)]), 'upload');
   const response = await fetch(service.url + path, { method: 'POST', body: form });
-  return { status: response.status, body: await response.json() };
+  return { status: response.status, body: (await response.json()) as ApiBody };
 }
 
 async function expectedBoxes(service: RunningService, model: string, confidence: number): Promise<number> {
@@ -67,7 +74,7 @@ describe('the companion web page (Debian chromium, headless)', () => {
 
   it('is served at /ui while GET / keeps the seed title, and Swagger links to it', async () => {
     expect(await (await fetch(`${service.url}/`)).json()).toBe('YOLOv5 object detection API');
-    const docs = await (await fetch(`${service.url}/docs-json`)).json();
+    const docs = (await (await fetch(`${service.url}/docs-json`)).json()) as { info: { description: string } };
     expect(docs.info.description).toContain('](/ui)');
     const page = await openPage();
     expect(await page.title()).toMatch(/YOLOv5 detector/);

@@ -67,7 +67,7 @@ describe('REQUEST_TIMEOUT_MS', () => {
       await expectMetric(service, 'detector_workers_busy', {}, 0);
       expect(metric(await scrape(service.url), 'detector_stage_duration_seconds_count', { model: 'yolov5s', stage: 'inference' })).toBeUndefined();
       // The same worker, with its sessions, is still there.
-      expect((await (await fetch(`${service.url}/models/yolov5s`)).json()).workers_loaded).toBe(1);
+      expect(((await (await fetch(`${service.url}/models/yolov5s`)).json()) as { workers_loaded: number }).workers_loaded).toBe(1);
       expect((await fetch(`${service.url}/health/ready`)).status).toBe(200);
     } finally {
       expect(await service.stop()).toBe(0);

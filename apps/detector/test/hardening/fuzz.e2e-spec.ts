@@ -47,7 +47,7 @@ const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'Cont
 const multipart = (fields: Record<string, string>, image?: Uint8Array, fileField = 'image'): RequestInit => {
   const form = new FormData();
   for (const [key, value] of Object.entries(fields)) form.append(key, value);
-  if (image) form.append(fileField, new Blob([image]), 'upload.bin');
+  if (image) form.append(fileField, new Blob([new Uint8Array(image)]), 'upload.bin');
   return { method: 'POST', body: form };
 };
 

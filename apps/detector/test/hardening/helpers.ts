@@ -35,7 +35,7 @@ export async function predictJson(url: string, image: Uint8Array, fields: Record
 export async function predictMultipart(url: string, image: Uint8Array, fields: Record<string, string> = { model: 'yolov5s' }, signal?: AbortSignal): Promise<Answer> {
   const form = new FormData();
   for (const [name, value] of Object.entries(fields)) form.append(name, value);
-  form.append('image', new Blob([image]), 'upload.bin');
+  form.append('image', new Blob([new Uint8Array(image)]), 'upload.bin');
   return answerOf(await fetch(`${url}/predict`, { method: 'POST', body: form, signal }));
 }
 
