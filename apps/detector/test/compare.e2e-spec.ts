@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
-import { MODEL_NAMES, writeFixtureModels } from './support/fixture-models';
+import { OFFICIAL_MODEL_NAMES } from '@app/model-store';
+import type { Detection } from '@app/vision';
+import { writeFixtureModels } from './support/fixture-models';
 import { corpusFile, E2E_TMP } from './support/paths';
 import { RunningService, startService } from './support/service';
 
@@ -10,17 +12,8 @@ jest.setTimeout(60_000);
 const busJpeg = readFileSync(corpusFile('photos/bus.jpg'));
 const webp = readFileSync(corpusFile('odd/webp/pillow_hopper.webp'));
 
-interface Box {
-  x_min: number;
-  y_min: number;
-  x_max: number;
-  y_max: number;
-  class_name: string;
-  confidence: number;
-}
-
 /** Plain IoU, to check the service's pairs against the boxes it returned. */
-function iou(a: Box, b: Box): number {
+function iou(a: Detection, b: Detection): number {
   const width = Math.min(a.x_max, b.x_max) - Math.max(a.x_min, b.x_min);
   const height = Math.min(a.y_max, b.y_max) - Math.max(a.y_min, b.y_min);
   if (width <= 0 || height <= 0) return 0;
@@ -28,7 +21,7 @@ function iou(a: Box, b: Box): number {
   return intersection / ((a.x_max - a.x_min) * (a.y_max - a.y_min) + (b.x_max - b.x_min) * (b.y_max - b.y_min) - intersection);
 }
 
-async function predict(service: RunningService, model: string, fields: Record<string, string> = {}): Promise<Box[]> {
+async function predict(service: RunningService, model: string, fields: Record<string, string> = {}): Promise<Detection[]> {
   let call = request(service.url).post('/predict').field('model', model);
   for (const [name, value] of Object.entries(fields)) call = call.field(name, value);
   return (await call.attach('image', busJpeg, 'bus.jpg').expect(200)).body.detections;
@@ -48,7 +41,7 @@ describe('POST /predict/compare with all three models installed', () => {
     expect(body.note).toMatch(/one after another.*comparable/);
     expect(body.image).toEqual({ width: 810, height: 1080 });
     expect(body.skipped).toEqual([]);
-    expect(body.results.map((result: { model: string }) => result.model)).toEqual(MODEL_NAMES);
+    expect(body.results.map((result: { model: string }) => result.model)).toEqual(OFFICIAL_MODEL_NAMES);
     for (const result of body.results) {
       expect(result.detections).toEqual(await predict(service, result.model));
       expect(Object.keys(result.timings)).toEqual(['decode', 'preprocess', 'inference', 'postprocess']);

@@ -5,7 +5,8 @@ import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import request from 'supertest';
 import { makeContractBreakingModel } from '@app/onnx-writer';
-import { MODEL_NAMES, writeFixtureModels } from './support/fixture-models';
+import { OFFICIAL_MODEL_NAMES } from '@app/model-store';
+import { writeFixtureModels } from './support/fixture-models';
 import { corpusFile, DYNAMIC_MODELS_DIR, E2E_TMP, STATIC_MODELS_DIR } from './support/paths';
 import { RunningService, startService } from './support/service';
 
@@ -35,7 +36,7 @@ describe('POST /predict with the static 640x640 fixture models', () => {
   });
   afterAll(() => service.stop());
 
-  it.each(MODEL_NAMES)('answers the seed contract for %s (JSON base64)', async (model) => {
+  it.each(OFFICIAL_MODEL_NAMES)('answers the seed contract for %s (JSON base64)', async (model) => {
     const response = await request(service.url).post('/predict').send({ model, image: busJpeg.toString('base64') }).expect(200);
     expect(Object.keys(response.body).slice(0, 3)).toEqual(['detections', 'time', 'model']);
     expect(response.body.detections).toEqual(BUS_STATIC);

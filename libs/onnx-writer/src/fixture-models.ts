@@ -20,6 +20,25 @@ export interface FixtureRow {
   classScore: number;
 }
 
+/** The tables the tests' fixture models answer with, whatever the image. */
+export const FIXTURE_ROWS: Record<'static' | 'dynamic', readonly FixtureRow[]> = {
+  // 640x640 input. Person A and a heavily overlapping person B (suppressed by NMS); a bus overlapping A (other
+  // class, kept); a dog across the left border; a row under the confidence threshold; a row with low objectness.
+  static: [
+    { cx: 320, cy: 320, w: 200, h: 300, objectness: 0.9, classIndex: 0, classScore: 0.95 },
+    { cx: 330, cy: 325, w: 200, h: 300, objectness: 0.85, classIndex: 0, classScore: 0.9 },
+    { cx: 340, cy: 330, w: 220, h: 280, objectness: 0.8, classIndex: 5, classScore: 0.8 },
+    { cx: 10, cy: 400, w: 60, h: 40, objectness: 0.7, classIndex: 16, classScore: 0.9 },
+    { cx: 500, cy: 500, w: 40, h: 40, objectness: 0.5, classIndex: 2, classScore: 0.4 },
+    { cx: 200, cy: 200, w: 40, h: 40, objectness: 0.2, classIndex: 3, classScore: 0.99 },
+  ],
+  // Dynamic H/W: the table is the same whatever the input size; boxes sit in the top-left 480x480.
+  dynamic: [
+    { cx: 240, cy: 240, w: 160, h: 200, objectness: 0.95, classIndex: 0, classScore: 0.9 },
+    { cx: 460, cy: 20, w: 60, h: 60, objectness: 0.9, classIndex: 2, classScore: 0.8 },
+  ],
+};
+
 export interface FixedOutputModelOptions {
   rows: readonly FixtureRow[];
   /** Fixed input size (default 640x640), or 'dynamic' for input dims [1,3,'height','width']. */

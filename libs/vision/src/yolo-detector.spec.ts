@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { makeContractBreakingModel, makeFixedOutputModel } from '@app/onnx-writer';
+import { FIXTURE_ROWS, makeContractBreakingModel, makeFixedOutputModel } from '@app/onnx-writer';
 import { DEFAULT_DETECT_OPTIONS, YoloDetector } from './yolo-detector';
 import { loadYoloModel, LoadedYoloModel } from './yolo-session';
 import { ImageError } from './image-errors';
@@ -9,16 +9,7 @@ import { ImageError } from './image-errors';
 const corpus = resolve(__dirname, '../../../../shared/corpus');
 const dir = mkdtempSync(join(tmpdir(), 'yolo-detector-'));
 
-// Model-input pixels (640x640). A person; a second person overlapping it (NMS drops it); a bus over the person
-// (other class: kept); a dog across the left border; a row under the confidence threshold; one with low objectness.
-const rows = [
-  { cx: 320, cy: 320, w: 200, h: 300, objectness: 0.9, classIndex: 0, classScore: 0.95 },
-  { cx: 330, cy: 325, w: 200, h: 300, objectness: 0.85, classIndex: 0, classScore: 0.9 },
-  { cx: 340, cy: 330, w: 220, h: 280, objectness: 0.8, classIndex: 5, classScore: 0.8 },
-  { cx: 10, cy: 400, w: 60, h: 40, objectness: 0.7, classIndex: 16, classScore: 0.9 },
-  { cx: 500, cy: 500, w: 40, h: 40, objectness: 0.5, classIndex: 2, classScore: 0.4 },
-  { cx: 200, cy: 200, w: 40, h: 40, objectness: 0.2, classIndex: 3, classScore: 0.99 },
-];
+const rows = FIXTURE_ROWS.static;
 
 async function load(name: string, bytes: Uint8Array): Promise<LoadedYoloModel> {
   const file = join(dir, name);

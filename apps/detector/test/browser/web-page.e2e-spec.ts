@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { classColours } from '@app/vision/class-colours';
-import { MODEL_NAMES, writeFixtureModels } from '../support/fixture-models';
+import { OFFICIAL_MODEL_NAMES } from '@app/model-store';
+import { writeFixtureModels } from '../support/fixture-models';
 import { corpusFile, E2E_TMP } from '../support/paths';
 import { RunningService, startService } from '../support/service';
 import { launchChromium, screenshotPath } from './chromium';
@@ -125,9 +126,9 @@ describe('the companion web page (Debian chromium, headless)', () => {
     await page.getByLabel('Choose a photo').setInputFiles(BUS);
     await page.getByLabel('Compare all').check();
     await page.getByRole('button', { name: 'Detect objects' }).click();
-    for (const model of MODEL_NAMES) await page.locator(`[data-model="${model}"] canvas[data-box-count]`).waitFor();
+    for (const model of OFFICIAL_MODEL_NAMES) await page.locator(`[data-model="${model}"] canvas[data-box-count]`).waitFor();
 
-    for (const model of MODEL_NAMES) {
+    for (const model of OFFICIAL_MODEL_NAMES) {
       expect(await boxCountOf(page, model)).toBe(await expectedBoxes(service, model, 0.25));
       expect(await page.locator(`[data-model="${model}"] .total-ms`).textContent()).toMatch(/^\d+(\.\d+)? (ms|s)$/);
       expect(await page.locator(`[data-model="${model}"] .timing-stages dd`).count()).toBe(4);
@@ -160,7 +161,7 @@ describe('the companion web page (Debian chromium, headless)', () => {
     await page.getByLabel('Choose a photo').setInputFiles(BUS);
     await page.getByLabel('Compare all').check();
     await page.getByRole('button', { name: 'Detect objects' }).click();
-    for (const model of MODEL_NAMES) await page.locator(`[data-model="${model}"] canvas[data-box-count]`).waitFor();
+    for (const model of OFFICIAL_MODEL_NAMES) await page.locator(`[data-model="${model}"] canvas[data-box-count]`).waitFor();
     expect(await boxCountOf(page, 'yolov5l')).toBe(await expectedBoxes(service, 'yolov5l', 0.25));
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
     const canvasWidth = await page.locator('[data-model="yolov5s"] canvas').evaluate((canvas) => canvas.getBoundingClientRect().width);
