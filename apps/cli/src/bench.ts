@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 import { YOLOV5_MODELS, Yolov5Model, yolov5Cost } from '@app/onnx-writer';
 import { configValidationSchema } from '../../detector/src/config/detector-config';
+import { parseCommandLine, parseModelList, runCommand, UsageError } from './command-line';
 import { BenchModelFiles, generateBenchModels } from './bench/bench-models';
 import { BenchClient, closedLoopLoad, HEALTH_REQUEST, jsonPredictRequest, multipartPredictRequest, pollLatency, PreparedRequest } from './bench/http-load';
 import { BenchPhoto, closeModel, InProcessModel, loadPhotos, openModel, readyTensor, shapeKey, SQUARE, timeBareRun, timePipeline } from './bench/in-process';
@@ -48,26 +48,29 @@ function requestFor(model: string, photo: BenchPhoto, encoding: Encoding): Prepa
   return encoding === 'json' ? jsonPredictRequest(model, photo.bytes) : multipartPredictRequest(model, photo.bytes, photo.name, 'image/jpeg');
 }
 
-async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      models: { type: 'string' },
-      rounds: { type: 'string' },
-      'load-seconds': { type: 'string' },
-      out: { type: 'string' },
-      tune: { type: 'boolean' },
-      help: { type: 'boolean' },
-    },
+/** `--name N`: a positive number, or the default when the option is absent. */
+function positiveOption(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!(value > 0)) throw new UsageError(`--${name} must be a positive number, got "${text}"`);
+  return value;
+}
+
+async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
+  const values = parseCommandLine(argv, {
+    models: { type: 'string' },
+    rounds: { type: 'string' },
+    'load-seconds': { type: 'string' },
+    out: { type: 'string' },
+    tune: { type: 'boolean' },
   });
   if (values.help) {
     console.log(USAGE);
     return 0;
   }
-  const modelNames = (values.models ?? (values.tune ? 'yolov5s,yolov5m' : YOLOV5_MODELS.join(','))).split(',').map((name) => name.trim()) as Yolov5Model[];
-  if (modelNames.some((name) => !YOLOV5_MODELS.includes(name))) throw new Error(`--models: choose from ${YOLOV5_MODELS.join(', ')}`);
-  const rounds = Number(values.rounds ?? (values.tune ? 4 : 10));
-  const loadSeconds = Number(values['load-seconds'] ?? (values.tune ? 3 : 8));
+  const modelNames = parseModelList(values.models ?? (values.tune ? 'yolov5s,yolov5m' : undefined), YOLOV5_MODELS) as Yolov5Model[];
+  const rounds = positiveOption('rounds', values.rounds, values.tune ? 4 : 10);
+  const loadSeconds = positiveOption('load-seconds', values['load-seconds'], values.tune ? 3 : 8);
   const outDir = resolve(values.out ?? join(REPO_ROOT, 'bench/results'));
   const { value: config } = configValidationSchema.validate(process.env);
   const workerThreads: number = config.WORKER_THREADS;
@@ -315,12 +318,4 @@ async function runTune(options: {
   log(`wrote ${join(outDir, 'tune.json')} and tune.md`);
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+runCommand(module, main, USAGE);
