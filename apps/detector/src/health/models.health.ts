@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { ModelRegistryService } from '../model-registry/model-registry.service';
 
-/** Readiness of the models: up once start-up has finished and no model is still downloading or loading. */
+/** Readiness of the models: up when no installed model is still loading and at least one can serve (downloads do not hold it back). */
 @Injectable()
 export class ModelsHealthIndicator {
   constructor(
