@@ -10,6 +10,12 @@ export function serverTimingHeader(timings: StageTimings): string {
   return (Object.entries(timings) as [keyof StageTimings, number][]).map(([stage, ms]) => `${stage};dur=${round(ms, 1)}`).join(', ');
 }
 
+/** The answer's presentation of a detection's timings: the seed's `time` (inference, seconds) and the stages in ms. */
+export function presentTimings(timings: StageTimings): { time: number; timings: StageTimings } {
+  const stages = Object.fromEntries(Object.entries(timings).map(([stage, ms]) => [stage, round(ms, 2)])) as unknown as StageTimings;
+  return { time: round(timings.inference / 1000, 4), timings: stages };
+}
+
 /**
  * For handlers that return `{ timings: StageTimings }`: fills the seed's `time` field (inference seconds) and
  * sends the per-stage durations as a `Server-Timing` header, which browsers' dev tools display.
@@ -23,8 +29,7 @@ export class TimingInterceptor implements NestInterceptor {
         const timings = (body as { timings?: StageTimings } | null)?.timings;
         if (!timings) return body;
         response.setHeader('Server-Timing', serverTimingHeader(timings));
-        const roundedTimings = Object.fromEntries(Object.entries(timings).map(([stage, ms]) => [stage, round(ms, 2)]));
-        return { ...(body as object), time: round(timings.inference / 1000, 4), timings: roundedTimings };
+        return { ...(body as object), ...presentTimings(timings) };
       }),
     );
   }

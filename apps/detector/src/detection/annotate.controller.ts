@@ -68,7 +68,7 @@ export class AnnotateController {
     @UploadedFile() file?: Express.Multer.File,
   ): Promise<StreamableFile> {
     const format = body.format ?? this.negotiateFormat(request);
-    const image = requestImage(this.detection, file, body.image);
+    const image = requestImage(file, body.image);
     // The registry hands the bytes it gets to its worker thread: keep the original for drawing.
     const result = await this.detection.detect(body.model, new Uint8Array(image), body, signal);
     const annotated = await this.annotation.annotate(

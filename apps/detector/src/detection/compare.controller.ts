@@ -14,7 +14,6 @@ import {
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { RequestSignal } from '../common/request-signal.decorator';
 import { CompareService } from './compare.service';
-import { DetectionService } from './detection.service';
 import { CompareRequestDto } from './dto/compare-request.dto';
 import { CompareResponseDto } from './dto/compare-response.dto';
 import { requestImage } from './request-image';
@@ -22,10 +21,7 @@ import { requestImage } from './request-image';
 @ApiTags('detection')
 @Controller('predict')
 export class CompareController {
-  constructor(
-    private readonly detection: DetectionService,
-    private readonly comparison: CompareService,
-  ) {}
+  constructor(private readonly comparison: CompareService) {}
 
   @Post('compare')
   @HttpCode(200)
@@ -46,6 +42,6 @@ export class CompareController {
   @ApiUnsupportedMediaTypeResponse({ type: ErrorResponseDto, description: 'An image format the service does not decode (WebP, HEIC, ...).' })
   @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'None of the requested models is installed or loaded.' })
   compare(@Body() body: CompareRequestDto, @RequestSignal() signal: AbortSignal, @UploadedFile() file?: Express.Multer.File): Promise<CompareResponseDto> {
-    return this.comparison.compare(requestImage(this.detection, file, body.image), body, signal);
+    return this.comparison.compare(requestImage(file, body.image), body, signal);
   }
 }

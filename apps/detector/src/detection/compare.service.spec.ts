@@ -26,7 +26,6 @@ function setUp(answer: (model: string, image: Uint8Array) => Promise<Detection[]
         const detections = await answer(model, image);
         return {
           detections,
-          time: 0,
           model,
           image: { width: 640, height: 480 },
           input: { width: 640, height: 640 },

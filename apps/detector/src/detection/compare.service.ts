@@ -1,5 +1,5 @@
 import { HttpStatus, Injectable, ServiceUnavailableException } from '@nestjs/common';
-import { AGREEMENT_IOU_THRESHOLD, boxAgreement, StageTimings } from '@app/vision';
+import { AGREEMENT_IOU_THRESHOLD, boxAgreement, presentTimings } from '@app/vision';
 import { ModelRegistryService } from '../model-registry/model-registry.service';
 import { ModelUnavailableError } from '../model-registry/model-errors';
 import { DetectionService } from './detection.service';
@@ -11,14 +11,8 @@ export const SEQUENTIAL_NOTE =
   'The models ran one after another, never at the same time, so their timings are comparable. ' +
   'Requests from other clients still share the inference workers and can slow any of them down.';
 
-const round = (value: number, digits: number) => Number(value.toFixed(digits));
-const roundOrNull = (value: number | null) => (value === null ? null : round(value, 3));
-
-/** /predict's presentation of one model's timings: `time` in seconds (the seed's field), stages in ms. */
-function presentTimings(timings: StageTimings): Pick<PredictResponseDto, 'time' | 'timings'> {
-  const stages = Object.fromEntries(Object.entries(timings).map(([stage, ms]) => [stage, round(ms, 2)])) as unknown as StageTimings;
-  return { time: round(timings.inference / 1000, 4), timings: stages };
-}
+const round3 = (value: number) => Number(value.toFixed(3));
+const roundOrNull = (value: number | null) => (value === null ? null : round3(value));
 
 /** Runs one image through several models and measures how far their answers agree. */
 @Injectable()
@@ -78,7 +72,7 @@ export class CompareService {
           matched_share_of_b: roundOrNull(agreement.matchedShareOfB),
           f1: roundOrNull(agreement.f1),
           mean_iou: roundOrNull(agreement.meanIou),
-          matches: agreement.matches.map((match) => ({ ...match, iou: round(match.iou, 3) })),
+          matches: agreement.matches.map((match) => ({ ...match, iou: round3(match.iou) })),
         });
       }),
     );

@@ -1,13 +1,10 @@
-import { BadRequestException, Injectable, UnprocessableEntityException } from '@nestjs/common';
+import { Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { DEFAULT_DETECT_OPTIONS, DetectionOutcome, DetectOptions } from '@app/vision';
 import { ModelRegistryService } from '../model-registry/model-registry.service';
 import { DetectionOptionsDto } from './dto/detection-options.dto';
 
-const BASE64 = /^[A-Za-z0-9+/\-_]*={0,2}$/;
-
-/** The seed's fields first (`detections`, `time`, `model`), then sizes and stage timings. */
+/** A detection and the model that made it; the answers add the seed's `time` from its timings (`presentTimings`). */
 export interface DetectionResult extends DetectionOutcome {
-  time: number;
   model: string;
 }
 
@@ -15,15 +12,6 @@ export interface DetectionResult extends DetectionOutcome {
 @Injectable()
 export class DetectionService {
   constructor(private readonly registry: ModelRegistryService) {}
-
-  /** Decodes the JSON form's base64 image (a data-URL prefix and line breaks are tolerated). */
-  decodeBase64Image(text: string): Buffer {
-    const payload = text.replace(/^data:[^,]*;base64,/, '').replace(/\s+/g, '');
-    if (payload.length === 0 || !BASE64.test(payload) || payload.length % 4 === 1) {
-      throw new BadRequestException('image must be a base64-encoded image file (JPEG, PNG, BMP, TIFF or GIF).');
-    }
-    return Buffer.from(payload, payload.includes('-') || payload.includes('_') ? 'base64url' : 'base64');
-  }
 
   async toDetectOptions(model: string, dto: DetectionOptionsDto): Promise<DetectOptions> {
     const classes = dto.classes ?? null;
@@ -43,7 +31,6 @@ export class DetectionService {
   async detect(model: string, image: Uint8Array, dto: DetectionOptionsDto, signal?: AbortSignal): Promise<DetectionResult> {
     const handle = this.registry.handle(model);
     const { detections, image: size, input, timings } = await handle.detect(image, await this.toDetectOptions(model, dto), signal);
-    // `time` is set by the TimingInterceptor from the inference duration.
-    return { detections, time: 0, model, image: size, input, timings };
+    return { detections, model, image: size, input, timings };
   }
 }

@@ -1,14 +1,24 @@
-import { UnprocessableEntityException } from '@nestjs/common';
-import { DetectionService } from './detection.service';
+import { BadRequestException, UnprocessableEntityException } from '@nestjs/common';
+
+const BASE64 = /^[A-Za-z0-9+/\-_]*={0,2}$/;
 
 /**
  * The image of a detection request: the multipart file, or the JSON form's base64 text. Shared by every route that
  * takes an image so they all accept the same two bodies and answer a missing image the same way.
  */
-export function requestImage(detection: DetectionService, file: Express.Multer.File | undefined, base64: string | undefined): Uint8Array {
+export function requestImage(file: Express.Multer.File | undefined, base64: string | undefined): Uint8Array {
   if (file) return file.buffer;
   if (!base64) {
     throw new UnprocessableEntityException('image is required: a base64 string in JSON, or a file field named "image" in multipart/form-data.');
   }
-  return detection.decodeBase64Image(base64);
+  return decodeBase64Image(base64);
+}
+
+/** Decodes the JSON form's base64 image (a data-URL prefix and line breaks are tolerated). */
+function decodeBase64Image(text: string): Buffer {
+  const payload = text.replace(/^data:[^,]*;base64,/, '').replace(/\s+/g, '');
+  if (payload.length === 0 || !BASE64.test(payload) || payload.length % 4 === 1) {
+    throw new BadRequestException('image must be a base64-encoded image file (JPEG, PNG, BMP, TIFF or GIF).');
+  }
+  return Buffer.from(payload, payload.includes('-') || payload.includes('_') ? 'base64url' : 'base64');
 }
