@@ -54,8 +54,8 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnApplicati
   private readonly logger = new Logger(ModelRegistryService.name);
   private readonly states = new Map<string, ModelState>();
   private readonly loadedThreads = new Map<string, Set<number>>();
+  private readonly handles = new Map<string, ModelHandle>();
   private pool: InferencePool | null = null;
-  private startup: Promise<void> | null = null;
   readonly events = new EventEmitter<RegistryEvents>();
 
   constructor(@Inject(detectorConfig.KEY) private readonly config: DetectorConfig) {
@@ -63,6 +63,7 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnApplicati
       const file = resolve(config.modelsDir, modelFileName(name));
       this.states.set(name, { name, file, status: 'loading', available: false, loaded: false, workersLoaded: 0 });
       this.loadedThreads.set(name, new Set());
+      this.handles.set(name, new ModelHandle(name, this));
     }
   }
 
@@ -72,17 +73,12 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnApplicati
 
   onApplicationBootstrap() {
     // In the background: the HTTP server answers (liveness, readiness 503) while models download and load.
-    this.startup = this.start().catch((error: Error) => {
+    this.start().catch((error: Error) => {
       this.logger.error(`Model start-up failed: ${error.message}`, error.stack);
       for (const state of this.states.values()) {
         if (state.status === 'loading' || state.status === 'fetching') Object.assign(state, { status: 'failed', error: `start-up failed: ${error.message}` });
       }
     });
-  }
-
-  /** Resolves when start-up (fetching, creating workers, eager loading) has finished, whatever its outcome. */
-  whenStarted(): Promise<void> {
-    return this.startup ?? Promise.resolve();
   }
 
   private async start() {
@@ -211,10 +207,11 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnApplicati
     );
   }
 
-  /** The handle of a served model; throws UnknownModelError (400) for any other name. */
+  /** The handle of a served model (the one `@InjectModel(name)` injects); throws UnknownModelError (400) for any other name. */
   handle(name: string): ModelHandle {
-    if (!this.states.has(name)) throw new UnknownModelError(name, this.names);
-    return new ModelHandle(name, this);
+    const handle = this.handles.get(name);
+    if (!handle) throw new UnknownModelError(name, this.names);
+    return handle;
   }
 
   async detect(name: string, image: Uint8Array, options: DetectOptions, signal?: AbortSignal): Promise<DetectionOutcome> {
