@@ -10,7 +10,7 @@ import { InferencePool, PoolClosedError, PoolQueueFullError, PoolResult } from '
 import { ModelHandle } from './model-handle';
 import { ModelDescription, ModelLoadReport } from './inference-protocol';
 import { ModelUnavailableError, UnknownModelError } from './model-errors';
-import { RefusalReason, RequestRefusedError } from './request-refused.error';
+import { RefusalReason, RequestRefusedError, shuttingDownRefusal } from './request-refused.error';
 
 export type ModelStatus = 'missing' | 'fetching' | 'loading' | 'loaded' | 'not-loaded' | 'failed';
 
@@ -252,7 +252,7 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnApplicati
     const { requestTimeoutMs, retryAfterSeconds } = this.config;
     let refused: RequestRefusedError;
     if (error instanceof PoolClosedError) {
-      refused = new RequestRefusedError('shutting_down', 'The service is shutting down; retry on another instance.', retryAfterSeconds);
+      refused = shuttingDownRefusal(retryAfterSeconds);
     } else if (timedOut) {
       refused = new RequestRefusedError('timeout', `The detection did not finish within the service's ${requestTimeoutMs} ms request timeout; it was abandoned.`, retryAfterSeconds);
     } else if (error instanceof RequestRefusedError) {

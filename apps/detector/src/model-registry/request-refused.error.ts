@@ -24,3 +24,7 @@ export class RequestRefusedError extends Error {
     this.status = STATUS[reason];
   }
 }
+
+/** The 503 of a request that arrives, or is still waiting for a worker, after SIGTERM. */
+export const shuttingDownRefusal = (retryAfterSeconds: number) =>
+  new RequestRefusedError('shutting_down', 'The service is shutting down; retry on another instance.', retryAfterSeconds);

@@ -4,6 +4,7 @@ import { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DetectorConfig, detectorConfig } from '../config/detector-config';
 import { MetricsService } from '../metrics/metrics.service';
+import { shuttingDownRefusal } from '../model-registry/request-refused.error';
 
 /** Probes and scrapes keep answering while draining: orchestrators must see readiness turn 503. */
 const isProbe = (path: string) => path === '/health' || path.startsWith('/health/') || path === '/metrics';
@@ -39,13 +40,10 @@ export class ShutdownService {
     if (isProbe(req.path)) return next();
     if (this.draining) {
       this.metrics.countRefusal('shutting_down');
+      res.setHeader('Connection', 'close');
       // Read the body first: answering mid-upload and closing would leave the client with a broken pipe, not a 503.
       req.resume();
-      req.once('end', () => {
-        res.setHeader('Connection', 'close');
-        res.setHeader('Retry-After', String(this.config.retryAfterSeconds));
-        res.status(503).json({ statusCode: 503, error: 'Service Unavailable', detail: 'The service is shutting down; retry on another instance.' });
-      });
+      req.once('end', () => next(shuttingDownRefusal(this.config.retryAfterSeconds)));
       return;
     }
     this.inFlight++;
