@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import pino from 'pino';
 import { HttpLogger, pinoHttp } from 'pino-http';
-import { OFFICIAL_MODEL_NAMES } from '@app/model-store';
+import { isProbe, servedModelOf } from '../common/request-facts';
 import { DetectorConfig } from '../config/detector-config';
 
 export const HTTP_LOGGER = Symbol('HTTP_LOGGER');
@@ -10,20 +10,12 @@ export const HTTP_LOGGER = Symbol('HTTP_LOGGER');
 /** Accepted from clients as X-Request-Id: short and without characters that could forge log lines. */
 const CLIENT_REQUEST_ID = /^[\w.:@/+=-]{1,128}$/;
 
-const isProbe = (url = '') => /^\/(health|metrics)(\/|\?|$)/.test(url);
-
 /** The stage durations the TimingInterceptor sent as `Server-Timing` ("decode;dur=12.3, inference;dur=80"), in ms. */
 function stageDurations(res: ServerResponse): Record<string, number> | undefined {
   const header = res.getHeader('server-timing');
   if (typeof header !== 'string') return undefined;
   const entries = header.split(',').map((entry) => /^\s*(\w+);dur=([\d.]+)/.exec(entry)).filter((match) => match !== null);
   return entries.length > 0 ? Object.fromEntries(entries.map(([, stage, ms]) => [stage, Number(ms)])) : undefined;
-}
-
-/** The model a request asked for; only served names are logged (anything else is client text of any size). */
-function requestedModel(req: IncomingMessage): string | undefined {
-  const model = (req as IncomingMessage & { body?: { model?: unknown } }).body?.model;
-  return typeof model === 'string' && (OFFICIAL_MODEL_NAMES as readonly string[]).includes(model) ? model : undefined;
 }
 
 /**
@@ -58,14 +50,14 @@ export function createHttpLogger(config: Pick<DetectorConfig, 'logLevel'>, desti
     },
     customLogLevel: (req, res, error) => {
       if (!res.writableFinished) return 'warn'; // the client went away before its answer
-      if (res.statusCode === 503 || res.statusCode === 504) return isProbe(req.url) ? 'info' : 'warn'; // overload, timeouts, loading
+      if (res.statusCode === 503 || res.statusCode === 504) return isProbe(req.url ?? '') ? 'info' : 'warn'; // overload, timeouts, loading
       if (error || res.statusCode >= 500) return 'error';
-      if (isProbe(req.url)) return 'silent';
+      if (isProbe(req.url ?? '')) return 'silent';
       return 'info';
     },
-    customSuccessObject: (req, res, value) => ({ ...value, model: requestedModel(req), stages: stageDurations(res), aborted: res.writableFinished ? undefined : true }),
+    customSuccessObject: (req, res, value) => ({ ...value, model: servedModelOf((req as { body?: unknown }).body), stages: stageDurations(res), aborted: res.writableFinished ? undefined : true }),
     // The filter has already logged unexpected errors with their stack; pino-http's own `err` here is a stand-in.
-    customErrorObject: (req, res, _error, value) => ({ ...value, err: undefined, model: requestedModel(req) }),
+    customErrorObject: (req, res, _error, value) => ({ ...value, err: undefined, model: servedModelOf((req as { body?: unknown }).body) }),
     customSuccessMessage: (req, res) => `${req.method} ${req.url} ${res.writableFinished ? res.statusCode : 'aborted by the client'}`,
     customErrorMessage: (req, res) => `${req.method} ${req.url} ${res.statusCode}`,
   });

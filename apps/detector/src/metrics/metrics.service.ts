@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { servedModelOf } from '../common/request-facts';
 import { ModelRegistryService, ModelStatus } from '../model-registry/model-registry.service';
 import { RefusalReason } from '../model-registry/request-refused.error';
 
@@ -117,7 +118,7 @@ export class MetricsService {
     res.once('close', () => {
       const labels = { method: req.method, route: this.routeOf(req, res), status: String(res.writableFinished ? res.statusCode : 499) };
       stopTimer(labels);
-      this.httpRequests.inc({ ...labels, model: this.modelOf(req) });
+      this.httpRequests.inc({ ...labels, model: servedModelOf(req.body) ?? '' });
     });
     next();
   };
@@ -139,12 +140,6 @@ export class MetricsService {
       this.staticRoutes = new Set(paths.filter((path) => !path.includes(':') && !path.includes('*')));
     }
     return this.staticRoutes;
-  }
-
-  /** The model a request asked for, when it is one the service serves (other text would be unbounded label values). */
-  private modelOf(req: Request): string {
-    const model = (req.body as { model?: unknown } | undefined)?.model;
-    return typeof model === 'string' && this.models.names.includes(model) ? model : '';
   }
 
   metrics(): Promise<string> {

@@ -2,12 +2,11 @@ import { Inject, Injectable, INestApplication, Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isProbe } from '../common/request-facts';
 import { DetectorConfig, detectorConfig } from '../config/detector-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { shuttingDownRefusal } from '../model-registry/request-refused.error';
 
-/** Probes and scrapes keep answering while draining: orchestrators must see readiness turn 503. */
-const isProbe = (path: string) => path === '/health' || path.startsWith('/health/') || path === '/metrics';
 
 /**
  * Graceful shutdown. On SIGTERM (or SIGINT): readiness answers 503, new requests are refused with 503 and
@@ -37,7 +36,7 @@ export class ShutdownService {
 
   /** Express middleware, mounted before the body parsers: counts requests in flight and refuses new ones (503) once draining. */
   readonly gate = (req: Request, res: Response, next: NextFunction) => {
-    if (isProbe(req.path)) return next();
+    if (isProbe(req.path)) return next(); // orchestrators must see readiness turn 503
     if (this.draining) {
       this.metrics.countRefusal('shutting_down');
       res.setHeader('Connection', 'close');
