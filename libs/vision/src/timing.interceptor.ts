@@ -1,6 +1,6 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import type { Response } from 'express';
-import { map, Observable } from 'rxjs';
+import { Observable, tap } from 'rxjs';
 import type { StageTimings } from './yolo-detector';
 
 const round = (value: number, digits: number) => Number(value.toFixed(digits));
@@ -16,20 +16,15 @@ export function presentTimings(timings: StageTimings): { time: number; timings: 
   return { time: round(timings.inference / 1000, 4), timings: stages };
 }
 
-/**
- * For handlers that return `{ timings: StageTimings }`: fills the seed's `time` field (inference seconds) and
- * sends the per-stage durations as a `Server-Timing` header, which browsers' dev tools display.
- */
+/** For handlers that return `{ timings: StageTimings }`: sends the stage durations as a `Server-Timing` header, which browsers' dev tools display. */
 @Injectable()
 export class TimingInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const response = context.switchToHttp().getResponse<Response>();
     return next.handle().pipe(
-      map((body: unknown) => {
+      tap((body: unknown) => {
         const timings = (body as { timings?: StageTimings } | null)?.timings;
-        if (!timings) return body;
-        response.setHeader('Server-Timing', serverTimingHeader(timings));
-        return { ...(body as object), ...presentTimings(timings) };
+        if (timings) response.setHeader('Server-Timing', serverTimingHeader(timings));
       }),
     );
   }

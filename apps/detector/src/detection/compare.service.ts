@@ -1,5 +1,5 @@
 import { HttpStatus, Injectable, ServiceUnavailableException } from '@nestjs/common';
-import { AGREEMENT_IOU_THRESHOLD, boxAgreement, presentTimings } from '@app/vision';
+import { AGREEMENT_IOU_THRESHOLD, boxAgreement } from '@app/vision';
 import { ModelRegistryService } from '../model-registry/model-registry.service';
 import { ModelUnavailableError } from '../model-registry/model-errors';
 import { DetectionService } from './detection.service';
@@ -34,8 +34,7 @@ export class CompareService {
     for (const model of models) {
       try {
         // A copy per model: the registry hands the bytes it gets over to a worker thread.
-        const result = await this.detection.detect(model, new Uint8Array(image), options, signal);
-        results.push({ ...result, ...presentTimings(result.timings) });
+        results.push(await this.detection.detect(model, new Uint8Array(image), options, signal));
       } catch (error) {
         // A missing model is reported beside the others' results; image errors concern every model and fail the request.
         if (!(error instanceof ModelUnavailableError)) throw error;

@@ -33,7 +33,6 @@ export class DetectionController {
   @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'The model is not installed or still loading, the queue is full, or the service is shutting down (see Retry-After).' })
   @ApiGatewayTimeoutResponse({ type: ErrorResponseDto, description: 'The detection did not finish within the request timeout.' })
   predict(@Body() body: PredictRequestDto, @RequestSignal() signal: AbortSignal, @UploadedFile() file?: Express.Multer.File): Promise<PredictResponseDto> {
-    // The TimingInterceptor adds the seed's `time` and rounds the timings.
-    return this.detection.detect(body.model, requestImage(file, body.image), body, signal) as Promise<PredictResponseDto>;
+    return this.detection.detect(body.model, requestImage(file, body.image), body, signal);
   }
 }

@@ -1,10 +1,11 @@
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
-import { DEFAULT_DETECT_OPTIONS, DetectionOutcome, DetectOptions } from '@app/vision';
+import { DEFAULT_DETECT_OPTIONS, DetectionOutcome, DetectOptions, presentTimings } from '@app/vision';
 import { ModelRegistryService } from '../model-registry/model-registry.service';
 import { DetectionOptionsDto } from './dto/detection-options.dto';
 
-/** A detection and the model that made it; the answers add the seed's `time` from its timings (`presentTimings`). */
+/** /predict's answer: the seed's fields first (`detections`, `time`, `model`), then sizes and stage timings. */
 export interface DetectionResult extends DetectionOutcome {
+  time: number;
   model: string;
 }
 
@@ -31,6 +32,7 @@ export class DetectionService {
   async detect(model: string, image: Uint8Array, dto: DetectionOptionsDto, signal?: AbortSignal): Promise<DetectionResult> {
     const handle = this.registry.handle(model);
     const { detections, image: size, input, timings } = await handle.detect(image, await this.toDetectOptions(model, dto), signal);
-    return { detections, model, image: size, input, timings };
+    const presented = presentTimings(timings);
+    return { detections, time: presented.time, model, image: size, input, timings: presented.timings };
   }
 }
