@@ -3,10 +3,9 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { servedModelOf } from '../common/request-facts';
-import { ModelRegistryService, ModelStatus } from '../model-registry/model-registry.service';
+import { MODEL_STATUSES, ModelRegistryService } from '../model-registry/model-registry.service';
 import { RefusalReason } from '../model-registry/request-refused.error';
 
-const MODEL_STATUSES: readonly ModelStatus[] = ['missing', 'fetching', 'loading', 'loaded', 'not-loaded', 'failed'];
 const STAGES = ['decode', 'preprocess', 'inference', 'postprocess'] as const;
 /** From a few ms (tiny images, cached models) to the request timeout's range. */
 const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];

@@ -12,7 +12,8 @@ import { ModelDescription, ModelLoadReport } from './inference-protocol';
 import { ModelUnavailableError, UnknownModelError } from './model-errors';
 import { RefusalReason, RequestRefusedError, shuttingDownRefusal } from './request-refused.error';
 
-export type ModelStatus = 'missing' | 'fetching' | 'loading' | 'loaded' | 'not-loaded' | 'failed';
+export const MODEL_STATUSES = ['missing', 'fetching', 'loading', 'loaded', 'not-loaded', 'failed'] as const;
+export type ModelStatus = (typeof MODEL_STATUSES)[number];
 
 /** What GET /models/{name} reports about one model. */
 export interface ModelState {
@@ -20,12 +21,16 @@ export interface ModelState {
   file: string;
   status: ModelStatus;
   available: boolean;
+  /** At least one worker has it loaded. */
   loaded: boolean;
   error?: string;
   description?: ModelDescription;
   /** Workers that have this model loaded, out of the pool's size. */
   workersLoaded: number;
 }
+
+/** What the registry keeps per model; `loaded` and `workersLoaded` follow from the workers that reported it loaded. */
+type KeptState = Omit<ModelState, 'loaded' | 'workersLoaded'>;
 
 const isReadable = (file: string) => access(file).then(() => true, () => false);
 
@@ -52,7 +57,7 @@ export interface PoolStats {
 @Injectable()
 export class ModelRegistryService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ModelRegistryService.name);
-  private readonly states = new Map<string, ModelState>();
+  private readonly states = new Map<string, KeptState>();
   private readonly loadedThreads = new Map<string, Set<number>>();
   private readonly handles = new Map<string, ModelHandle>();
   private pool: InferencePool | null = null;
@@ -61,7 +66,7 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnApplicati
   constructor(@Inject(detectorConfig.KEY) private readonly config: DetectorConfig) {
     for (const name of OFFICIAL_MODEL_NAMES) {
       const file = resolve(config.modelsDir, modelFileName(name));
-      this.states.set(name, { name, file, status: 'loading', available: false, loaded: false, workersLoaded: 0 });
+      this.states.set(name, { name, file, status: 'loading', available: false });
       this.loadedThreads.set(name, new Set());
       this.handles.set(name, new ModelHandle(name, this));
     }
@@ -111,7 +116,7 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnApplicati
     await Promise.all([fetching, ...eagerModels.map((state) => this.settled(state.name))]);
   }
 
-  private async fetchMissing(missing: ModelState[]) {
+  private async fetchMissing(missing: KeptState[]) {
     this.logger.log(`Fetching missing models: ${missing.map((state) => state.name).join(', ')}`);
     const outcomes = await fetchMissingModels({
       names: missing.map((state) => state.name),
@@ -127,7 +132,7 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnApplicati
     }
   }
 
-  private markMissing(state: ModelState) {
+  private markMissing(state: KeptState) {
     state.status = 'missing';
     this.logger.warn(this.installHint(state.name));
   }
@@ -142,13 +147,11 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnApplicati
     } else {
       const threads = this.loadedThreads.get(report.name)!;
       threads.add(report.threadId);
-      state.workersLoaded = threads.size;
       state.description = report.description;
       state.error = undefined;
-      state.loaded = true;
       // Eager loading counts as done when every worker is warm; a lazy load is done at its first worker.
-      if (state.status !== 'loading' || state.workersLoaded >= (this.pool?.threads ?? 1)) state.status = 'loaded';
-      if (state.workersLoaded === 1) {
+      if (state.status !== 'loading' || threads.size >= (this.pool?.threads ?? 1)) state.status = 'loaded';
+      if (threads.size === 1) {
         const { inputShape, loadMs, randomWeights } = report.description!;
         this.logger.log(`Model ${report.name} loaded from ${state.file}: input [${inputShape.join(',')}], ${Math.round(loadMs)} ms`);
         if (randomWeights) {
@@ -177,7 +180,8 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnApplicati
   state(name: string): ModelState {
     const state = this.states.get(name);
     if (!state) throw new UnknownModelError(name, this.names);
-    return { ...state };
+    const workersLoaded = this.loadedThreads.get(name)!.size;
+    return { ...state, loaded: workersLoaded > 0, workersLoaded };
   }
 
   /**

@@ -1,10 +1,11 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { MODEL_STATUSES, ModelStatus } from '../../model-registry/model-registry.service';
 
 export class ModelStateDto {
   @ApiProperty({ example: 'yolov5s' })
   name: string;
-  @ApiProperty({ enum: ['missing', 'fetching', 'loading', 'loaded', 'not-loaded', 'failed'], example: 'loaded' })
-  status: string;
+  @ApiProperty({ enum: MODEL_STATUSES, example: 'loaded' })
+  status: ModelStatus;
   @ApiProperty({ description: 'The model file is present.', example: true })
   available: boolean;
   @ApiProperty({ description: 'At least one inference worker has it loaded.', example: true })
