@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
 import { AnnotateOptions, Detection, ImageError } from '@app/vision';
+import { ownedArrayBuffer } from '../common/owned-array-buffer';
 import type { AnnotateTask, AnnotateTaskResult } from './annotation-protocol';
 
 export interface TimedAnnotation {
@@ -26,10 +27,10 @@ export class AnnotationService implements OnModuleDestroy {
     idleTimeout: 60_000,
   });
 
-  /** The worker gets its own copy of `image`; `signal` (the client went away) drops the task. */
+  /** `image` is handed over to the worker (unusable afterwards); `signal` (the client went away) drops the task. */
   async annotate(image: Uint8Array, detections: Detection[], options: AnnotateOptions, signal?: AbortSignal): Promise<TimedAnnotation> {
     const started = performance.now();
-    const owned = image.buffer.slice(image.byteOffset, image.byteOffset + image.byteLength) as ArrayBuffer;
+    const owned = ownedArrayBuffer(image);
     const result = await this.pool.run({ image: owned, detections, options }, { transferList: [owned], signal }).catch((error: unknown) => {
       // Report an abandoned task as the registry does (the signal's reason), not as piscina's bare AbortError.
       throw signal?.aborted ? signal.reason : error;

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
 import { DetectOptions } from '@app/vision';
+import { ownedArrayBuffer } from '../common/owned-array-buffer';
 import { DetectTaskResult, InferenceWorkerData, ModelFile, ModelLoadReport } from './inference-protocol';
 
 export interface InferencePoolOptions extends InferenceWorkerData {
@@ -89,13 +90,9 @@ export class InferencePool extends EventEmitter<{ 'model-load': [ModelLoadReport
     const enqueued = performance.now();
     await this.acquireWorker(signal);
     const queueMs = performance.now() - enqueued;
-    // Hand the bytes over without a copy when the view spans its whole ArrayBuffer (large bodies do).
-    const owned =
-      image.byteOffset === 0 && image.byteLength === image.buffer.byteLength && image.buffer instanceof ArrayBuffer
-        ? image.buffer
-        : image.buffer.slice(image.byteOffset, image.byteOffset + image.byteLength);
+    const owned = ownedArrayBuffer(image);
     const cancel = new Int32Array(new SharedArrayBuffer(4));
-    const work: Promise<DetectTaskResult> = this.piscina.run({ model, image: owned, options, cancel }, { transferList: [owned as ArrayBuffer] });
+    const work: Promise<DetectTaskResult> = this.piscina.run({ model, image: owned, options, cancel }, { transferList: [owned] });
     // The worker stays taken until the task really ends, even when its caller has given up on it.
     work.then(
       (result) => {
