@@ -11,7 +11,8 @@ import { BenchPhoto, closeModel, InProcessModel, loadPhotos, openModel, readyTen
 import { measureParity, ParityRow } from './bench/parity';
 import { BENCH_PHOTOS, REFERENCE_PHOTO } from './bench/reference';
 import { BenchResults, checkTargets, Encoding, ModelResult, renderMarkdown, renderTuneMarkdown, TuneResults } from './bench/report';
-import { buildServiceSnapshot, startService } from './bench/service-process';
+import { RunningService, startService } from '../../detector/test/support/service';
+import { buildServiceSnapshot, SERVICE_START_TIMEOUT_MS } from './bench/service-process';
 import { SampleSet, summarize } from './bench/stats';
 import { poolLayouts, tunePoolLayouts, tuneSessionOptions } from './bench/tune';
 
@@ -81,7 +82,7 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
   const scratch = mkdtempSync(join(tmpdir(), 'yolov5-bench-'));
   let http: BenchClient | null = null;
   const opened: InProcessModel[] = [];
-  let stopService: (() => Promise<void>) | null = null;
+  let stopService: RunningService['stop'] | null = null;
   try {
     log(`generating ${modelNames.join(', ')} (static and dynamic) into ${scratch}`);
     const files = await generateBenchModels(join(scratch, 'models'), modelNames);
@@ -94,7 +95,7 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
     }
 
     log(`starting the service (dynamic models, ${workerThreads} worker(s) × ${intraOpThreads} intra-op thread(s))`);
-    const service = await startService({ entry, modelsDir: files.dynamicDir });
+    const service = await startService({ entry, env: { MODELS_DIR: files.dynamicDir }, timeoutMs: SERVICE_START_TIMEOUT_MS });
     stopService = service.stop;
     const rssAfterReady = service.memory().rssBytes;
     log(`ready after ${(service.readyMs / 1000).toFixed(1)} s, RSS ${(rssAfterReady / 2 ** 20).toFixed(0)} MB`);

@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import { generateYolov5Files, Yolov5Model } from '@app/onnx-writer';
 
 export interface BenchModelFiles {
-  staticDir: string;
   dynamicDir: string;
   file(model: Yolov5Model, variant: 'static' | 'dynamic'): string;
 }
@@ -13,5 +12,5 @@ export async function generateBenchModels(root: string, models: readonly Yolov5M
   const dynamicDir = join(root, 'dynamic');
   await generateYolov5Files({ outDir: staticDir, models, dynamic: false });
   await generateYolov5Files({ outDir: dynamicDir, models, dynamic: true });
-  return { staticDir, dynamicDir, file: (model, variant) => join(variant === 'static' ? staticDir : dynamicDir, `${model}.onnx`) };
+  return { dynamicDir, file: (model, variant) => join(variant === 'static' ? staticDir : dynamicDir, `${model}.onnx`) };
 }

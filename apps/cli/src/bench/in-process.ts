@@ -21,8 +21,6 @@ import {
 export interface BenchPhoto {
   name: string;
   bytes: Buffer;
-  /** Upright size. */
-  size: InputSize;
   /** The rectangle a dynamic model runs it at (AutoShape). */
   rectangle: InputSize;
   /** Which decoder the pipeline uses for it, and how. */
@@ -43,7 +41,7 @@ export async function loadPhotos(directory: string, names: readonly string[]): P
       const rectangleOf = (size: InputSize) => dynamicInputSize(size, DEFAULT_INFERENCE_SIZE, MODEL_STRIDE);
       // As a dynamic model's detector asks for it: resampled to the letterboxed size of its rectangle.
       const decoded = await decodeImage(bytes, { resampleTo: (size) => planLetterbox(size, rectangleOf(size)).resized });
-      return { name, bytes, size: decoded.fullSize, rectangle: rectangleOf(decoded.fullSize), decoder: decoded.decoder };
+      return { name, bytes, rectangle: rectangleOf(decoded.fullSize), decoder: decoded.decoder };
     }),
   );
 }

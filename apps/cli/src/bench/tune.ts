@@ -4,7 +4,8 @@ import { detectorSessionOptions } from '@app/vision';
 import { Yolov5Model } from '@app/onnx-writer';
 import { BenchClient, closedLoopLoad, jsonPredictRequest, pollLatency } from './http-load';
 import { readyTensor, SQUARE, timeBareRun } from './in-process';
-import { RunningService, startService } from './service-process';
+import { RunningService, startService } from '../../../detector/test/support/service';
+import { SERVICE_START_TIMEOUT_MS } from './service-process';
 import { SampleSet, Summary } from './stats';
 
 /**
@@ -99,7 +100,7 @@ export async function tunePoolLayouts(options: {
   const clients = new Map<string, BenchClient>();
   try {
     for (const [layout, env] of Object.entries(options.layouts)) {
-      const service = await startService({ entry: options.entry, modelsDir: options.modelsDir, env });
+      const service = await startService({ entry: options.entry, env: { ...env, MODELS_DIR: options.modelsDir }, timeoutMs: SERVICE_START_TIMEOUT_MS });
       services.set(layout, service);
       clients.set(layout, new BenchClient(service.url));
       options.log(`started ${layout} (ready in ${(service.readyMs / 1000).toFixed(1)} s)`);

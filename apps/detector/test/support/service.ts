@@ -1,12 +1,19 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { REPO_ROOT, SERVICE_ENTRY, STATIC_MODELS_DIR } from './paths';
 
+/** The built service running as its own process: for the e2e tests and for `npm run bench`. */
 export interface RunningService {
   url: string;
   port: number;
   process: ChildProcess;
+  /** From spawning the process to the awaited probe answering 200. */
+  readyMs: number;
+  /** Resident memory now and at its peak (VmRSS / VmHWM of the whole process, worker threads included). */
+  memory(): { rssBytes: number; peakRssBytes: number };
   /** Everything the service printed so far. */
   output(): string;
   /** Sends the signal (default SIGTERM) and resolves with the exit code once the process has exited. */
@@ -23,14 +30,28 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+function procStatusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) * 1024 : Number.NaN;
+}
+
+export interface StartServiceOptions {
+  /** The service's entry point (default: this checkout's build). */
+  entry?: string;
+  env?: Record<string, string>;
+  waitFor?: 'ready' | 'live';
+  timeoutMs?: number;
+}
+
 /**
  * Starts the built service as its own process on a free loopback port and waits until /health/ready answers 200
  * (or `waitFor: 'live'` for tests about start-up itself). Offline by default (MODELS_AUTO_FETCH=false), quiet logs.
  */
-export async function startService(options: { env?: Record<string, string>; waitFor?: 'ready' | 'live'; timeoutMs?: number } = {}): Promise<RunningService> {
+export async function startService(options: StartServiceOptions = {}): Promise<RunningService> {
   const port = await freePort();
   const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', MODELS_DIR: STATIC_MODELS_DIR, MODELS_AUTO_FETCH: 'false', LOG_LEVEL: 'warn', ...options.env };
-  const child = spawn(process.execPath, [SERVICE_ENTRY], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const started = performance.now();
+  const child = spawn(process.execPath, [options.entry ?? SERVICE_ENTRY], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -40,6 +61,8 @@ export async function startService(options: { env?: Record<string, string>; wait
     url,
     port,
     process: child,
+    readyMs: Number.NaN,
+    memory: () => ({ rssBytes: procStatusBytes(child.pid!, 'VmRSS'), peakRssBytes: procStatusBytes(child.pid!, 'VmHWM') }),
     output: () => output,
     stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
@@ -51,7 +74,7 @@ export async function startService(options: { env?: Record<string, string>; wait
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`service exited with code ${child.exitCode} before it was ready:\n${output}`);
     const status = await fetch(url + path).then((response) => response.status, () => 0);
-    if (status === 200) return service;
+    if (status === 200) return { ...service, readyMs: performance.now() - started };
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   await service.stop('SIGKILL');
