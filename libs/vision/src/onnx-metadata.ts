@@ -1,4 +1,5 @@
 import { open } from 'node:fs/promises';
+import { Reader } from 'protobufjs/minimal';
 import { COCO_CLASS_NAMES } from './coco-names';
 
 /**
@@ -21,24 +22,24 @@ export async function readOnnxMetadata(file: string): Promise<Record<string, str
     let position = 0;
     while (position < size) {
       const { bytesRead } = await handle.read(header, 0, HEADER_BYTES, position);
-      const reader = new VarintReader(header.subarray(0, bytesRead), file);
-      const tag = reader.varint();
-      const field = Math.floor(tag / 8);
+      const reader = Reader.create(header.subarray(0, bytesRead));
+      const tag = readOrThrow(file, () => reader.uint32());
+      const field = tag >>> 3;
       const wireType = tag & 7;
       let payloadLength: number;
       if (wireType === WIRE_VARINT) {
-        reader.varint();
+        readOrThrow(file, () => reader.skipType(WIRE_VARINT));
         payloadLength = 0;
       } else if (wireType === WIRE_FIXED64) payloadLength = 8;
       else if (wireType === WIRE_FIXED32) payloadLength = 4;
-      else if (wireType === WIRE_LENGTH_DELIMITED) payloadLength = reader.varint();
+      else if (wireType === WIRE_LENGTH_DELIMITED) payloadLength = readOrThrow(file, () => reader.uint32());
       else throw new Error(`${file}: not an ONNX model (unexpected protobuf wire type ${wireType} at byte ${position})`);
-      const payloadStart = position + reader.offset;
+      const payloadStart = position + reader.pos;
       if (payloadStart + payloadLength > size) throw new Error(`${file}: truncated ONNX file (field ${field} runs past the end)`);
       if (field === METADATA_PROPS_FIELD && wireType === WIRE_LENGTH_DELIMITED) {
         const entry = Buffer.alloc(payloadLength);
         await handle.read(entry, 0, payloadLength, payloadStart);
-        const [key, value] = parseStringEntry(entry, file);
+        const [key, value] = readOrThrow(file, () => parseStringEntry(entry));
         metadata[key] = value;
       }
       position = payloadStart + payloadLength;
@@ -49,41 +50,28 @@ export async function readOnnxMetadata(file: string): Promise<Record<string, str
   }
 }
 
-/** StringStringEntryProto: key = 1, value = 2. */
-function parseStringEntry(bytes: Buffer, file: string): [string, string] {
-  const reader = new VarintReader(bytes, file);
-  let key = '';
-  let value = '';
-  while (reader.offset < bytes.length) {
-    const tag = reader.varint();
-    if ((tag & 7) !== WIRE_LENGTH_DELIMITED) throw new Error(`${file}: malformed metadata entry`);
-    const length = reader.varint();
-    const text = bytes.toString('utf8', reader.offset, reader.offset + length);
-    reader.offset += length;
-    if (tag >> 3 === 1) key = text;
-    else if (tag >> 3 === 2) value = text;
+/** protobufjs' Reader throws a bare RangeError past the end of its bytes: say which file and what that means. */
+function readOrThrow<T>(file: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof RangeError) throw new Error(`${file}: truncated or not an ONNX model (${error.message})`);
+    throw error;
   }
-  return [key, value];
 }
 
-class VarintReader {
-  offset = 0;
-  constructor(
-    private readonly bytes: Buffer,
-    private readonly file: string,
-  ) {}
-
-  varint(): number {
-    let result = 0;
-    let multiplier = 1;
-    while (this.offset < this.bytes.length) {
-      const byte = this.bytes[this.offset++];
-      result += (byte & 0x7f) * multiplier;
-      if (byte < 0x80) return result;
-      multiplier *= 128;
-    }
-    throw new Error(`${this.file}: truncated or not an ONNX model (bad varint)`);
+/** StringStringEntryProto: key = 1, value = 2. */
+function parseStringEntry(bytes: Uint8Array): [string, string] {
+  const reader = Reader.create(bytes);
+  let key = '';
+  let value = '';
+  while (reader.pos < reader.len) {
+    const tag = reader.uint32();
+    if (tag >>> 3 === 1) key = reader.string();
+    else if (tag >>> 3 === 2) value = reader.string();
+    else reader.skipType(tag & 7);
   }
+  return [key, value];
 }
 
 /**
