@@ -1,4 +1,4 @@
-import { intersectionOverUnion } from './nms';
+import { Corners, intersectionOverUnion } from './nms';
 import { Detection } from './scale-boxes';
 
 /** Two detections describe the same object when they share the class and overlap at least this much (PASCAL VOC's rule). */
@@ -27,7 +27,7 @@ export interface BoxAgreement {
 
 const sameCorners = (p: Detection, q: Detection) => p.x_min === q.x_min && p.y_min === q.y_min && p.x_max === q.x_max && p.y_max === q.y_max;
 
-const asBox = ({ x_min, y_min, x_max, y_max, confidence }: Detection) => ({ x1: x_min, y1: y_min, x2: x_max, y2: y_max, confidence, classIndex: 0 });
+const asBox = ({ x_min, y_min, x_max, y_max }: Detection): Corners => ({ x1: x_min, y1: y_min, x2: x_max, y2: y_max });
 
 /**
  * Matches two models' detections one-to-one: same class, IoU ≥ `iouThreshold`. Pairs are taken greedily in order

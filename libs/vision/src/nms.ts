@@ -3,7 +3,10 @@ import { Candidate } from './yolo-output';
 /** ultralytics keeps at most this many candidates (by confidence) before NMS. */
 export const MAX_NMS_CANDIDATES = 30000;
 
-export function intersectionOverUnion(a: Candidate, b: Candidate): number {
+/** Boxes as corner coordinates: all IoU reads of a candidate. */
+export type Corners = Pick<Candidate, 'x1' | 'y1' | 'x2' | 'y2'>;
+
+export function intersectionOverUnion(a: Corners, b: Corners): number {
   const width = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
   const height = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
   if (width <= 0 || height <= 0) return 0;
