@@ -22,10 +22,8 @@ export type AttributeValue = Omit<OnnxAttribute, 'name'>;
 /** Typed attribute constructors (ONNX distinguishes int from float, so the caller says which). */
 export const Attr = {
   int: (i: number): AttributeValue => ({ type: OnnxAttributeType.INT, i }),
-  float: (f: number): AttributeValue => ({ type: OnnxAttributeType.FLOAT, f }),
   string: (s: string): AttributeValue => ({ type: OnnxAttributeType.STRING, s: Buffer.from(s, 'utf8') }),
   ints: (ints: readonly number[]): AttributeValue => ({ type: OnnxAttributeType.INTS, ints: [...ints] }),
-  floats: (floats: readonly number[]): AttributeValue => ({ type: OnnxAttributeType.FLOATS, floats: [...floats] }),
 } as const;
 
 export interface OnnxGraphBuilderOptions {
