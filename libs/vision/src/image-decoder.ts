@@ -88,9 +88,10 @@ async function decodeWithSharp(bytes: Uint8Array, format: ImageFormat, { resampl
         // Measured on the 10.8 MP photo: a smoothing kernel ('linear', 'lanczos3') moved the model's output twice as much.
         pipeline.resize(target.width, target.height, { fit: 'fill', kernel: 'nearest', fastShrinkOnLoad: false });
         decoder = 'sharp-shrink-on-load';
-      } else if (target.width <= fullSize.width && target.height <= fullSize.height && reduction > 1) {
-        // INTER_LINEAR: output pixel x samples source x' = (x + 0.5) / scale - 0.5, bilinearly. For a reduction every
-        // sample lies inside the image (an enlargement would blend the edges with the background, so it stays in JS).
+      } else if (reduction > 1) {
+        // Smaller on both axes. INTER_LINEAR: output pixel x samples source x' = (x + 0.5) / scale - 0.5, bilinearly.
+        // For a reduction every sample lies inside the image (an enlargement would blend the edges with the background,
+        // so it stays in JS).
         const scale: [number, number, number, number] = [target.width / fullSize.width, 0, 0, target.height / fullSize.height];
         if (hasAlpha) {
           // AutoShape drops alpha and then resizes the colours as stored; libvips would resample premultiplied
