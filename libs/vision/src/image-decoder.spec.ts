@@ -50,6 +50,9 @@ const DECODED_ONLY_BY_SHARP = [
   'bad/basn6a08_no_iend.png', // every pixel present, only the closing IEND chunk missing
   'bad/iss634_truncated_50pct.gif', // the first frame (the one decoded) is complete
   'odd/jpeg/libjpegturbo_testimgari.jpg', // arithmetic coding
+  'odd/jpeg/pillow_hopper_bad_exif.jpg', // a damaged EXIF block leaves stray bytes before a marker: libjpeg warns, PIL reads it
+  'odd/jpeg/pillow_jpeg_ff00_header.jpg', // FF 00 pairs between header segments (a warning)
+  'odd/jpeg/pillow_junk_jpeg_header.jpg', // junk bytes between header segments (a warning)
   'odd/jpeg/sharp_testimgl_lossless.jpg', // lossless JPEG
   'odd/png/pillow_apng_mode_16bit.png', // APNG: the default image
   'odd/png/pillow_apng_num_plays.png',
@@ -98,11 +101,23 @@ describe('decodeImage', () => {
     expect([...image.data.subarray(0, 3)]).toEqual([255, 0, 0]);
   });
 
+  // libjpeg only warns about these (bytes that are no marker, a damaged EXIF block): PIL reads them, the seed answered them.
+  it.each([
+    ['odd/jpeg/pillow_hopper_bad_exif.jpg', 500, 500],
+    ['odd/jpeg/pillow_jpeg_ff00_header.jpg', 300, 225],
+    ['odd/jpeg/pillow_junk_jpeg_header.jpg', 1024, 768],
+    ['odd/jpeg/libjpegturbo_testimgari.jpg', 227, 149],
+  ])('decodes %s, which libjpeg reads with warnings or arithmetic decoding', async (file, width, height) => {
+    expect(await decodeFile(file)).toMatchObject({ decoder: 'sharp', width, height });
+    expect(await decodeFile(file, { resampleTo: toQuarter })).toMatchObject({ width: Math.round(width / 4), height: Math.round(height / 4) });
+  });
+
   it.each([
     ['bad/empty_0_bytes.jpg', /empty/],
     ['bad/text_renamed.jpg', /not an image/],
     ['bad/bus_truncated_header_only_2000B.jpg', /could not be decoded|unusable/],
     ['bad/bus_truncated_50pct.jpg', /^The JPEG image could not be decoded: .*premature end/i],
+    ['bad/sharp/sharp_truncated.jpg', /^The JPEG image could not be decoded: .*premature end/i],
     ['bad/hopper_truncated_50pct.png', /^The PNG image could not be decoded/],
   ])('refuses %s with a clear message', async (file, message) => {
     const error = await decodeFile(file).catch((e: unknown) => e);

@@ -1,7 +1,7 @@
 import { Jimp } from 'jimp';
 import sharp from 'sharp';
 import { ImageError } from './image-errors';
-import { ImageFormat, jpegSamplePrecision } from './image-format';
+import { ImageFormat, readJpegFrame } from './image-format';
 import { decodableFormat } from './image-probe';
 import { InputSize, RgbaBitmap } from './letterbox';
 
@@ -52,7 +52,7 @@ sharp.cache(false);
  */
 export async function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}): Promise<DecodedImage> {
   const format = decodableFormat(bytes);
-  const needsJimp = format === 'bmp' || (format === 'jpeg' && (jpegSamplePrecision(bytes) ?? 8) > 8);
+  const needsJimp = format === 'bmp' || (format === 'jpeg' && (readJpegFrame(bytes)?.precision ?? 8) > 8);
   const decoded = needsJimp ? await decodeWithJimp(bytes, format) : await decodeWithSharp(bytes, format, options);
   // Some broken files decode "successfully" into nothing (a PNG with width 0, a GIF without frames).
   const { width, height, data } = decoded;
@@ -71,8 +71,10 @@ const libvipsMessage = (error: Error) => [...new Set(error.message.split('\n').m
 
 async function decodeWithSharp(bytes: Uint8Array, format: ImageFormat, { resampleTo }: DecodeOptions): Promise<DecodedImage> {
   try {
-    // failOn 'warning' (sharp's default) refuses truncated or corrupt data rather than decoding it into grey.
-    const open = () => sharp(bytes, { autoOrient: true, ignoreIcc: true, failOn: 'warning' });
+    // failOn 'error' refuses truncated or corrupt data rather than decoding it into grey, and reads what decoders only
+    // warn about, as PIL does: junk or FF 00 pairs between JPEG segments, a damaged EXIF block's stray bytes before a
+    // marker. (sharp's default, 'warning', refused those photos; Pillow and the seed read them.)
+    const open = () => sharp(bytes, { autoOrient: true, ignoreIcc: true, failOn: 'error' });
     let pipeline = open();
     let decoder: ImageDecoderName = 'sharp';
     let fullSize: InputSize | null = null;

@@ -27,20 +27,36 @@ export function sniffImageFormat(bytes: Uint8Array): ImageFormat | null {
   return null;
 }
 
-/** JPEG markers that start a frame (SOF0-SOF15 without DHT 0xc4, JPG 0xc8 and DAC 0xcc): its first byte is the sample precision. */
+/** JPEG markers that start a frame (SOF0-SOF15 without DHT 0xc4, JPG 0xc8 and DAC 0xcc). */
 const isStartOfFrame = (marker: number) => marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
 
+/** What a JPEG's frame header declares. */
+export interface JpegFrame {
+  /** Bits per sample: 8, or 12 for some medical and camera-raw files. */
+  precision: number;
+  width: number;
+  height: number;
+}
+
 /**
- * Bits per sample of a JPEG (8, or 12 for some medical and camera-raw files), read from its frame header; null when
- * no frame header comes before the scan data. Walks the marker segments only.
+ * The frame header (SOFn, whatever the coding: baseline, progressive, arithmetic, lossless) of a JPEG, found the way
+ * libjpeg's marker reader finds it, so the header the service checks is the one its decoder will use: bytes that are
+ * not a marker (junk in the header, stuffed FF 00 pairs) are skipped as libjpeg skips them with a warning, and fill
+ * bytes (FF FF) are stepped over. Null when the scan or the end of the data comes before a frame header.
  */
-export function jpegSamplePrecision(bytes: Uint8Array): number | null {
+export function readJpegFrame(bytes: Uint8Array): JpegFrame | null {
   let offset = 2; // past SOI
-  while (offset + 4 <= bytes.length) {
-    if (bytes[offset] !== 0xff) return null;
+  while (offset < bytes.length) {
+    // Like libjpeg's next_marker(): anything up to the next FF is discarded, FF FF are fill bytes, FF 00 is no marker.
+    if (bytes[offset] !== 0xff) {
+      offset += 1;
+      continue;
+    }
+    while (offset + 1 < bytes.length && bytes[offset + 1] === 0xff) offset += 1;
+    if (offset + 1 >= bytes.length) return null;
     const marker = bytes[offset + 1];
-    if (marker === 0xff) {
-      offset += 1; // fill byte
+    if (marker === 0x00) {
+      offset += 2;
       continue;
     }
     if (marker === 0xd9 || marker === 0xda) return null; // end of image, or scan data without a frame
@@ -48,7 +64,11 @@ export function jpegSamplePrecision(bytes: Uint8Array): number | null {
       offset += 2; // segments without a length
       continue;
     }
-    if (isStartOfFrame(marker)) return offset + 4 < bytes.length ? bytes[offset + 4] : null;
+    if (offset + 4 > bytes.length) return null;
+    if (isStartOfFrame(marker)) {
+      if (offset + 9 > bytes.length) return null;
+      return { precision: bytes[offset + 4], height: (bytes[offset + 5] << 8) | bytes[offset + 6], width: (bytes[offset + 7] << 8) | bytes[offset + 8] };
+    }
     offset += 2 + ((bytes[offset + 2] << 8) | bytes[offset + 3]);
   }
   return null;

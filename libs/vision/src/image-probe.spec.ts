@@ -33,6 +33,9 @@ describe('probeImage', () => {
     ['photos/phone_size_4032x2688.jpg', 'jpeg', 4032, 2688],
     ['odd/exif_landscape_6.jpg', 'jpeg', 1200, 1800],
     ['odd/jpeg/pillow_icc_profile_big.jpg', 'jpeg', 425, 250],
+    ['odd/jpeg/libjpegturbo_testimgari.jpg', 'jpeg', 227, 149], // arithmetic coding
+    ['odd/jpeg/pillow_junk_jpeg_header.jpg', 'jpeg', 1024, 768], // junk between header segments, as libjpeg skips it
+    ['odd/jpeg/pillow_jpeg_ff00_header.jpg', 'jpeg', 300, 225],
     ['photos/groundingdino_cats.png', 'png', 854, 479],
     ['odd/gif/pillow_iss634.gif', 'gif', 245, 245],
     ['odd/tiff/sharp_G31D.TIF', 'tiff', 2464, 3248],
@@ -70,6 +73,7 @@ describe('probeImage', () => {
     ['bad/bus_truncated_header_only_2000B.jpg', /^The JPEG header could not be read/],
     ['bad/png_signature_only.png', /^The PNG header could not be read/],
     ['bad/jpeg_soi_then_random.jpg', /^The JPEG header could not be read/],
+    ['bad/sharp/sharp_corrupt-header.jpg', /^The JPEG header could not be read/],
   ])('refuses %s, whose header cannot be read, as undecodable', (path, message) => {
     const error = probeError(file(path));
     expect([error.kind, error.message]).toEqual(['undecodable', expect.stringMatching(message)]);

@@ -1,5 +1,5 @@
 import { imageSize } from 'image-size';
-import { DECODABLE_FORMATS, ImageFormat, sniffImageFormat } from './image-format';
+import { DECODABLE_FORMATS, ImageFormat, readJpegFrame, sniffImageFormat } from './image-format';
 import { ImageError } from './image-errors';
 
 export interface ImageLimits {
@@ -37,19 +37,35 @@ const megapixels = (pixels: number) => `${Number((pixels / 1e6).toPrecision(3))}
  */
 export function probeImage(bytes: Uint8Array, limits: ImageLimits = DEFAULT_IMAGE_LIMITS): ImageProbe {
   const format = decodableFormat(bytes);
-  let width: number | undefined;
-  let height: number | undefined;
-  try {
-    ({ width, height } = imageSize(bytes));
-  } catch (error) {
-    throw new ImageError('undecodable', `The ${format.toUpperCase()} header could not be read (${(error as Error).message}): the file is truncated or corrupt.`);
-  }
-  if (!(Number.isSafeInteger(width) && Number.isSafeInteger(height) && width! > 0 && height! > 0)) {
+  const { width, height } = format === 'jpeg' ? jpegSize(bytes) : headerSize(bytes, format);
+  if (!(Number.isSafeInteger(width) && Number.isSafeInteger(height) && width > 0 && height > 0)) {
     throw new ImageError('undecodable', `The ${format.toUpperCase()} header declares an empty ${width}x${height} image.`);
   }
-  const pixels = width! * height!;
+  const pixels = width * height;
   if (pixels > limits.maxPixels) {
     throw new ImageError('too-large', `The image is ${width}x${height} pixels (${megapixels(pixels)}); the limit is ${megapixels(limits.maxPixels)}.`);
   }
-  return { format, width: width!, height: height! };
+  return { format, width, height };
+}
+
+const unreadableHeader = (format: ImageFormat, reason: string) =>
+  new ImageError('undecodable', `The ${format.toUpperCase()} header could not be read (${reason}): the file is truncated or corrupt.`);
+
+/**
+ * A JPEG's size is read from its frame header as libjpeg finds it (`readJpegFrame`): image-size stops at junk between
+ * header segments and at arithmetic-coded frames, which the decoder reads and Pillow too.
+ */
+function jpegSize(bytes: Uint8Array): { width: number; height: number } {
+  const frame = readJpegFrame(bytes);
+  if (!frame) throw unreadableHeader('jpeg', 'no frame header before the image data');
+  return frame;
+}
+
+function headerSize(bytes: Uint8Array, format: ImageFormat): { width: number; height: number } {
+  try {
+    const { width, height } = imageSize(bytes);
+    return { width: width ?? 0, height: height ?? 0 };
+  } catch (error) {
+    throw unreadableHeader(format, (error as Error).message);
+  }
 }
