@@ -15,7 +15,8 @@ export class DetectionService {
   constructor(private readonly registry: ModelRegistryService) {}
 
   async toDetectOptions(model: string, dto: DetectionOptionsDto): Promise<DetectOptions> {
-    const classes = dto.classes ?? null;
+    // An empty list is no filter: what an emptied form field or Swagger's empty example sends.
+    const classes = dto.classes?.length ? dto.classes : null;
     const known = classes ? await this.registry.classNames(model) : null;
     const unknown = known && classes ? classes.filter((name) => !known.includes(name)) : [];
     if (unknown.length > 0) {

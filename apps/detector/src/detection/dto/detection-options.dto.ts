@@ -40,7 +40,14 @@ export class DetectionOptionsDto {
   @Max(MAX_NMS_CANDIDATES)
   max_detections?: number;
 
-  @ApiPropertyOptional({ description: 'Only report these classes (names as in the model, e.g. COCO). Multipart: comma-separated.', type: [String], example: ['person', 'bus'] })
+  // The empty example is what Swagger UI's try-it-out form starts with: a filled one would filter a user's first try
+  // (and answer 422 for a model without those classes). The example proper lives in the description.
+  @ApiPropertyOptional({
+    description:
+      'Only report these classes (names as in the model, see GET /models/{name}), e.g. `["person", "bus"]`; multipart: comma-separated, e.g. `person,bus`. Absent or empty: every class.',
+    type: [String],
+    example: [],
+  })
   @IsOptional()
   @Transform(toNameList)
   @IsArray()
