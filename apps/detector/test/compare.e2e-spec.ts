@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { OFFICIAL_MODEL_NAMES } from '@app/model-store';
+import { FIXTURE_MARK_CLASS, fixtureMarkConfidence } from '@app/onnx-writer';
 import type { Detection } from '@app/vision';
-import { writeFixtureModels } from './support/fixture-models';
+import { fixtureMarkIndex, writeFixtureModels } from './support/fixture-models';
 import { corpusFile, E2E_TMP } from './support/paths';
 import { RunningService, startService } from './support/service';
 
@@ -49,7 +50,17 @@ describe('POST /predict/compare with all three models installed', () => {
     }
   });
 
-  it('reports agreement for every pair: identical fixture models agree on every box', async () => {
+  it("runs each model's own file: every result carries its model's mark", async () => {
+    const { body } = await request(service.url)
+      .post('/predict/compare')
+      .send({ image: busJpeg.toString('base64'), confidence_threshold: 0.01, classes: [FIXTURE_MARK_CLASS] })
+      .expect(200);
+    for (const result of body.results as { model: string; detections: Detection[] }[]) {
+      expect([result.model, result.detections.map(({ confidence }) => confidence)]).toEqual([result.model, [fixtureMarkConfidence(fixtureMarkIndex(result.model))]]);
+    }
+  });
+
+  it('reports agreement for every pair: fixture models with the same table agree on every box above their marks', async () => {
     const { body } = await request(service.url).post('/predict/compare').send({ image: busJpeg.toString('base64'), confidence_threshold: 0.05 }).expect(200);
     const count = (await predict(service, 'yolov5s', { confidence_threshold: '0.05' })).length;
     expect(count).toBeGreaterThan(3); // the low threshold lets the two weak fixture rows through too

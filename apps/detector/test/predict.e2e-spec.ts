@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { makeContractBreakingModel } from '@app/onnx-writer';
 import { OFFICIAL_MODEL_NAMES } from '@app/model-store';
-import { writeFixtureModels } from './support/fixture-models';
+import { answeringFixtureMark, fixtureMarkIndex, writeFixtureModels } from './support/fixture-models';
 import { corpusFile, DYNAMIC_MODELS_DIR, E2E_TMP, STATIC_MODELS_DIR } from './support/paths';
 import { RunningService, startService } from './support/service';
 
@@ -45,6 +45,12 @@ describe('POST /predict with the static 640x640 fixture models', () => {
     expect(response.body.input).toEqual({ width: 640, height: 640 });
     expect(response.body.time).toBeCloseTo(response.body.timings.inference / 1000, 3);
     expect(response.headers['server-timing']).toMatch(/^decode;dur=[\d.]+, preprocess;dur=[\d.]+, inference;dur=[\d.]+, postprocess;dur=[\d.]+$/);
+  });
+
+  it('routes each name to its own model file: every fixture answers with its own mark', async () => {
+    const marks = await Promise.all(OFFICIAL_MODEL_NAMES.map((model) => answeringFixtureMark(service.url, model, busJpeg)));
+    expect(marks).toEqual(OFFICIAL_MODEL_NAMES.map(fixtureMarkIndex));
+    expect(new Set(marks).size).toBe(OFFICIAL_MODEL_NAMES.length);
   });
 
   it('gives the same answer for a multipart upload, landscape photo', async () => {
@@ -98,6 +104,10 @@ describe('POST /predict with dynamic height/width models', () => {
     ]);
     const state = await request(service.url).get('/models/yolov5l').expect(200);
     expect(state.body.input_shape).toEqual([1, 3, 'height', 'width']);
+  });
+
+  it('routes each name to its own model file', async () => {
+    for (const model of OFFICIAL_MODEL_NAMES) expect([model, await answeringFixtureMark(service.url, model, busJpeg)]).toEqual([model, fixtureMarkIndex(model)]);
   });
 });
 
@@ -157,6 +167,7 @@ describe('model files: missing, broken, added later, lazy loading', () => {
     copyFileSync(join(STATIC_MODELS_DIR, 'yolov5l.onnx'), join(dir, 'yolov5l.onnx'));
     const response = await request(service.url).post('/predict').send({ model: 'yolov5l', image: busJpeg.toString('base64') }).expect(200);
     expect(response.body.detections).toEqual(BUS_STATIC);
+    expect(await answeringFixtureMark(service.url, 'yolov5l', busJpeg)).toBe(fixtureMarkIndex('yolov5l'));
   });
 });
 

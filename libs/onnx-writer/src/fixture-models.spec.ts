@@ -5,6 +5,9 @@ import { parseNamesMetadata } from '@app/vision/onnx-metadata';
 import {
   CONTRACT_BREAKS,
   ContractBreak,
+  FIXTURE_MARK_CLASS,
+  fixtureMarkConfidence,
+  fixtureMarkRow,
   FixtureRow,
   makeContractBreakingModel,
   makeFixedOutputModel,
@@ -118,6 +121,15 @@ describe('fixture models', () => {
   it('metadata option adds entries and null removes a default one', () => {
     const metadata = metadataOf(makeFixedOutputModel({ rows: [], numRows: 1, metadata: { names: null, author: 'test' } }));
     expect(metadata).toEqual({ stride: '32', author: 'test' });
+  });
+
+  it('gives each mark its own weak row of the mark class, below the lowest threshold the service and page use', () => {
+    const marks = [0, 1, 2, 38].map(fixtureMarkRow);
+    expect(marks.map((row) => row.objectness * row.classScore)).toEqual([0.011, 0.012, 0.013, 0.049]);
+    expect(marks.every((row) => COCO_CLASS_NAMES[row.classIndex] === FIXTURE_MARK_CLASS)).toBe(true);
+    expect(fixtureMarkConfidence(2)).toBe(0.013);
+    expect(() => fixtureMarkRow(39)).toThrow(/outside 0..38/);
+    expect(() => fixtureMarkRow(-1)).toThrow(/outside/);
   });
 
   it('rejects rows that do not fit the table', () => {

@@ -39,6 +39,20 @@ export const FIXTURE_ROWS: Record<'static' | 'dynamic', readonly FixtureRow[]> =
   ],
 };
 
+/**
+ * The e2e fixture models of different names share FIXTURE_ROWS, so that any of them gives the same expected boxes;
+ * each also carries a mark of its own, so a test can tell which model answered: one weak row whose confidence,
+ * (11 + index) / 1000, sits below the service's and the page's lowest thresholds (0.25 and 0.05). A request with
+ * confidence_threshold 0.01 and classes ['toothbrush'] sees only the mark.
+ */
+export const FIXTURE_MARK_CLASS = 'toothbrush';
+export const fixtureMarkConfidence = (index: number) => (11 + index) / 1000;
+
+export function fixtureMarkRow(index: number): FixtureRow {
+  if (!(Number.isInteger(index) && index >= 0 && index < 39)) throw new Error(`fixture mark ${index} is outside 0..38 (confidence 0.011..0.049)`);
+  return { cx: 100, cy: 100, w: 40, h: 40, objectness: 1, classIndex: COCO_CLASS_NAMES.indexOf(FIXTURE_MARK_CLASS), classScore: fixtureMarkConfidence(index) };
+}
+
 export interface FixedOutputModelOptions {
   rows: readonly FixtureRow[];
   /** Fixed input size (default 640x640), or 'dynamic' for input dims [1,3,'height','width']. */
