@@ -8,15 +8,15 @@ import { InputSize, RgbaBitmap } from './letterbox';
 /**
  * Which library decodes what (chosen by measurement, see the README's Benchmarks):
  * - sharp (libvips with libjpeg-turbo, libspng, libtiff, cgif) for JPEG, PNG, GIF and TIFF: 5-20x faster than jimp's
- *   pure-JS decoders, and its JPEG decoder is libjpeg-turbo, the one torch hub's PIL uses. Asked for a smaller size,
- *   libvips also resamples: with cv2's INTER_LINEAR arithmetic (bilinear, half-pixel centres) in C, or, for a JPEG
- *   at least SHRINK_ON_LOAD_MIN_FACTOR times larger than the target, while decoding (libjpeg's DCT scaling).
+ *   pure-JS decoders, and its JPEG decoder gives the same pixels as torch hub's PIL. Asked for a much smaller size,
+ *   a JPEG at least SHRINK_ON_LOAD_MIN_FACTOR times larger than the target is resampled while decoding (libjpeg's
+ *   DCT scaling); everything else comes back at full size for the letterbox's cv2-exact resize.
  * - jimp for BMP (no BMP loader in sharp's libvips) and for 12-bit JPEGs (libjpeg-turbo is built for 8-bit only).
  *
  * sharp must also be loaded on the main thread (importing this lib does it): libvips then stays loaded when a
  * worker thread that used it exits.
  */
-export type ImageDecoderName = 'sharp' | 'sharp-bilinear' | 'sharp-shrink-on-load' | 'jimp';
+export type ImageDecoderName = 'sharp' | 'sharp-shrink-on-load' | 'jimp';
 
 /**
  * A JPEG is shrunk on load when it is at least this many times larger than its target on both axes: sharp then
@@ -27,10 +27,9 @@ export const SHRINK_ON_LOAD_MIN_FACTOR = 4;
 
 export interface DecodeOptions {
   /**
-   * The size the caller will resample the upright image to (e.g. its letterboxed size), given its full size. When
-   * that is a reduction, the bitmap comes back at that size: a JPEG at least SHRINK_ON_LOAD_MIN_FACTOR times larger
-   * shrunk on load, anything else decoded whole and resized as cv2.resize(INTER_LINEAR) does. BMP and 12-bit JPEG
-   * (jimp) always come back at full size.
+   * The size the caller will resample the upright image to (e.g. its letterboxed size), given its full size. A JPEG
+   * at least SHRINK_ON_LOAD_MIN_FACTOR times larger comes back at that size, shrunk on load; anything else at full
+   * size.
    */
   resampleTo?: (fullSize: InputSize) => InputSize;
 }
@@ -74,12 +73,11 @@ async function decodeWithSharp(bytes: Uint8Array, format: ImageFormat, { resampl
     // failOn 'error' refuses truncated or corrupt data rather than decoding it into grey, and reads what decoders only
     // warn about, as PIL does: junk or FF 00 pairs between JPEG segments, a damaged EXIF block's stray bytes before a
     // marker. (sharp's default, 'warning', refused those photos; Pillow and the seed read them.)
-    const open = () => sharp(bytes, { autoOrient: true, ignoreIcc: true, failOn: 'error' });
-    let pipeline = open();
+    const pipeline = sharp(bytes, { autoOrient: true, ignoreIcc: true, failOn: 'error' });
     let decoder: ImageDecoderName = 'sharp';
     let fullSize: InputSize | null = null;
     if (resampleTo) {
-      const { autoOrient, hasAlpha } = await pipeline.metadata();
+      const { autoOrient } = await pipeline.metadata();
       fullSize = { width: autoOrient.width, height: autoOrient.height };
       const target = resampleTo(fullSize);
       const reduction = Math.min(fullSize.width / target.width, fullSize.height / target.height);
@@ -90,20 +88,9 @@ async function decodeWithSharp(bytes: Uint8Array, format: ImageFormat, { resampl
         // Measured on the 10.8 MP photo: a smoothing kernel ('linear', 'lanczos3') moved the model's output twice as much.
         pipeline.resize(target.width, target.height, { fit: 'fill', kernel: 'nearest', fastShrinkOnLoad: false });
         decoder = 'sharp-shrink-on-load';
-      } else if (reduction > 1) {
-        // Smaller on both axes. INTER_LINEAR: output pixel x samples source x' = (x + 0.5) / scale - 0.5, bilinearly.
-        // For a reduction every sample lies inside the image (an enlargement would blend the edges with the background,
-        // so it stays in JS).
-        const scale: [number, number, number, number] = [target.width / fullSize.width, 0, 0, target.height / fullSize.height];
-        if (hasAlpha) {
-          // AutoShape drops alpha and then resizes the colours as stored; libvips would resample premultiplied
-          // colours (transparent pixels turning black), so the alpha goes first, in a decode of its own.
-          const rgb = await open().toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
-          pipeline = sharp(rgb.data, { raw: { width: rgb.info.width, height: rgb.info.height, channels: rgb.info.channels } });
-        }
-        pipeline.affine(scale, { interpolator: 'bilinear', idx: 0.5, idy: 0.5, odx: -0.5, ody: -0.5 });
-        decoder = 'sharp-bilinear';
       }
+      // Anything else comes back whole: the letterbox's cv2-exact resize gives AutoShape's model input bit for bit,
+      // which libvips' bilinear affine missed by one level on ~10% of the values, and costs no more.
     }
     const { data, info } = await pipeline.toColourspace('srgb').ensureAlpha().raw().toBuffer({ resolveWithObject: true });
     const { width, height } = info;

@@ -49,27 +49,37 @@ export function planLetterbox(image: InputSize, input: InputSize): LetterboxGeom
   return { input, resized, padTop: roundHalfEven(halfPadY - 0.1), padLeft: roundHalfEven(halfPadX - 0.1) };
 }
 
-/** Source index and weight of the next pixel for each destination pixel along one axis (cv2 INTER_LINEAR). */
-function bilinearTaps(sourceLength: number, destinationLength: number) {
+/** cv2's fixed-point INTER_LINEAR: weights are integers scaled by 2^11 (INTER_RESIZE_COEF_BITS). */
+const COEFFICIENT_SCALE = 2048;
+
+/**
+ * Source index and the two fixed-point weights of each destination pixel along one axis, computed as cv2.resize
+ * computes them for 8-bit images: the position in single precision from 1 / (destination / source), the weights
+ * rounded to 11 bits. Outside the image the nearest edge pixel is used, as cv2 does (with weight 2^11 for columns;
+ * rows are clamped when they are read).
+ */
+function bilinearTaps(sourceLength: number, destinationLength: number, clampEdges: boolean) {
   const index = new Int32Array(destinationLength);
-  const weight = new Float32Array(destinationLength);
-  const scale = sourceLength / destinationLength;
+  const near = new Int32Array(destinationLength);
+  const far = new Int32Array(destinationLength);
+  const scale = 1 / (destinationLength / sourceLength);
   for (let d = 0; d < destinationLength; d++) {
-    const position = (d + 0.5) * scale - 0.5;
+    const position = Math.fround((d + 0.5) * scale - 0.5);
     let source = Math.floor(position);
-    let fraction = position - source;
-    if (source < 0) {
+    let fraction = Math.fround(position - source);
+    if (clampEdges && source < 0) {
       source = 0;
       fraction = 0;
     }
-    if (source >= sourceLength - 1) {
+    if (clampEdges && source >= sourceLength - 1) {
       source = sourceLength - 1;
       fraction = 0;
     }
     index[d] = source;
-    weight[d] = fraction;
+    near[d] = roundHalfEven(Math.fround(1 - fraction) * COEFFICIENT_SCALE);
+    far[d] = roundHalfEven(fraction * COEFFICIENT_SCALE);
   }
-  return { index, weight };
+  return { index, near, far };
 }
 
 export interface RgbaBitmap {
@@ -96,27 +106,30 @@ export function letterboxToTensor(bitmap: RgbaBitmap, geometry: LetterboxGeometr
   fillPadding(target, geometry);
   if (bitmap.width === resized.width && bitmap.height === resized.height) return copyToPlanes(bitmap, geometry, target);
 
-  const columns = bilinearTaps(bitmap.width, resized.width);
-  const rows = bilinearTaps(bitmap.height, resized.height);
+  const columns = bilinearTaps(bitmap.width, resized.width, true);
+  const rows = bilinearTaps(bitmap.height, resized.height, false);
   const { data, channels } = bitmap;
   const stride = bitmap.width * channels;
   const lastColumn = bitmap.width - 1;
   const lastRow = bitmap.height - 1;
   for (let y = 0; y < resized.height; y++) {
-    const sourceRow = rows.index[y];
-    const fy = rows.weight[y];
-    const top = sourceRow * stride;
-    const bottom = Math.min(sourceRow + 1, lastRow) * stride;
+    const top = Math.min(Math.max(rows.index[y], 0), lastRow) * stride;
+    const bottom = Math.min(Math.max(rows.index[y] + 1, 0), lastRow) * stride;
+    const upperWeight = rows.near[y];
+    const lowerWeight = rows.far[y];
     let out = (y + padTop) * input.width + padLeft;
     for (let x = 0; x < resized.width; x++, out++) {
-      const sourceColumn = columns.index[x];
-      const fx = columns.weight[x];
-      const left = sourceColumn * channels;
-      const right = Math.min(sourceColumn + 1, lastColumn) * channels;
+      const left = columns.index[x] * channels;
+      const right = Math.min(columns.index[x] + 1, lastColumn) * channels;
+      const leftWeight = columns.near[x];
+      const rightWeight = columns.far[x];
       for (let c = 0; c < 3; c++) {
-        const upper = data[top + left + c] + (data[top + right + c] - data[top + left + c]) * fx;
-        const lower = data[bottom + left + c] + (data[bottom + right + c] - data[bottom + left + c]) * fx;
-        target[c * plane + out] = UNIT_SCALE[Math.round(upper + (lower - upper) * fy)];
+        // Horizontal pass in integers, then cv2's vectorised vertical pass (VResizeLinearVec_32s8u): each row sum
+        // shifted right by 4, multiplied keeping the high 16 bits, the two added and rounded off by 2 more bits.
+        const upper = data[top + left + c] * leftWeight + data[top + right + c] * rightWeight;
+        const lower = data[bottom + left + c] * leftWeight + data[bottom + right + c] * rightWeight;
+        const value = ((((upper >> 4) * upperWeight) >> 16) + (((lower >> 4) * lowerWeight) >> 16) + 2) >> 2;
+        target[c * plane + out] = UNIT_SCALE[value < 0 ? 0 : value > 255 ? 255 : value];
       }
     }
   }
