@@ -35,4 +35,11 @@ describe('checkModelContract', () => {
     expect(() => checkModelContract('models/bad.onnx', inputs, outputs, COCO_CLASS_NAMES)).toThrow(message);
     expect(() => checkModelContract('models/bad.onnx', inputs, outputs, COCO_CLASS_NAMES)).toThrow(/^models\/bad\.onnx does not have the YOLOv5 export contract/);
   });
+
+  it('says the names metadata is missing when the COCO fallback does not fit the columns', () => {
+    const outputs = [output([1, 25200, 9])];
+    expect(() => checkModelContract('models/custom.onnx', [input([1, 3, 640, 640])], outputs, COCO_CLASS_NAMES, false)).toThrow(
+      /^models\/custom\.onnx does not have the YOLOv5 export contract: output "output0" has 9 columns per row \(4 classes\) but the file has no `names` metadata, so the 80 COCO classes were assumed/,
+    );
+  });
 });

@@ -32,6 +32,8 @@ export function checkModelContract(
   inputs: readonly TensorSignature[],
   outputs: readonly TensorSignature[],
   classNames: readonly string[],
+  /** False when the file has no `names` metadata and classNames are the COCO fallback: the error then says so. */
+  namesFromFile = true,
 ): ModelContract {
   if (inputs.length !== 1) throw new ModelContractError(file, `expected 1 input, found ${inputs.length}`);
   if (outputs.length < 1) throw new ModelContractError(file, 'the model has no output');
@@ -59,7 +61,9 @@ export function checkModelContract(
   if (isStatic(columns) && columns !== 5 + classNames.length) {
     throw new ModelContractError(
       file,
-      `output "${output.name}" has ${columns} columns per row but the model names ${classNames.length} classes (expected ${5 + classNames.length})`,
+      namesFromFile
+        ? `output "${output.name}" has ${columns} columns per row but the model names ${classNames.length} classes (expected ${5 + classNames.length})`
+        : `output "${output.name}" has ${columns} columns per row (${columns - 5} classes) but the file has no \`names\` metadata, so the ${classNames.length} COCO classes were assumed: export it with YOLOv5's export.py, which writes the class names`,
     );
   }
   return {

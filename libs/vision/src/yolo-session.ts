@@ -42,7 +42,7 @@ export async function loadYoloModel(file: string, options: InferenceSession.Sess
     throw new Error(`${file} could not be loaded by ONNX Runtime: ${(error as Error).message}`);
   }
   try {
-    const contract = checkModelContract(file, session.inputMetadata, session.outputMetadata, metadata.names);
+    const contract = checkModelContract(file, session.inputMetadata, session.outputMetadata, metadata.names, metadata.namesFromFile);
     return { session, contract, metadata };
   } catch (error) {
     await session.release();
