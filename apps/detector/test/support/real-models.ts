@@ -1,0 +1,84 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { OFFICIAL_MODEL_NAMES } from '@app/model-store';
+import { OnnxMetadataEntry, OnnxProto } from '@app/onnx-writer';
+import { E2E_TMP, REPO_ROOT } from './paths';
+
+/** Real trained networks (../shared/models/README.md): read where they are, never copied into the repository. */
+export const SHARED_MODELS_DIR = resolve(REPO_ROOT, '../shared/models');
+
+export const REAL_MODELS = {
+  /** COCO yolov5n, static 1x3x640x640, as the official release files. */
+  coco: 'yolov5n.onnx',
+  /** The same weights with dynamic height/width: run at AutoShape's rectangle, as the reference was. */
+  cocoDynamic: 'yolov5n-dynamic.onnx',
+  /** 4 classes: duckie, cone, truck, bus. */
+  duckietown: 'custom/duckietown-yolov5n.onnx',
+  /** 2 classes: Biodegradable, Non-biodegradable. */
+  waste: 'custom/waste-yolov5n.onnx',
+} as const;
+export type RealModel = keyof typeof REAL_MODELS;
+
+export interface RealModelsFolder {
+  /** MODELS_DIR for startService. */
+  dir: string;
+  /** The name each requested model is served under. */
+  served: Partial<Record<RealModel, string>>;
+  /** The ../shared files that are absent (then nothing is linked and the tests skip). */
+  missing: string[];
+}
+
+/**
+ * The name the index-th model of a test's folder is served under. The service serves only yolov5s/m/l until the model
+ * catalog serves any *.onnx under its own name (issue 9): this is the one place that decides the served names.
+ */
+function servedName(index: number): string {
+  if (index >= OFFICIAL_MODEL_NAMES.length) throw new Error(`at most ${OFFICIAL_MODEL_NAMES.length} models per test folder`);
+  return OFFICIAL_MODEL_NAMES[index];
+}
+
+function freshFolder(label: string, files: readonly string[]): { dir: string; missing: string[] } {
+  const dir = join(E2E_TMP, `models-real-${label}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return { dir, missing: files.filter((file) => !existsSync(file)) };
+}
+
+/** A models folder that serves real networks from ../shared/models through symbolic links (nothing is copied). */
+export function realModelsFolder(label: string, models: readonly RealModel[]): RealModelsFolder {
+  const { dir, missing } = freshFolder(label, models.map((model) => join(SHARED_MODELS_DIR, REAL_MODELS[model])));
+  const served: Partial<Record<RealModel, string>> = {};
+  if (missing.length > 0) return { dir, served, missing };
+  models.forEach((model, index) => {
+    symlinkSync(join(SHARED_MODELS_DIR, REAL_MODELS[model]), join(dir, `${servedName(index)}.onnx`));
+    served[model] = servedName(index);
+  });
+  return { dir, served, missing };
+}
+
+/** A real model with its metadata edited: a value replaces an entry, null removes it. */
+export interface ModelVariant {
+  of: RealModel;
+  metadata: Record<string, string | null>;
+}
+
+/** A models folder of edited copies of real models (broken exports, for the error tests), written to the e2e scratch space. */
+export function modelVariantsFolder(label: string, variants: readonly ModelVariant[]): { dir: string; served: string[]; missing: string[] } {
+  const { dir, missing } = freshFolder(label, variants.map(({ of }) => join(SHARED_MODELS_DIR, REAL_MODELS[of])));
+  if (missing.length > 0) return { dir, served: [], missing };
+  const served = variants.map(({ of, metadata }, index) => {
+    const model = OnnxProto.ModelProto.decode(readFileSync(join(SHARED_MODELS_DIR, REAL_MODELS[of]))) as unknown as { metadataProps: OnnxMetadataEntry[] };
+    const kept = model.metadataProps.filter(({ key }) => !(key in metadata));
+    const edited = Object.entries(metadata).flatMap(([key, value]) => (value === null ? [] : [{ key, value }]));
+    model.metadataProps = [...kept, ...edited].map((entry) => OnnxProto.StringStringEntryProto.create(entry) as unknown as OnnxMetadataEntry);
+    writeFileSync(join(dir, `${servedName(index)}.onnx`), OnnxProto.ModelProto.encode(model as never).finish());
+    return servedName(index);
+  });
+  return { dir, served, missing };
+}
+
+/** `describe`, or `describe.skip` with the absent files in its title when any file the tests need is missing. */
+export function describeWithFiles(missing: readonly string[]): (title: string, body: () => void) => void {
+  if (missing.length === 0) return describe;
+  return (title, body) => describe.skip(`${title} (skipped: ${missing.join(', ')} absent)`, body);
+}
