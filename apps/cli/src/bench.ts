@@ -290,7 +290,7 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
     const checks = checkSameRun(results);
     const markdown = renderMarkdown(results, checks);
     mkdirSync(outDir, { recursive: true });
-    writeFileSync(join(outDir, 'bench.json'), JSON.stringify({ ...results, targets: checks }, null, 2) + '\n');
+    writeFileSync(join(outDir, 'bench.json'), JSON.stringify({ ...results, checks }, null, 2) + '\n');
     writeFileSync(join(outDir, 'bench.md'), markdown);
     console.log(markdown);
     log(`wrote ${join(outDir, 'bench.json')} and bench.md`);

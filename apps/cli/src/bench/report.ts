@@ -75,8 +75,8 @@ export interface ServiceFacts {
   models: string;
 }
 
-export interface TargetCheck {
-  target: string;
+export interface SameRunCheck {
+  check: string;
   model: Yolov5Scale;
   case: string;
   value: number;
@@ -91,10 +91,10 @@ export interface TargetCheck {
  * Checks whose two sides were measured in this run (end to end against the bare run, paired round by round; /health
  * under load), on every request body. The old app's figures come from another run and are never divided into these.
  */
-export function checkSameRun(results: BenchResults): TargetCheck[] {
-  const checks: TargetCheck[] = [];
+export function checkSameRun(results: BenchResults): SameRunCheck[] {
+  const checks: SameRunCheck[] = [];
   const upper = (target: string, model: Yolov5Scale, kase: string, value: number, limit: number, unit: string) =>
-    checks.push({ target, model, case: kase, value, limit, ratio: value / limit, met: value <= limit, unit });
+    checks.push({ check: target, model, case: kase, value, limit, ratio: value / limit, met: value <= limit, unit });
   for (const model of results.models) {
     for (const http of model.http) {
       const label = `${http.photo} ${http.encoding} @${http.input}`;
@@ -139,7 +139,7 @@ function modelsSentence(models: readonly ModelResult[]): string {
     .join(' ');
 }
 
-export function renderMarkdown(results: BenchResults, checks: TargetCheck[]): string {
+export function renderMarkdown(results: BenchResults, checks: SameRunCheck[]): string {
   const { machine, settings, service } = results;
   const out: string[] = [];
   out.push(`## Benchmark ${results.date}`);
@@ -204,8 +204,8 @@ export function renderMarkdown(results: BenchResults, checks: TargetCheck[]): st
   out.push(
     'Input tensor differences (0..255 levels) and the change of the model output (objectness and class scores), relative to the photo\'s ' +
       'own effect on it (output for the photo vs for a uniform grey image): service path vs **exact** (full libjpeg-turbo decode + cv2 ' +
-      'INTER_LINEAR arithmetic, i.e. AutoShape) and vs **jimp** (the previous decoder). Random weights make the boxes themselves ' +
-      'insensitive to the picture, so the output scores are compared instead.',
+      'INTER_LINEAR arithmetic, i.e. AutoShape) and vs **jimp** (the previous decoder). A random-weight model\'s boxes are ' +
+      'insensitive to the picture, so the output scores are compared instead, for every model alike.',
   );
   const level = (comparison: ParityComparison) => `${comparison.maxLevels} / ${comparison.meanLevels.toFixed(2)}`;
   const change = (comparison: ParityComparison) => `${(comparison.relativeOutputChange * 100).toFixed(1)}%`;
@@ -269,9 +269,9 @@ export function renderMarkdown(results: BenchResults, checks: TargetCheck[]): st
   out.push('### Checks within this run');
   out.push(
     table(
-      ['target', 'model', 'case', 'measured', 'limit', 'met'],
+      ['check', 'model', 'case', 'measured', 'limit', 'met'],
       checks.map((check) => [
-        check.target,
+        check.check,
         modelLabel(results.models.find((model) => model.model === check.model)!),
         check.case,
         check.unit === '×' ? x(check.value) : `${ms(check.value)} ${check.unit}`,
@@ -281,7 +281,7 @@ export function renderMarkdown(results: BenchResults, checks: TargetCheck[]): st
     ),
   );
   const met = checks.filter((check) => check.met).length;
-  out.push(`${met} of ${checks.length} target checks met.`);
+  out.push(`${met} of ${checks.length} checks met.`);
   return out.join('\n\n') + '\n';
 }
 
