@@ -1,4 +1,5 @@
 import { DatasetAccuracy, PrecisionRecall } from '@app/accuracy';
+import { table } from './report';
 
 /**
  * The old app's pipeline (torch hub AutoShape at 640, YOLOv5 v7.0 code) with the PyTorch weights that
@@ -36,11 +37,6 @@ export interface AccuracyResults {
 
 const fixed3 = (value: number) => value.toFixed(3);
 const signed3 = (value: number) => `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(3)}`;
-
-function table(header: string[], rows: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
-}
 
 export function renderAccuracyMarkdown(results: AccuracyResults, classNames: readonly string[]): string {
   const { model, data, settings, reference } = results;

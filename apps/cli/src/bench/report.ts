@@ -123,7 +123,8 @@ const modelLabel = (model: ModelResult) => `${model.model} (${model.weights})`;
 const ms = (value: number) => (Number.isFinite(value) ? (value >= 100 ? value.toFixed(0) : value.toFixed(1)) : '–');
 const x = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : '–');
 
-function table(header: string[], rows: string[][]): string {
+/** A Markdown table. */
+export function table(header: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
