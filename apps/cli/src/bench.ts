@@ -6,14 +6,13 @@ import { YOLOV5_MODELS, Yolov5Model, yolov5Cost, Yolov5Scale } from '@app/onnx-w
 import { configValidationSchema } from '../../detector/src/config/detector-config';
 import { parseCommandLine, parseModelList, runCommand, UsageError } from './command-line';
 import { BenchModelFiles, generateBenchModels } from './bench/bench-models';
-import { BenchModel, prepareBenchModels } from './bench/bench-lineup';
-import { BenchClient, closedLoopLoad, HEALTH_REQUEST, jsonPredictRequest, multipartPredictRequest, pollLatency, PreparedRequest } from './bench/http-load';
+import { BenchModel, LineupServices, prepareBenchModels } from './bench/bench-lineup';
+import { closedLoopLoad, HEALTH_REQUEST, jsonPredictRequest, multipartPredictRequest, pollLatency, PreparedRequest } from './bench/http-load';
 import { BenchPhoto, closeModel, InProcessModel, loadPhotos, openModel, readyTensor, shapeKey, SQUARE, timeBareRun, timePipeline } from './bench/in-process';
 import { measureParity, ParityRow } from './bench/parity';
 import { BENCH_PHOTOS, REFERENCE_PHOTO } from './bench/reference';
 import { BenchResults, checkSameRun, Encoding, ModelResult, renderMarkdown, renderTuneMarkdown, TuneResults } from './bench/report';
-import { RunningService, startService } from '../../detector/test/support/service';
-import { buildServiceSnapshot, SERVICE_START_TIMEOUT_MS } from './bench/service-process';
+import { buildServiceSnapshot } from './bench/service-process';
 import { SampleSet, summarize } from './bench/stats';
 import { poolLayouts, tunePoolLayouts, tuneSessionOptions } from './bench/tune';
 
@@ -57,14 +56,6 @@ function requestFor(model: BenchModel, photo: BenchPhoto, encoding: Encoding): P
   return encoding === 'json' ? jsonPredictRequest(name, photo.bytes) : multipartPredictRequest(name, photo.bytes, photo.name, 'image/jpeg');
 }
 
-/** One running service per models folder (see bench-lineup: the trained model may need its own), with its client. */
-interface ServedBy {
-  service: RunningService;
-  client: BenchClient;
-  models: string[];
-  rssAfterReadyBytes: number;
-}
-
 /** `--name N`: a positive number, or the default when the option is absent. */
 function positiveOption(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
@@ -96,7 +87,7 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
   const started = Date.now();
   const loadAtStart = loadavg();
   const scratch = mkdtempSync(join(tmpdir(), 'yolov5-bench-'));
-  const servedBy = new Map<string, ServedBy>();
+  let servedBy: LineupServices | null = null;
   const opened: InProcessModel[] = [];
   try {
     if (values.tune) {
@@ -115,19 +106,10 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
     const entry = buildServiceSnapshot(REPO_ROOT, join(scratch, 'service'));
     const photos = await loadPhotos(CORPUS_PHOTOS, BENCH_PHOTOS);
 
-    for (const model of lineup) {
-      const known = servedBy.get(model.modelsDir);
-      if (known) {
-        known.models.push(model.name);
-        continue;
-      }
-      log(`starting a service for ${model.name}${model.servedAs === model.name ? '' : ` (served as ${model.servedAs})`} (dynamic models, ${workerThreads} worker(s) × ${intraOpThreads} intra-op thread(s))`);
-      const service = await startService({ entry, env: { MODELS_DIR: model.modelsDir }, timeoutMs: SERVICE_START_TIMEOUT_MS });
-      const rssAfterReadyBytes = service.memory().rssBytes;
-      servedBy.set(model.modelsDir, { service, client: new BenchClient(service.url), models: [model.name], rssAfterReadyBytes });
-      log(`ready after ${(service.readyMs / 1000).toFixed(1)} s, RSS ${(rssAfterReadyBytes / 2 ** 20).toFixed(0)} MB`);
-    }
-    const endpoint = (name: string) => servedBy.get(lineup.find((model) => model.name === name)!.modelsDir)!;
+    log(`starting the service (dynamic models, ${workerThreads} worker(s) × ${intraOpThreads} intra-op thread(s))`);
+    servedBy = new LineupServices();
+    await servedBy.start(lineup, entry, log);
+    const endpoint = servedBy.endpoint;
 
     log(`opening the models in this process (${intraOpThreads} intra-op threads, the workers' session options)`);
     for (const model of lineup) opened.push(await openModel(model.name, model.staticFile, model.dynamicFile, intraOpThreads));
@@ -216,7 +198,7 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
         }
       }
     }
-    const serviceFacts = [...servedBy.values()].map(({ service, models, rssAfterReadyBytes }) => ({
+    const serviceFacts = servedBy.all().map(({ service, models, rssAfterReadyBytes }) => ({
       readyMs: service.readyMs,
       rssAfterReadyMB: rssAfterReadyBytes / 2 ** 20,
       peakRssMB: service.memory().peakRssBytes / 2 ** 20,
@@ -296,9 +278,8 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
     log(`wrote ${join(outDir, 'bench.json')} and bench.md`);
     return 0;
   } finally {
-    for (const { client } of servedBy.values()) client.close();
     for (const model of opened) await closeModel(model);
-    for (const { service } of servedBy.values()) await service.stop();
+    await servedBy?.stop();
     rmSync(scratch, { recursive: true, force: true });
   }
 }

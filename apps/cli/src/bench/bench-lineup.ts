@@ -1,7 +1,10 @@
 import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Yolov5Model, Yolov5Scale } from '@app/onnx-writer';
+import { RunningService, startService } from '../../../detector/test/support/service';
 import { generateBenchModels } from './bench-models';
+import { BenchClient } from './http-load';
+import { SERVICE_START_TIMEOUT_MS } from './service-process';
 
 /** One model the bench measures: its files, and where and under which name the service serves it. */
 export interface BenchModel {
@@ -68,4 +71,48 @@ export async function prepareBenchModels(
     lineup.push({ name, weights: 'trained', staticFile, dynamicFile, ...serveTrained(scratch, name, dynamicFile) });
   }
   return lineup;
+}
+
+/** One running service and the lineup's models it serves. */
+export interface ServedBy {
+  service: RunningService;
+  client: BenchClient;
+  models: Yolov5Scale[];
+  rssAfterReadyBytes: number;
+}
+
+/** The services of a lineup: one per models folder (see serveTrained), each with its HTTP client. */
+export class LineupServices {
+  private readonly byFolder = new Map<string, ServedBy>();
+  private readonly folderOf = new Map<string, string>();
+
+  async start(lineup: readonly BenchModel[], entry: string, log: (message: string) => void): Promise<void> {
+    for (const model of lineup) {
+      this.folderOf.set(model.name, model.modelsDir);
+      const known = this.byFolder.get(model.modelsDir);
+      if (known) {
+        known.models.push(model.name);
+        continue;
+      }
+      const service = await startService({ entry, env: { MODELS_DIR: model.modelsDir }, timeoutMs: SERVICE_START_TIMEOUT_MS });
+      const rssAfterReadyBytes = service.memory().rssBytes;
+      this.byFolder.set(model.modelsDir, { service, client: new BenchClient(service.url), models: [model.name], rssAfterReadyBytes });
+      const servedAs = model.servedAs === model.name ? '' : ` (as ${model.servedAs})`;
+      log(`service for ${model.name}${servedAs} ready after ${(service.readyMs / 1000).toFixed(1)} s, RSS ${(rssAfterReadyBytes / 2 ** 20).toFixed(0)} MB`);
+    }
+  }
+
+  /** The service that serves a model of the lineup. */
+  readonly endpoint = (name: string): ServedBy => this.byFolder.get(this.folderOf.get(name)!)!;
+
+  all(): ServedBy[] {
+    return [...this.byFolder.values()];
+  }
+
+  async stop(): Promise<void> {
+    for (const { client, service } of this.byFolder.values()) {
+      client.close();
+      await service.stop();
+    }
+  }
 }
