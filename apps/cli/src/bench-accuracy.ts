@@ -60,6 +60,15 @@ function progressBar(total: number): SingleBar {
   return bar;
 }
 
+/** The dataset folder's images; a folder that is not one is a usage error (message and usage, no stack trace). */
+function labelledFolderOrUsage(folder: string) {
+  try {
+    return readLabelledFolder(folder);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
 async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
   const values = parseCommandLine(argv, {
     model: { type: 'string' },
@@ -84,7 +93,7 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
     maxDetections: numberOption('max', values.max, EVALUATION.maxDetections, (value) => Number.isInteger(value) && value > 0, 'a positive integer'),
   };
   const outDir = resolve(values.out ?? join(REPO_ROOT, 'bench/results'));
-  const files = readLabelledFolder(dataFolder);
+  const files = labelledFolderOrUsage(dataFolder);
 
   const { value: config } = configValidationSchema.validate(process.env);
   const model = await loadYoloModel(modelFile, detectorSessionOptions(config.ORT_INTRA_OP_THREADS));
