@@ -2,29 +2,34 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { YOLOV5_MODELS, Yolov5Model, yolov5Cost } from '@app/onnx-writer';
+import { YOLOV5_MODELS, Yolov5Model, yolov5Cost, Yolov5Scale } from '@app/onnx-writer';
 import { configValidationSchema } from '../../detector/src/config/detector-config';
 import { parseCommandLine, parseModelList, runCommand, UsageError } from './command-line';
 import { BenchModelFiles, generateBenchModels } from './bench/bench-models';
-import { BenchClient, closedLoopLoad, HEALTH_REQUEST, jsonPredictRequest, multipartPredictRequest, pollLatency, PreparedRequest } from './bench/http-load';
+import { BenchModel, LineupServices, prepareBenchModels } from './bench/bench-lineup';
+import { closedLoopLoad, HEALTH_REQUEST, jsonPredictRequest, multipartPredictRequest, pollLatency, PreparedRequest } from './bench/http-load';
 import { BenchPhoto, closeModel, InProcessModel, loadPhotos, openModel, readyTensor, shapeKey, SQUARE, timeBareRun, timePipeline } from './bench/in-process';
 import { measureParity, ParityRow } from './bench/parity';
 import { BENCH_PHOTOS, REFERENCE_PHOTO } from './bench/reference';
-import { BenchResults, checkTargets, Encoding, ModelResult, renderMarkdown, renderTuneMarkdown, TuneResults } from './bench/report';
-import { RunningService, startService } from '../../detector/test/support/service';
-import { buildServiceSnapshot, SERVICE_START_TIMEOUT_MS } from './bench/service-process';
+import { BenchResults, checkSameRun, Encoding, ModelResult, renderMarkdown, renderTuneMarkdown, TuneResults } from './bench/report';
+import { buildServiceSnapshot } from './bench/service-process';
 import { SampleSet, summarize } from './bench/stats';
 import { poolLayouts, tunePoolLayouts, tuneSessionOptions } from './bench/tune';
 
+/** The trained yolov5n first, then the random-weight architectures. */
+const BENCH_MODELS: readonly Yolov5Scale[] = ['yolov5n', ...YOLOV5_MODELS];
+
 const USAGE = `Usage: npm run bench -- [options]
 
-Generates the real-architecture YOLOv5 models (random weights, static and dynamic) into a temporary folder, builds
+Measures the trained yolov5n from ../shared/models (real detections, so NMS gets real candidates) and the
+real-architecture yolov5s/m/l with random weights (generated, static and dynamic, into a temporary folder): builds
 and starts the service, and measures, interleaved round by round: bare ONNX Runtime runs, the in-process pipeline
 on four photos, sequential POST /predict (JSON and multipart), then 4 concurrent clients with GET /health polled
-meanwhile. Prints the tables and the issue's targets; writes bench.json and bench.md.
+meanwhile. Prints the tables, the checks whose ratios were measured in this run (end to end against the bare run,
+/health under load), and the old app's historical figures for orientation; writes bench.json and bench.md.
 
 Options:
-  --models LIST    comma-separated (default: ${YOLOV5_MODELS.join(',')})
+  --models LIST    comma-separated (default: ${BENCH_MODELS.join(',')}; --tune: random-weight models only)
   --rounds N       interleaved rounds of the sequential measurements (default 10)
   --load-seconds S seconds of 4-client load per model and body type (default 8)
   --out DIR        where bench.json and bench.md go (default bench/results)
@@ -36,6 +41,7 @@ The service runs with its own defaults for WORKER_THREADS and ORT_INTRA_OP_THREA
 environment.`;
 
 const REPO_ROOT = resolve(__dirname, '../../..');
+const SHARED_MODELS = resolve(REPO_ROOT, '../shared/models');
 const CORPUS_PHOTOS = resolve(REPO_ROOT, '../shared/corpus/photos');
 const HEALTH_INTERVAL_MS = 25;
 const IDLE_GAP_MS = 30;
@@ -45,8 +51,9 @@ const packageVersion = (name: string): string => JSON.parse(readFileSync(join(RE
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 const encodings: Encoding[] = ['json', 'multipart'];
 
-function requestFor(model: string, photo: BenchPhoto, encoding: Encoding): PreparedRequest {
-  return encoding === 'json' ? jsonPredictRequest(model, photo.bytes) : multipartPredictRequest(model, photo.bytes, photo.name, 'image/jpeg');
+function requestFor(model: BenchModel, photo: BenchPhoto, encoding: Encoding): PreparedRequest {
+  const name = model.servedAs;
+  return encoding === 'json' ? jsonPredictRequest(name, photo.bytes) : multipartPredictRequest(name, photo.bytes, photo.name, 'image/jpeg');
 }
 
 /** `--name N`: a positive number, or the default when the option is absent. */
@@ -69,7 +76,7 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const modelNames = parseModelList(values.models ?? (values.tune ? 'yolov5s,yolov5m' : undefined), YOLOV5_MODELS) as Yolov5Model[];
+  const modelNames = parseModelList(values.models ?? (values.tune ? 'yolov5s,yolov5m' : undefined), values.tune ? YOLOV5_MODELS : BENCH_MODELS) as Yolov5Scale[];
   const rounds = positiveOption('rounds', values.rounds, values.tune ? 4 : 10);
   const loadSeconds = positiveOption('load-seconds', values['load-seconds'], values.tune ? 3 : 8);
   const outDir = resolve(values.out ?? join(REPO_ROOT, 'bench/results'));
@@ -80,30 +87,32 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
   const started = Date.now();
   const loadAtStart = loadavg();
   const scratch = mkdtempSync(join(tmpdir(), 'yolov5-bench-'));
-  let http: BenchClient | null = null;
+  let servedBy: LineupServices | null = null;
   const opened: InProcessModel[] = [];
-  let stopService: RunningService['stop'] | null = null;
   try {
-    log(`generating ${modelNames.join(', ')} (static and dynamic) into ${scratch}`);
-    const files = await generateBenchModels(join(scratch, 'models'), modelNames);
+    if (values.tune) {
+      log(`generating ${modelNames.join(', ')} (static and dynamic) into ${scratch}`);
+      const files = await generateBenchModels(join(scratch, 'models'), modelNames as Yolov5Model[]);
+      log('building the service (npm run build) and snapshotting dist/');
+      const entry = buildServiceSnapshot(REPO_ROOT, join(scratch, 'service'));
+      const photos = await loadPhotos(CORPUS_PHOTOS, BENCH_PHOTOS);
+      await runTune({ files, entry, modelNames: modelNames as Yolov5Model[], photos, intraOpThreads, rounds, loadSeconds, outDir, loadAtStart });
+      return 0;
+    }
+    log(`preparing ${modelNames.join(', ')} (trained from ${SHARED_MODELS}, random-weight ones generated static and dynamic into ${scratch})`);
+    const lineup = await prepareBenchModels(modelNames, scratch, SHARED_MODELS, log);
+    if (lineup.length === 0) throw new UsageError('No model left to measure');
     log('building the service (npm run build) and snapshotting dist/');
     const entry = buildServiceSnapshot(REPO_ROOT, join(scratch, 'service'));
     const photos = await loadPhotos(CORPUS_PHOTOS, BENCH_PHOTOS);
-    if (values.tune) {
-      await runTune({ files, entry, modelNames, photos, intraOpThreads, rounds, loadSeconds, outDir, loadAtStart });
-      return 0;
-    }
 
     log(`starting the service (dynamic models, ${workerThreads} worker(s) × ${intraOpThreads} intra-op thread(s))`);
-    const service = await startService({ entry, env: { MODELS_DIR: files.dynamicDir }, timeoutMs: SERVICE_START_TIMEOUT_MS });
-    stopService = service.stop;
-    const rssAfterReady = service.memory().rssBytes;
-    log(`ready after ${(service.readyMs / 1000).toFixed(1)} s, RSS ${(rssAfterReady / 2 ** 20).toFixed(0)} MB`);
-    const client = new BenchClient(service.url);
-    http = client;
+    servedBy = new LineupServices();
+    await servedBy.start(lineup, entry, log);
+    const endpoint = servedBy.endpoint;
 
     log(`opening the models in this process (${intraOpThreads} intra-op threads, the workers' session options)`);
-    for (const name of modelNames) opened.push(await openModel(name, files.file(name, 'static'), files.file(name, 'dynamic'), intraOpThreads));
+    for (const model of lineup) opened.push(await openModel(model.name, model.staticFile, model.dynamicFile, intraOpThreads));
     log('decoding parity (input tensors and outputs against the exact and the jimp paths)');
     const parity = new Map<string, ParityRow[]>();
     for (const model of opened) {
@@ -114,7 +123,7 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
     const shapes = [SQUARE, ...new Map(photos.map((photo) => [shapeKey(photo.rectangle), photo.rectangle])).values()];
     const tensors = new Map(shapes.map((shape) => [shapeKey(shape), readyTensor(shape)]));
     const requests = new Map<string, PreparedRequest>();
-    for (const name of modelNames) for (const photo of photos) for (const encoding of encodings) requests.set(`${name} ${photo.name} ${encoding}`, requestFor(name, photo, encoding));
+    for (const model of lineup) for (const photo of photos) for (const encoding of encodings) requests.set(`${model.name} ${photo.name} ${encoding}`, requestFor(model, photo, encoding));
 
     const samples = new SampleSet();
     const stageSamples = new SampleSet();
@@ -126,6 +135,7 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
      * measured ~10% slower, whichever it was (the bench process's own garbage collection).
      */
     const pass = async (model: InProcessModel, round: number) => {
+      const { client } = endpoint(model.name);
       const add = (key: string, value: number) => round > 0 && samples.add(key, value);
       const addStages = (key: string, stages: Record<string, number>) => {
         if (round > 0) for (const [stage, value] of Object.entries(stages)) stageSamples.add(`${key} ${stage}`, value);
@@ -172,9 +182,10 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
     const completed = new Map<string, { requests: number; ms: number }>();
     const busPhoto = photos.find((photo) => photo.name === REFERENCE_PHOTO)!;
     for (let half = 0; half < 2; half++) {
-      for (const name of modelNames) {
+      for (const { name } of lineup) {
         for (const encoding of encodings) {
           const request = requests.get(`${name} ${busPhoto.name} ${encoding}`)!;
+          const { service, client } = endpoint(name);
           const poller = pollLatency(`${service.url}${HEALTH_REQUEST.path}`, HEALTH_INTERVAL_MS);
           const load = await closedLoopLoad(client, request, CLIENTS, (loadSeconds * 1000) / 2);
           const health = await poller.stop();
@@ -187,7 +198,12 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
         }
       }
     }
-    const memory = service.memory();
+    const serviceFacts = servedBy.all().map(({ service, models, rssAfterReadyBytes }) => ({
+      readyMs: service.readyMs,
+      rssAfterReadyMB: rssAfterReadyBytes / 2 ** 20,
+      peakRssMB: service.memory().peakRssBytes / 2 ** 20,
+      models: `${models.join(', ')} loaded in each of ${workerThreads} worker(s)`,
+    }));
 
     const stagesOf = (key: string) => ({
       decode: stageSamples.summary(`${key} decode`).median,
@@ -196,12 +212,13 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
       postprocess: stageSamples.summary(`${key} postprocess`).median,
     });
     const models: ModelResult[] = opened.map((model) => ({
-      model: model.name as Yolov5Model,
-      parameters: yolov5Cost(model.name as Yolov5Model).parameters,
+      model: model.name as Yolov5Scale,
+      weights: lineup.find(({ name }) => name === model.name)!.weights,
+      parameters: yolov5Cost(model.name as Yolov5Scale).parameters,
       bare: Object.fromEntries(
         shapes.map((shape) => {
           const summary = samples.summary(`${model.name} bare ${shapeKey(shape)}`);
-          const { gflops } = yolov5Cost(model.name as Yolov5Model, shape);
+          const { gflops } = yolov5Cost(model.name as Yolov5Scale, shape);
           return [shapeKey(shape), { ...summary, gflops, gflopsPerSecond: gflops / (summary.median / 1000) }];
         }),
       ),
@@ -247,27 +264,22 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
       date: new Date().toISOString().slice(0, 10),
       machine: machine(loadAtStart),
       settings: { rounds, loadSeconds, workerThreads, intraOpThreads, healthIntervalMs: HEALTH_INTERVAL_MS, idleGapMs: IDLE_GAP_MS },
-      service: {
-        readyMs: service.readyMs,
-        rssAfterReadyMB: rssAfterReady / 2 ** 20,
-        peakRssMB: memory.peakRssBytes / 2 ** 20,
-        models: `${modelNames.join(', ')} loaded in each of ${workerThreads} worker(s)`,
-      },
+      service: serviceFacts[0],
+      otherServices: serviceFacts.slice(1),
       models,
       durationS: (Date.now() - started) / 1000,
     };
-    const checks = checkTargets(results);
+    const checks = checkSameRun(results);
     const markdown = renderMarkdown(results, checks);
     mkdirSync(outDir, { recursive: true });
-    writeFileSync(join(outDir, 'bench.json'), JSON.stringify({ ...results, targets: checks }, null, 2) + '\n');
+    writeFileSync(join(outDir, 'bench.json'), JSON.stringify({ ...results, checks }, null, 2) + '\n');
     writeFileSync(join(outDir, 'bench.md'), markdown);
     console.log(markdown);
     log(`wrote ${join(outDir, 'bench.json')} and bench.md`);
     return 0;
   } finally {
-    http?.close();
     for (const model of opened) await closeModel(model);
-    await stopService?.();
+    await servedBy?.stop();
     rmSync(scratch, { recursive: true, force: true });
   }
 }

@@ -2,6 +2,7 @@ import { YOLOV5_MODELS, yolov5Cost } from './yolov5-architecture';
 
 describe('YOLOv5 architecture', () => {
   it.each([
+    ['yolov5n', 1_867_405, 4.5],
     ['yolov5s', 7_225_885, 16.5],
     ['yolov5m', 21_172_173, 49.0],
     ['yolov5l', 46_533_693, 109.1],

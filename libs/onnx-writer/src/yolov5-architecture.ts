@@ -7,8 +7,12 @@
 export const YOLOV5_MODELS = ['yolov5s', 'yolov5m', 'yolov5l'] as const;
 export type Yolov5Model = (typeof YOLOV5_MODELS)[number];
 
+/** Every size of the family: yolov5n is counted (its real trained weights are in ../shared), not generated. */
+export type Yolov5Scale = Yolov5Model | 'yolov5n';
+
 /** depth_multiple and width_multiple of the official yaml files. */
-export const YOLOV5_SCALES: Record<Yolov5Model, { depth: number; width: number }> = {
+export const YOLOV5_SCALES: Record<Yolov5Scale, { depth: number; width: number }> = {
+  yolov5n: { depth: 0.33, width: 0.25 },
   yolov5s: { depth: 0.33, width: 0.5 },
   yolov5m: { depth: 0.67, width: 0.75 },
   yolov5l: { depth: 1.0, width: 1.0 },
@@ -55,7 +59,7 @@ export interface Yolov5Ops<T> {
  * Walks the network from the image and returns the three Detect conv outputs (strides 8, 16, 32), each with
  * 3 * (5 + 80) channels in ultralytics order (anchor-major, then cx, cy, w, h, objectness, classes).
  */
-export function walkYolov5<T>(model: Yolov5Model, ops: Yolov5Ops<T>, image: T): T[] {
+export function walkYolov5<T>(model: Yolov5Scale, ops: Yolov5Ops<T>, image: T): T[] {
   const { depth, width } = YOLOV5_SCALES[model];
   const ch = (c: number) => Math.ceil((c * width) / 8) * 8; // make_divisible(c * width_multiple, 8)
   const n = (repeats: number) => Math.max(Math.round(repeats * depth), 1);
@@ -120,7 +124,7 @@ interface FeatureShape {
 }
 
 /** Parameters and conv GFLOPs of a model, counted from the architecture without building it. */
-export function yolov5Cost(model: Yolov5Model, inputSize: { height: number; width: number } = { height: 640, width: 640 }): Yolov5Cost {
+export function yolov5Cost(model: Yolov5Scale, inputSize: { height: number; width: number } = { height: 640, width: 640 }): Yolov5Cost {
   let parameters = 0;
   let macs = 0;
   const ops: Yolov5Ops<FeatureShape> = {

@@ -35,4 +35,16 @@ describe('toDetection', () => {
       confidence: 0.877,
     });
   });
+
+  it('gives sub-pixel corners (to 1/100 pixel) when asked, the rest unchanged', () => {
+    expect(toDetection(box(10.9, 20.2, 30.999, 40.5), ['person', 'bicycle'], true)).toEqual({
+      x_min: 10.9,
+      y_min: 20.2,
+      x_max: 31,
+      y_max: 40.5,
+      class_name: 'bicycle',
+      confidence: 0.877,
+    });
+    expect(toDetection(box(12.3456, 0.004, 99.995, 7), ['person', 'bicycle'], true)).toMatchObject({ x_min: 12.35, y_min: 0, x_max: 100, y_max: 7 });
+  });
 });

@@ -19,7 +19,10 @@ export function scaleBoxesToImage(candidates: readonly Candidate[], input: Input
   }));
 }
 
-/** The seed's JSON shape of one detection: integer pixel corners (truncated, like Python's int()) and 3-decimal confidence. */
+/**
+ * The seed's JSON shape of one detection: pixel corners and 3-decimal confidence. The corners are integers
+ * (truncated, like Python's int()) unless sub-pixel boxes were asked for.
+ */
 export interface Detection {
   x_min: number;
   y_min: number;
@@ -29,12 +32,17 @@ export interface Detection {
   confidence: number;
 }
 
-export function toDetection(box: Candidate, classNames: readonly string[]): Detection {
+/** Sub-pixel corners are rounded to this fraction of a pixel: finer than any model's localisation, short in JSON. */
+export const FLOAT_BOX_DECIMALS = 2;
+
+export function toDetection(box: Candidate, classNames: readonly string[], floatBoxes = false): Detection {
+  const scale = 10 ** FLOAT_BOX_DECIMALS;
+  const corner = floatBoxes ? (value: number) => Math.round(value * scale) / scale : Math.trunc;
   return {
-    x_min: Math.trunc(box.x1),
-    y_min: Math.trunc(box.y1),
-    x_max: Math.trunc(box.x2),
-    y_max: Math.trunc(box.y2),
+    x_min: corner(box.x1),
+    y_min: corner(box.y1),
+    x_max: corner(box.x2),
+    y_max: corner(box.y2),
     class_name: classNames[box.classIndex] ?? String(box.classIndex),
     confidence: Math.round(box.confidence * 1000) / 1000,
   };

@@ -13,14 +13,17 @@ export interface DetectOptions {
   maxDetections: number;
   /** Class names to keep, or null for all. */
   classes: readonly string[] | null;
+  /** Sub-pixel boxes (see toDetection) instead of the seed's truncated integers. */
+  floatBoxes?: boolean;
 }
 
-/** AutoShape's defaults: confidence 0.25, IoU 0.45, at most 1000 boxes, every class. */
+/** AutoShape's defaults: confidence 0.25, IoU 0.45, at most 1000 boxes, every class, integer boxes. */
 export const DEFAULT_DETECT_OPTIONS: Readonly<DetectOptions> = Object.freeze({
   confidenceThreshold: 0.25,
   iouThreshold: 0.45,
   maxDetections: 1000,
   classes: null,
+  floatBoxes: false,
 });
 
 /** Milliseconds spent in each stage of one detection. */
@@ -96,7 +99,7 @@ export class YoloDetector {
     });
     for (const value of Object.values(results)) value.dispose();
     const kept = nonMaxSuppression(candidates, options.iouThreshold, options.maxDetections);
-    const detections = scaleBoxesToImage(kept, input, image).map((box) => toDetection(box, metadata.names));
+    const detections = scaleBoxesToImage(kept, input, image).map((box) => toDetection(box, metadata.names, options.floatBoxes));
     const finished = performance.now();
     return {
       detections,

@@ -27,6 +27,7 @@ export class DetectionService {
       iouThreshold: dto.iou_threshold ?? DEFAULT_DETECT_OPTIONS.iouThreshold,
       maxDetections: dto.max_detections ?? DEFAULT_DETECT_OPTIONS.maxDetections,
       classes,
+      floatBoxes: dto.float_boxes ?? DEFAULT_DETECT_OPTIONS.floatBoxes,
     };
   }
 

@@ -2,13 +2,13 @@ import { ApiProperty } from '@nestjs/swagger';
 import { OFFICIAL_MODEL_NAMES } from '@app/model-store';
 
 export class DetectionDto {
-  @ApiProperty({ description: 'Left edge in original-image pixels.', example: 49 })
+  @ApiProperty({ description: 'Left edge in original-image pixels: an integer, or a float with `float_boxes`.', example: 49 })
   x_min: number;
-  @ApiProperty({ description: 'Top edge in original-image pixels.', example: 399 })
+  @ApiProperty({ description: 'Top edge in original-image pixels: an integer, or a float with `float_boxes`.', example: 399 })
   y_min: number;
-  @ApiProperty({ description: 'Right edge in original-image pixels.', example: 243 })
+  @ApiProperty({ description: 'Right edge in original-image pixels: an integer, or a float with `float_boxes`.', example: 243 })
   x_max: number;
-  @ApiProperty({ description: 'Bottom edge in original-image pixels.', example: 903 })
+  @ApiProperty({ description: 'Bottom edge in original-image pixels: an integer, or a float with `float_boxes`.', example: 903 })
   y_max: number;
   @ApiProperty({ example: 'person' })
   class_name: string;

@@ -268,6 +268,7 @@ function resultCard(result, slowest) {
   }
   card.querySelector('.timing').setAttribute('aria-label', `${result.model} took ${formatMs(total)}`);
   card.querySelector('.download').addEventListener('click', (event) => downloadAnnotated(result.model, event.currentTarget));
+  card.querySelector('.download-boxes').addEventListener('click', (event) => downloadBoxes(result.model, event.currentTarget));
   return card;
 }
 
@@ -410,25 +411,42 @@ function fillAgreement(answer) {
 }
 
 /** Asks the service to draw the boxes (jimp, class colours) at the current sliders and saves the PNG. */
-async function downloadAnnotated(model, button) {
+function downloadAnnotated(model, button) {
+  const body = sliderRequest(model);
+  body.append('format', 'png');
+  return download('/predict/annotated', body, `${model}.png`, button, 'The annotated image could not be made');
+}
+
+/** Saves /predict's answer at the current sliders with sub-pixel boxes (`float_boxes`), e.g. to measure against labels. */
+function downloadBoxes(model, button) {
+  const body = sliderRequest(model);
+  body.append('float_boxes', 'true');
+  return download('/predict', body, `${model}.json`, button, 'The detections could not be fetched');
+}
+
+function sliderRequest(model) {
   const body = new FormData();
   body.append('image', state.file);
   body.append('model', model);
   body.append('confidence_threshold', confidenceInput.value);
   body.append('iou_threshold', iouInput.value);
-  body.append('format', 'png');
+  return body;
+}
+
+/** POSTs the form and saves the answer as `<photo name>-<suffix>`. */
+async function download(path, body, suffix, button, failureTitle) {
   button.disabled = true;
   try {
-    const response = await fetch('/predict/annotated', { method: 'POST', body });
+    const response = await fetch(path, { method: 'POST', body });
     if (!response.ok) throw await responseError(response);
     const url = URL.createObjectURL(await response.blob());
     const link = document.createElement('a');
     link.href = url;
-    link.download = `${state.file.name.replace(/\.[^.]+$/, '')}-${model}.png`;
+    link.download = `${state.file.name.replace(/\.[^.]+$/, '')}-${suffix}`;
     link.click();
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
   } catch (error) {
-    showError({ title: error.title ?? 'The annotated image could not be made', detail: error.message });
+    showError({ title: error.title ?? failureTitle, detail: error.message });
   } finally {
     button.disabled = false;
   }

@@ -1,0 +1,118 @@
+import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Yolov5Model, Yolov5Scale } from '@app/onnx-writer';
+import { RunningService, startService } from '../../../detector/test/support/service';
+import { generateBenchModels } from './bench-models';
+import { BenchClient } from './http-load';
+import { SERVICE_START_TIMEOUT_MS } from './service-process';
+
+/** One model the bench measures: its files, and where and under which name the service serves it. */
+export interface BenchModel {
+  /** The network, as reported. */
+  name: Yolov5Scale;
+  /** Trained weights give real candidates to NMS; random weights only the real compute cost. */
+  weights: 'trained' | 'random';
+  staticFile: string;
+  dynamicFile: string;
+  /** The models folder of the service that serves it (the bench starts one service per folder). */
+  modelsDir: string;
+  /** The `model` field of its requests. */
+  servedAs: string;
+}
+
+/** The real trained networks in ../shared/models (static 640x640 and dynamic exports of the same weights). */
+export const TRAINED_BENCH_MODELS: Partial<Record<Yolov5Scale, { static: string; dynamic: string }>> = {
+  yolov5n: { static: 'yolov5n.onnx', dynamic: 'yolov5n-dynamic.onnx' },
+};
+
+/**
+ * Where the service finds a trained model and under which name it is asked for. The service serves only the
+ * official names yolov5s/m/l until the model catalog (issue 9) serves any *.onnx under its stem, and the bench
+ * serves those names with random weights: so a second service serves the trained model as yolov5s from its own
+ * folder, through a symlink (never a copy). Once the catalog lands, link it as `<name>.onnx` into the random
+ * models' folder and serve it under its own name: the second service then goes away by itself.
+ */
+function serveTrained(scratch: string, name: Yolov5Scale, dynamicFile: string): { modelsDir: string; servedAs: string } {
+  const servedAs: Yolov5Model = 'yolov5s';
+  const modelsDir = join(scratch, `trained-${name}-as-${servedAs}`);
+  mkdirSync(modelsDir, { recursive: true });
+  symlinkSync(dynamicFile, join(modelsDir, `${servedAs}.onnx`));
+  return { modelsDir, servedAs };
+}
+
+/**
+ * The models to measure, in the order asked: trained ones from `sharedModelsDir`, random-weight ones generated
+ * (static and dynamic) under `scratch`. A trained model whose files are absent is left out with `onSkip`.
+ */
+export async function prepareBenchModels(
+  names: readonly Yolov5Scale[],
+  scratch: string,
+  sharedModelsDir: string,
+  onSkip: (message: string) => void,
+): Promise<BenchModel[]> {
+  const randomNames = names.filter((name): name is Yolov5Model => TRAINED_BENCH_MODELS[name] === undefined);
+  const generated = randomNames.length > 0 ? await generateBenchModels(join(scratch, 'models'), randomNames) : null;
+  const lineup: BenchModel[] = [];
+  for (const name of names) {
+    const trained = TRAINED_BENCH_MODELS[name];
+    if (trained === undefined) {
+      const file = generated!.file;
+      const model = name as Yolov5Model;
+      lineup.push({ name, weights: 'random', staticFile: file(model, 'static'), dynamicFile: file(model, 'dynamic'), modelsDir: generated!.dynamicDir, servedAs: name });
+      continue;
+    }
+    const staticFile = resolve(sharedModelsDir, trained.static);
+    const dynamicFile = resolve(sharedModelsDir, trained.dynamic);
+    const missing = [staticFile, dynamicFile].filter((file) => !existsSync(file));
+    if (missing.length > 0) {
+      onSkip(`${name} left out: ${missing.join(' and ')} not found (the trained models live in ../shared/models beside the repository)`);
+      continue;
+    }
+    lineup.push({ name, weights: 'trained', staticFile, dynamicFile, ...serveTrained(scratch, name, dynamicFile) });
+  }
+  return lineup;
+}
+
+/** One running service and the lineup's models it serves. */
+export interface ServedBy {
+  service: RunningService;
+  client: BenchClient;
+  models: Yolov5Scale[];
+  rssAfterReadyBytes: number;
+}
+
+/** The services of a lineup: one per models folder (see serveTrained), each with its HTTP client. */
+export class LineupServices {
+  private readonly byFolder = new Map<string, ServedBy>();
+  private readonly folderOf = new Map<string, string>();
+
+  async start(lineup: readonly BenchModel[], entry: string, log: (message: string) => void): Promise<void> {
+    for (const model of lineup) {
+      this.folderOf.set(model.name, model.modelsDir);
+      const known = this.byFolder.get(model.modelsDir);
+      if (known) {
+        known.models.push(model.name);
+        continue;
+      }
+      const service = await startService({ entry, env: { MODELS_DIR: model.modelsDir }, timeoutMs: SERVICE_START_TIMEOUT_MS });
+      const rssAfterReadyBytes = service.memory().rssBytes;
+      this.byFolder.set(model.modelsDir, { service, client: new BenchClient(service.url), models: [model.name], rssAfterReadyBytes });
+      const servedAs = model.servedAs === model.name ? '' : ` (as ${model.servedAs})`;
+      log(`service for ${model.name}${servedAs} ready after ${(service.readyMs / 1000).toFixed(1)} s, RSS ${(rssAfterReadyBytes / 2 ** 20).toFixed(0)} MB`);
+    }
+  }
+
+  /** The service that serves a model of the lineup. */
+  readonly endpoint = (name: string): ServedBy => this.byFolder.get(this.folderOf.get(name)!)!;
+
+  all(): ServedBy[] {
+    return [...this.byFolder.values()];
+  }
+
+  async stop(): Promise<void> {
+    for (const { client, service } of this.byFolder.values()) {
+      client.close();
+      await service.stop();
+    }
+  }
+}

@@ -1,0 +1,2 @@
+export * from './yolo-labels';
+export * from './average-precision';
