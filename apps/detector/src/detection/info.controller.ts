@@ -8,13 +8,13 @@ import { ModelStateDto } from './dto/model-state.dto';
 import { SERVICE_DESCRIPTION, SERVICE_TITLE, SERVICE_VERSION } from '../service-info';
 
 /** The seed's informational routes (bare JSON strings, as FastAPI returns them) and the models' states. */
-@ApiTags('service')
 @Controller()
 export class InfoController {
   constructor(private readonly registry: ModelRegistryService) {}
 
   @Get()
   @JsonStringResponse()
+  @ApiTags('service')
   @ApiOperation({ summary: 'Service title' })
   @ApiOkResponse({ schema: { type: 'string', example: SERVICE_TITLE } })
   title(): string {
@@ -23,6 +23,7 @@ export class InfoController {
 
   @Get('describe')
   @JsonStringResponse()
+  @ApiTags('service')
   @ApiOperation({ summary: 'What the service does' })
   @ApiOkResponse({ schema: { type: 'string', example: SERVICE_DESCRIPTION } })
   describe(): string {
@@ -31,6 +32,7 @@ export class InfoController {
 
   @Get('version')
   @JsonStringResponse()
+  @ApiTags('service')
   @ApiOperation({ summary: 'Service version' })
   @ApiOkResponse({ schema: { type: 'string', example: SERVICE_VERSION } })
   version(): string {
