@@ -7,6 +7,11 @@ import { jsonString, JsonStringResponse } from '../common/json-string.decorator'
 import { ModelStateDto } from './dto/model-state.dto';
 import { SERVICE_DESCRIPTION, SERVICE_TITLE, SERVICE_VERSION } from '../service-info';
 
+/** What a random-weight stand-in means for its detections, and the way to real ones (no server paths). */
+const randomWeightsNotice = (name: string) =>
+  `${name} has random weights: a stand-in with the real YOLOv5 architecture, for benchmarks. It runs at full speed but finds ` +
+  'nothing in photos. For real detections install the official weights or your own YOLOv5 export (README, section "Models").';
+
 /** The seed's informational routes (bare JSON strings, as FastAPI returns them) and the models' states. */
 @Controller()
 export class InfoController {
@@ -53,9 +58,10 @@ export class InfoController {
   @ApiParam({ name: 'name', enum: OFFICIAL_MODEL_NAMES })
   @ApiOkResponse({ type: ModelStateDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Unknown model name.' })
-  model(@Param('name') name: string): ModelStateDto {
+  async model(@Param('name') name: string): Promise<ModelStateDto> {
     const state = this.registry.state(name);
     const description = state.description;
+    const randomWeights = await this.registry.hasRandomWeights(name);
     return {
       name: state.name,
       status: state.status,
@@ -68,7 +74,8 @@ export class InfoController {
       output_shape: description?.outputShape ?? null,
       stride: description?.stride ?? null,
       classes: description?.classNames ?? null,
-      random_weights: description?.randomWeights ?? null,
+      random_weights: randomWeights,
+      notice: randomWeights ? randomWeightsNotice(name) : null,
       load_ms: description ? Math.round(description.loadMs) : null,
       workers_loaded: state.workersLoaded,
     };
