@@ -12,9 +12,10 @@ ARG NODE_IMAGE=node:24-slim
 # ---- build: all dependencies, compile ----
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
-# onnxruntime-node's install script would download optional GPU files; the CPU binaries ship in the package.
+# onnxruntime-node's install script would download optional GPU files; the CPU binaries ship in the package. An npm
+# with allowScripts (npm 11.19 here) skips it anyway, as package.json denies it; an older npm reads this variable.
 ENV ONNXRUNTIME_NODE_INSTALL=skip
-COPY package.json package-lock.json .npmrc ./
+COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY nest-cli.json tsconfig.json ./
 COPY libs ./libs
