@@ -291,7 +291,7 @@ function resultCard(result, slowest) {
   if (state.models[result.model]?.random_weights) {
     const notice = card.querySelector('.random-weights');
     notice.hidden = false;
-    notice.textContent = `${result.model} has random weights: it finds nothing in photos, so no boxes is expected. Install real weights for detections.`;
+    notice.textContent = `${result.model} has random weights: it does not recognise anything, so its boxes (usually none) mean nothing. Install real weights for detections.`;
   }
 
   const total = totalMs(result.timings);
