@@ -17,33 +17,45 @@ const IMAGE_ROUTES = [
 
 /**
  * @nestjs/swagger gives one schema for all media types of a body, so each media type of the image routes gets its
- * own here (Swagger UI then shows a file picker for multipart). The JSON body gets its list of example requests,
- * and each error status the answers to its own examples (decorators can give only one example per status).
+ * own here (Swagger UI then shows a file picker for multipart), and the JSON body its list of example requests.
  */
 function describeImageBodies(document: OpenAPIObject) {
   for (const { path, json, multipart } of IMAGE_ROUTES) {
     const operation = document.paths[path]?.post;
     if (!operation) continue;
-    const { requests, errors } = IMAGE_ROUTE_EXAMPLES[path];
     operation.requestBody = {
       required: true,
       content: {
         'application/json': {
           schema: { $ref: getSchemaPath(json) },
-          examples: Object.fromEntries(Object.entries(requests).map(([name, { summary, body }]) => [name, { summary, value: body }])),
+          examples: Object.fromEntries(Object.entries(IMAGE_ROUTE_EXAMPLES[path].requests).map(([name, { summary, body }]) => [name, { summary, value: body }])),
         },
         'multipart/form-data': { schema: { $ref: getSchemaPath(multipart) } },
       },
     };
+  }
+}
+
+type ResponseWithContent = { content?: Record<string, { schema?: unknown; example?: unknown; examples?: Record<string, unknown> }> };
+
+/**
+ * Each error status of the image routes shows the answers to its own example requests, under the same names, and
+ * the errors no small request can provoke (decorators can give only one example per status, the same for all).
+ */
+function describeImageErrors(document: OpenAPIObject) {
+  for (const { path } of IMAGE_ROUTES) {
+    const operation = document.paths[path]?.post;
+    if (!operation) continue;
+    const { requests, errors } = IMAGE_ROUTE_EXAMPLES[path];
     const answers = [
       ...Object.entries(requests).flatMap(([name, { summary, status, detail }]) => (detail ? [{ name, summary, status, detail }] : [])),
       ...errors.map((error) => ({ ...error, name: error.summary })),
     ];
     for (const { name, summary, status, detail } of answers) {
-      const response = operation.responses[status] as { content?: Record<string, { schema?: unknown; examples?: Record<string, unknown> }> } | undefined;
+      const response = operation.responses[status] as ResponseWithContent | undefined;
       if (!response) throw new Error(`${path} documents no ${status} answer for its example "${name}"`);
       const content = (response.content ??= {})['application/json'] ?? { schema: { $ref: getSchemaPath(ErrorResponseDto) } };
-      delete (content as { example?: unknown }).example;
+      delete content.example;
       content.examples = { ...content.examples, [name]: { summary, value: errorBody(status, detail) } };
       response.content['application/json'] = content;
     }
@@ -67,5 +79,6 @@ export function setUpSwagger(app: INestApplication) {
     autoTagControllers: false,
   });
   describeImageBodies(document);
+  describeImageErrors(document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }

@@ -10,7 +10,7 @@ import { SERVICE_DESCRIPTION, SERVICE_TITLE, SERVICE_VERSION } from '../service-
 /** What a random-weight stand-in means for its detections, and the way to real ones (no server paths). */
 const randomWeightsNotice = (name: string) =>
   `${name} has random weights: a stand-in with the real YOLOv5 architecture, for benchmarks. It runs at full speed but finds ` +
-  'nothing in photos. For real detections install the official weights or your own YOLOv5 export (README, section "Models").';
+  'nothing in photos. For real detections install the official weights or your own YOLOv5 export (README, "Real detections, also offline").';
 
 /** The seed's informational routes (bare JSON strings, as FastAPI returns them) and the models' states. */
 @Controller()

@@ -87,7 +87,7 @@ function showModelsHint(names, runnable) {
   const randomWeights = names.filter((name) => state.models[name]?.random_weights);
   const sentences = [];
   if (runnable.length === 0) {
-    sentences.push('No model is installed, so nothing can run yet: the README (section "Models") says how to install the official ones or your own YOLOv5 export.');
+    sentences.push('No model is installed, so nothing can run yet: the README ("Real detections, also offline") says how to install the official ones or your own YOLOv5 export.');
   } else if (missing.length > 0) {
     sentences.push(`Not installed: ${missing.join(', ')}. Compare all runs ${runnable.join(', ')}.`);
   }
@@ -95,7 +95,7 @@ function showModelsHint(names, runnable) {
     const [subject, verb] = randomWeights.length === 1 ? [randomWeights[0], 'has'] : [randomWeights.join(', '), 'have'];
     sentences.push(
       `${subject} ${verb} random weights: a stand-in with the real architecture that runs at full speed but finds nothing in photos. ` +
-        'For real detections install the official weights or your own YOLOv5 export (README, section "Models").',
+        'For real detections install the official weights or your own YOLOv5 export (README, "Real detections, also offline").',
     );
   }
   $('models-hint').hidden = sentences.length === 0;
