@@ -12,9 +12,10 @@ ARG NODE_IMAGE=node:24-slim
 # ---- build: all dependencies, compile ----
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
-# onnxruntime-node's install script would download optional GPU files; the CPU binaries ship in the package.
+# onnxruntime-node's install script would download optional GPU files; the CPU binaries ship in the package. An npm
+# with allowScripts (npm 11.19 here) skips it anyway, as package.json denies it; an older npm reads this variable.
 ENV ONNXRUNTIME_NODE_INSTALL=skip
-COPY package.json package-lock.json .npmrc ./
+COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY nest-cli.json tsconfig.json ./
 COPY libs ./libs
@@ -63,7 +64,9 @@ COPY package.json ./
 COPY --from=models --chown=node:node /models ./models
 USER node
 EXPOSE 8000
-HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+# Every 5 s, so `docker ps` says healthy within seconds of start rather than after a 30 s interval (the engines here
+# predate HEALTHCHECK's --start-interval). Each check is one short node process, about 1% of a core.
+HEALTHCHECK --interval=5s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8000) + '/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
 CMD ["node", "dist/apps/detector/apps/detector/src/main.js"]

@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import type { HttpLogger } from 'pino-http';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { rejectDeepJson } from './common/json-depth.middleware';
+import { isLenientJsonRequest, parseLenientJson } from './common/lenient-json-body';
 import { DetectorConfig, detectorConfig } from './config/detector-config';
 import { HTTP_LOGGER } from './logging/http-logger';
 import { MetricsService } from './metrics/metrics.service';
@@ -39,7 +40,9 @@ async function bootstrap() {
   app.use('/predict', refuseWhenSaturated(app.get(ModelRegistryService)));
   // The seed's clients send images as base64 JSON: Express's 100 kB default is far too small.
   app.useBodyParser('json', { limit: config.bodyLimitBytes });
-  app.useBodyParser('urlencoded', { limit: config.bodyLimitBytes, extended: false });
+  // FastAPI reads JSON sent without a JSON Content-Type (python requests' `data=`, `curl -d @body.json`): so does this.
+  app.useBodyParser('text', { limit: config.bodyLimitBytes, type: isLenientJsonRequest });
+  app.use(parseLenientJson);
   app.use(rejectDeepJson);
 
   app.useGlobalFilters(new HttpExceptionFilter(config.bodyLimitBytes));

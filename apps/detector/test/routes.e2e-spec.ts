@@ -90,7 +90,7 @@ describe('seed routes', () => {
       ['a truncated JPEG', 'bad/bus_truncated_50pct.jpg', 400, /JPEG image could not be decoded|unusable/],
       ['WebP', 'odd/webp/pillow_hopper.webp', 415, /^WEBP images are not supported/],
       ['HEIC', 'odd/heif_avif/libheif_example.heic', 415, /^HEIC images are not supported/],
-      ['an empty file', 'bad/empty_0_bytes.png', 422, /image is required|empty/],
+      ['an empty file', 'bad/empty_0_bytes.png', 400, /^image is empty/],
       ['HTML named .png', 'bad/html_renamed.png', 400, /not an image/],
     ])('%s (JSON and multipart)', async (_, file, status, detail) => {
       const bytes = readFileSync(corpusFile(file));
@@ -101,7 +101,12 @@ describe('seed routes', () => {
         expect(response.status).toBeGreaterThanOrEqual(400);
         expect(response.status).toBeLessThan(500);
       }
-      expect(viaForm.status).toBe(bytes.length === 0 ? 400 : status);
+      expect([viaJson.status, viaForm.status]).toEqual([status, status]);
+    });
+
+    it('a file under another field name is a 400 naming the field to use', async () => {
+      const response = await request(service.url).post('/predict').field('model', 'yolov5s').attach('file', readFileSync(corpusFile('photos/bus.jpg')), 'bus.jpg').expect(400);
+      expect(response.body.detail).toBe('Send the image in a file field named "image", not "file".');
     });
 
     it('an empty form field is a 422, not a default', async () => {

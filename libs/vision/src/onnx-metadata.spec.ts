@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeFixedOutputModel } from '@app/onnx-writer';
@@ -6,6 +6,7 @@ import { COCO_CLASS_NAMES } from './coco-names';
 import { interpretYoloMetadata, parseNamesMetadata, readOnnxMetadata } from './onnx-metadata';
 
 const dir = mkdtempSync(join(tmpdir(), 'onnx-metadata-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const write = (name: string, bytes: Uint8Array) => {
   const file = join(dir, name);
   writeFileSync(file, bytes);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { FIXTURE_ROWS, makeContractBreakingModel, makeFixedOutputModel } from '@app/onnx-writer';
@@ -8,6 +8,7 @@ import { ImageError } from './image-errors';
 
 const corpus = resolve(__dirname, '../../../../shared/corpus');
 const dir = mkdtempSync(join(tmpdir(), 'yolo-detector-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const rows = FIXTURE_ROWS.static;
 

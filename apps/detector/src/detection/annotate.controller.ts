@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, NotAcceptableException, Post, Req, Res, StreamableFile, UploadedFile, UseInterceptors } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
+import { ImageUploadInterceptor } from './image-upload.interceptor';
 import {
   ApiBadRequestResponse,
   ApiConsumes,
@@ -36,7 +36,7 @@ export class AnnotateController {
 
   @Post('annotated')
   @HttpCode(200)
-  @UseInterceptors(FileInterceptor('image'))
+  @UseInterceptors(ImageUploadInterceptor)
   @ApiOperation({
     summary: 'Detect objects and get the image back with the boxes drawn',
     description:

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post, UploadedFile, UseInterceptors } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
+import { ImageUploadInterceptor } from './image-upload.interceptor';
 import {
   ApiBadRequestResponse,
   ApiConsumes,
@@ -25,7 +25,7 @@ export class CompareController {
 
   @Post('compare')
   @HttpCode(200)
-  @UseInterceptors(FileInterceptor('image'))
+  @UseInterceptors(ImageUploadInterceptor)
   @ApiOperation({
     summary: 'Run several models on one image and compare them',
     description:

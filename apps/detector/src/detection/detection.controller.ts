@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post, UploadedFile, UseInterceptors } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
+import { ImageUploadInterceptor } from './image-upload.interceptor';
 import { ApiBadRequestResponse, ApiConsumes, ApiGatewayTimeoutResponse, ApiOkResponse, ApiOperation, ApiPayloadTooLargeResponse, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse, ApiUnsupportedMediaTypeResponse } from '@nestjs/swagger';
 import { TimingInterceptor } from '@app/vision';
 import { DetectionService } from './detection.service';
@@ -16,7 +16,7 @@ export class DetectionController {
 
   @Post('predict')
   @HttpCode(200)
-  @UseInterceptors(FileInterceptor('image'), TimingInterceptor)
+  @UseInterceptors(ImageUploadInterceptor, TimingInterceptor)
   @ApiOperation({
     summary: 'Detect objects in one image',
     description:

@@ -22,7 +22,8 @@ import { InfoController } from './info.controller';
       useFactory: (config: DetectorConfig) => ({ limits: { fileSize: config.bodyLimitBytes, files: 1, fields: 20, fieldSize: 1024 * 1024 } }),
     }),
   ],
-  controllers: [InfoController, DetectionController, CompareController, AnnotateController],
+  // In this order in Swagger UI: the main route first.
+  controllers: [DetectionController, CompareController, AnnotateController, InfoController],
   providers: [DetectionService, CompareService, AnnotationService],
 })
 export class DetectionModule {}

@@ -7,14 +7,19 @@ import { jsonString, JsonStringResponse } from '../common/json-string.decorator'
 import { ModelStateDto } from './dto/model-state.dto';
 import { SERVICE_DESCRIPTION, SERVICE_TITLE, SERVICE_VERSION } from '../service-info';
 
+/** What a random-weight stand-in means for its detections, and the way to real ones (no server paths). */
+const randomWeightsNotice = (name: string) =>
+  `${name} has random weights: a stand-in with the real YOLOv5 architecture, for benchmarks. It runs at full speed but finds ` +
+  'nothing in photos. For real detections install the official weights or your own YOLOv5 export (README, "Real detections, also offline").';
+
 /** The seed's informational routes (bare JSON strings, as FastAPI returns them) and the models' states. */
-@ApiTags('service')
 @Controller()
 export class InfoController {
   constructor(private readonly registry: ModelRegistryService) {}
 
   @Get()
   @JsonStringResponse()
+  @ApiTags('service')
   @ApiOperation({ summary: 'Service title' })
   @ApiOkResponse({ schema: { type: 'string', example: SERVICE_TITLE } })
   title(): string {
@@ -23,6 +28,7 @@ export class InfoController {
 
   @Get('describe')
   @JsonStringResponse()
+  @ApiTags('service')
   @ApiOperation({ summary: 'What the service does' })
   @ApiOkResponse({ schema: { type: 'string', example: SERVICE_DESCRIPTION } })
   describe(): string {
@@ -31,6 +37,7 @@ export class InfoController {
 
   @Get('version')
   @JsonStringResponse()
+  @ApiTags('service')
   @ApiOperation({ summary: 'Service version' })
   @ApiOkResponse({ schema: { type: 'string', example: SERVICE_VERSION } })
   version(): string {
@@ -51,9 +58,10 @@ export class InfoController {
   @ApiParam({ name: 'name', enum: OFFICIAL_MODEL_NAMES })
   @ApiOkResponse({ type: ModelStateDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Unknown model name.' })
-  model(@Param('name') name: string): ModelStateDto {
+  async model(@Param('name') name: string): Promise<ModelStateDto> {
     const state = this.registry.state(name);
     const description = state.description;
+    const randomWeights = await this.registry.hasRandomWeights(name);
     return {
       name: state.name,
       status: state.status,
@@ -66,7 +74,8 @@ export class InfoController {
       output_shape: description?.outputShape ?? null,
       stride: description?.stride ?? null,
       classes: description?.classNames ?? null,
-      random_weights: description?.randomWeights ?? null,
+      random_weights: randomWeights,
+      notice: randomWeights ? randomWeightsNotice(name) : null,
       load_ms: description ? Math.round(description.loadMs) : null,
       workers_loaded: state.workersLoaded,
     };

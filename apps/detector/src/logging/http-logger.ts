@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import pino from 'pino';
 import { HttpLogger, pinoHttp } from 'pino-http';
+import pinoPretty from 'pino-pretty';
 import { isProbe, servedModelOf } from '../common/request-facts';
 import { DetectorConfig } from '../config/detector-config';
 
@@ -19,11 +20,27 @@ function stageDurations(res: ServerResponse): Record<string, number> | undefined
 }
 
 /**
+ * On a terminal (`npm start`), pino-pretty's readable lines; otherwise (containers, pipes, log collectors) pino's JSON
+ * lines on stdout.
+ */
+export function terminalDestination(stdout: Pick<NodeJS.WriteStream, 'isTTY'> & NodeJS.WritableStream = process.stdout): pino.DestinationStream | undefined {
+  if (!stdout.isTTY) return undefined;
+  return pinoPretty({
+    colorize: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,context',
+    messageFormat: '{if context}{context}: {end}{msg}',
+    destination: stdout === process.stdout ? 1 : stdout,
+    sync: true,
+  });
+}
+
+/**
  * One JSON line per request (pino-http): request id, method, route, status, model, response time and the detection's
  * stage durations. Bodies and headers are never logged (bodies hold the images, headers may hold credentials), and
  * body-parser's copy of the raw body on its errors is redacted. Successful probes and scrapes are not logged.
  */
-export function createHttpLogger(config: Pick<DetectorConfig, 'logLevel'>, destination?: pino.DestinationStream): HttpLogger {
+export function createHttpLogger(config: Pick<DetectorConfig, 'logLevel'>, destination: pino.DestinationStream | undefined = terminalDestination()): HttpLogger {
   const logger = pino(
     {
       level: config.logLevel,

@@ -4,7 +4,7 @@ import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createDownloadProgress, DEFAULT_MODELS_BASE_URL, fetchMissingModels, formatFetchSummary, modelDownloadUrl, modelFileName, OFFICIAL_MODEL_NAMES } from '@app/model-store';
-import { DetectionOutcome, DetectOptions, ImageError, interpretYoloMetadata, probeImage, readOnnxMetadata, StageTimings } from '@app/vision';
+import { DetectionOutcome, DetectOptions, ImageError, interpretYoloMetadata, probeImage, readOnnxMetadata, StageTimings, YoloMetadata } from '@app/vision';
 import { DetectorConfig, detectorConfig } from '../config/detector-config';
 import { InferencePool, PoolClosedError, PoolQueueFullError, PoolResult } from './inference-pool';
 import { ModelHandle } from './model-handle';
@@ -189,9 +189,21 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnApplicati
    * reads; null when the file is missing or unreadable (the detection itself then says why).
    */
   async classNames(name: string): Promise<string[] | null> {
-    const { description, file } = this.state(name);
-    if (description) return description.classNames;
-    return readOnnxMetadata(file).then((metadata) => interpretYoloMetadata(metadata).names, () => null);
+    const { description } = this.state(name);
+    return description ? description.classNames : ((await this.fileMetadata(name))?.names ?? null);
+  }
+
+  /**
+   * Whether the model is a random-weight stand-in (the `random_weights` metadata `npm run models:generate` writes), as
+   * loaded or from the file's metadata; null when the file is missing or unreadable.
+   */
+  async hasRandomWeights(name: string): Promise<boolean | null> {
+    const { description } = this.state(name);
+    return description ? description.randomWeights : ((await this.fileMetadata(name))?.randomWeights ?? null);
+  }
+
+  private fileMetadata(name: string): Promise<YoloMetadata | null> {
+    return readOnnxMetadata(this.state(name).file).then(interpretYoloMetadata, () => null);
   }
 
   allStates(): ModelState[] {

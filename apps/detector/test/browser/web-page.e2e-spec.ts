@@ -1,10 +1,10 @@
 /// <reference lib="dom" />
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { classColours } from '@app/vision/class-colours';
 import { OFFICIAL_MODEL_NAMES } from '@app/model-store';
-import { writeFixtureModels } from '../support/fixture-models';
+import { FIXTURE_ROWS, makeFixedOutputModel } from '@app/onnx-writer';
 import { corpusFile, E2E_TMP } from '../support/paths';
 import { RunningService, startService } from '../support/service';
 import { launchChromium, screenshotPath } from './chromium';
@@ -34,6 +34,17 @@ async function apiAnswer(service: RunningService, path: string, fields: Record<s
 async function expectedBoxes(service: RunningService, model: string, confidence: number): Promise<number> {
   const { body } = await apiAnswer(service, '/predict', { model, confidence_threshold: String(confidence) });
   return body.detections.length;
+}
+
+/** Opens every card's detections table and returns those whose columns do not fit the card (the Box column cut off). */
+async function overflowingTables(page: Page): Promise<string[]> {
+  return page.locator('details.detections').evaluateAll((details: HTMLDetailsElement[]) =>
+    details.flatMap((element) => {
+      element.open = true;
+      const scroller = element.querySelector<HTMLElement>('.table-scroll')!;
+      return scroller.scrollWidth > scroller.clientWidth ? [`${element.closest('[data-model]')?.getAttribute('data-model')}: ${scroller.scrollWidth} > ${scroller.clientWidth}`] : [];
+    }),
+  );
 }
 
 const boxCountOf = (page: Page, model: string) => page.locator(`[data-model="${model}"] canvas`).getAttribute('data-box-count').then(Number);
@@ -138,6 +149,7 @@ describe('the companion web page (Debian chromium, headless)', () => {
     expect(await agreementRows.count()).toBe(3);
     // Identical fixture models: every shown box is matched.
     expect(await agreementRows.first().locator('td').nth(1).textContent()).toBe('3 (3 / 3 boxes)');
+    expect(await overflowingTables(page)).toEqual([]);
     await page.screenshot({ path: screenshotPath('desktop-compare'), fullPage: true });
     await page.close();
   });
@@ -167,7 +179,23 @@ describe('the companion web page (Debian chromium, headless)', () => {
     const canvasWidth = await page.locator('[data-model="yolov5s"] canvas').evaluate((canvas) => canvas.getBoundingClientRect().width);
     expect(canvasWidth).toBeGreaterThan(250);
     expect(canvasWidth).toBeLessThanOrEqual(PHONE.width);
+    expect(await overflowingTables(page)).toEqual([]);
     await page.screenshot({ path: screenshotPath('phone-compare'), fullPage: true });
+    await page.close();
+  });
+
+  it('scrolls the error banner into view on a phone', async () => {
+    const page = await openPage(PHONE);
+    await page.getByLabel('Choose a photo').setInputFiles(WEBP);
+    await page.getByRole('button', { name: 'Detect objects' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    // Below the form on a phone: visible only if the page scrolled to it.
+    const { top, bottom } = await alert.evaluate((element) => element.getBoundingClientRect().toJSON());
+    expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(0);
+    expect(top).toBeGreaterThanOrEqual(0);
+    expect(bottom).toBeLessThanOrEqual(PHONE.height + 1);
+    await page.screenshot({ path: screenshotPath('phone-webp-error') });
     await page.close();
   });
 
@@ -204,7 +232,9 @@ describe('the companion web page with models missing and a small body limit', ()
   let browser: Browser;
 
   beforeAll(async () => {
-    writeFixtureModels(dir, 'static', ['yolov5s']);
+    // yolov5s as `npm run models:generate` marks its files: random weights.
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'yolov5s.onnx'), makeFixedOutputModel({ rows: FIXTURE_ROWS.static, metadata: { random_weights: 'true' } }));
     [service, browser] = await Promise.all([startService({ env: { MODELS_DIR: dir, BODY_LIMIT_MB: '0.3' } }), launchChromium()]);
   });
   afterAll(async () => {
@@ -232,26 +262,57 @@ describe('the companion web page with models missing and a small body limit', ()
     await page.close();
   });
 
-  it('marks missing models, shows the install hint for one, and compares the installed ones', async () => {
+  it('marks missing models, never preselects one, says which models Compare all runs, and that yolov5s has random weights', async () => {
+    const state = await (await fetch(`${service.url}/models/yolov5s`)).json();
+    expect(state).toMatchObject({ random_weights: true, notice: expect.stringMatching(/^yolov5s has random weights: .* finds nothing in photos/) });
     const page = await browser.newPage({ viewport: DESKTOP });
     await page.goto(`${service.url}/ui`);
     const option = page.getByLabel('yolov5l');
     await option.waitFor();
     expect(await page.locator('label', { has: option }).textContent()).toContain('not installed');
-
-    await detectWith(page, SMALL_PHOTO, 'yolov5l');
-    const alert = page.getByRole('alert');
-    await alert.waitFor();
-    const { body } = await apiAnswer(service, '/predict', { model: 'yolov5l' }, SMALL_PHOTO);
-    expect(await alert.textContent()).toContain('(503)');
-    expect(await alert.textContent()).toContain(body.detail);
-    await page.screenshot({ path: screenshotPath('desktop-model-missing'), fullPage: true });
+    expect(await option.isDisabled()).toBe(true);
+    expect(await page.getByLabel('yolov5s').isChecked()).toBe(true);
+    const hint = await page.locator('#models-hint').textContent();
+    expect(hint).toContain('Not installed: yolov5m, yolov5l. Compare all runs yolov5s.');
+    expect(hint).toMatch(/yolov5s has random weights: .* finds nothing in photos/);
 
     await detectWith(page, SMALL_PHOTO, 'Compare all');
     await page.locator('[data-model="yolov5s"] canvas[data-box-count]').waitFor();
     expect(await page.getByRole('alert').isHidden()).toBe(true);
-    expect(await page.locator('[data-model="yolov5l"] .skipped-detail').textContent()).toMatch(/not installed.*models:fetch/);
+    expect(await page.locator('[data-model="yolov5s"] .random-weights').textContent()).toMatch(/^yolov5s has random weights/);
+    expect(await page.locator('[data-model="yolov5l"] .skipped-detail').textContent()).toMatch(/not installed/);
     await page.screenshot({ path: screenshotPath('desktop-compare-partial'), fullPage: true });
+    await page.close();
+  });
+});
+
+describe('the companion web page with no model installed', () => {
+  const dir = join(E2E_TMP, 'models-web-none');
+  let service: RunningService;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    mkdirSync(dir, { recursive: true });
+    [service, browser] = await Promise.all([startService({ env: { MODELS_DIR: dir }, waitFor: 'live' }), launchChromium()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await service?.stop();
+  });
+
+  it('selects nothing, keeps Detect disabled and says why', async () => {
+    const page = await browser.newPage({ viewport: PHONE });
+    await page.goto(`${service.url}/ui`);
+    await page.getByLabel('yolov5s').waitFor();
+    await page.locator('#models-hint:not([hidden])').waitFor();
+    expect(await page.locator('input[name="model"]:checked').count()).toBe(0);
+    expect(await page.locator('input[name="model"]:not(:disabled)').count()).toBe(0);
+    expect(await page.locator('#models-hint').textContent()).toMatch(/^No model is installed, so nothing can run yet/);
+    expect(await page.locator('#models-hint').textContent()).not.toContain('Compare all runs');
+    await page.getByLabel('Choose a photo').setInputFiles(BUS);
+    expect(await page.getByRole('button', { name: 'Detect objects' }).isDisabled()).toBe(true);
+    expect(await page.locator('#detect-hint').textContent()).toBe('No model can run: see the note under Model.');
+    await page.screenshot({ path: screenshotPath('phone-no-model'), fullPage: true });
     await page.close();
   });
 });

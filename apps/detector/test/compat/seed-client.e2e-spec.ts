@@ -31,4 +31,12 @@ describe('compatibility with the seed Python client', () => {
       { x_min: 0, y_min: 480, x_max: 80, y_max: 560, class_name: 'dog', confidence: 0.63 },
     ]);
   });
+
+  it('reads JSON sent without a JSON Content-Type as FastAPI does (requests data=, text/plain, curl -d @body.json)', () => {
+    const run = spawnSync('python3', [join(__dirname, 'untyped_json_clients.py'), service.url, png], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const answer = { status: 200, detections: 3, detail: null };
+    expect(JSON.parse(run.stdout)).toEqual({ 'requests data=': answer, 'text/plain': answer, 'curl -d @body.json': answer });
+  });
 });

@@ -24,8 +24,15 @@ export class ModelStateDto {
   stride: number | null;
   @ApiProperty({ nullable: true, type: [String], example: ['person', 'bicycle'] })
   classes: string[] | null;
-  @ApiProperty({ nullable: true, type: Boolean, description: 'A random-weight benchmark model (meaningless detections).' })
+  @ApiProperty({
+    nullable: true,
+    type: Boolean,
+    description: 'A random-weight stand-in (`npm run models:generate`): real speed, but it finds nothing in photos. Null when the file cannot be read.',
+    example: false,
+  })
   random_weights: boolean | null;
+  @ApiProperty({ nullable: true, type: String, description: 'A sentence for people when the model will not give real detections (random weights).', example: null })
+  notice: string | null;
   @ApiProperty({ nullable: true, type: Number, description: 'Load + warm-up time in ms.' })
   load_ms: number | null;
   @ApiProperty({ description: 'Inference workers holding a session for it.', example: 2 })

@@ -23,6 +23,14 @@ export class SizeDto {
   height: number;
 }
 
+/** The tensor's size: 640×640 for the official (fixed-size) exports, the example's 810×1080 photo letterboxed. */
+export class InputSizeDto {
+  @ApiProperty({ example: 640 })
+  width: number;
+  @ApiProperty({ example: 640 })
+  height: number;
+}
+
 export class StageTimingsDto {
   @ApiProperty({ description: 'Image decoding, ms.', example: 41.2 })
   decode: number;
@@ -48,8 +56,8 @@ export class PredictResponseDto {
   @ApiProperty({ type: SizeDto, description: 'The image size after EXIF orientation: the space of the boxes.' })
   image: SizeDto;
 
-  @ApiProperty({ type: SizeDto, description: 'The letterboxed tensor size the model ran at.' })
-  input: SizeDto;
+  @ApiProperty({ type: InputSizeDto, description: 'The letterboxed tensor size the model ran at (640×640 for the official exports).' })
+  input: InputSizeDto;
 
   @ApiProperty({ type: StageTimingsDto })
   timings: StageTimingsDto;

@@ -2,6 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { OFFICIAL_MODEL_NAMES } from '@app/model-store';
+import { EXAMPLE_PNG_BASE64 } from './openapi-examples';
 
 /** The fields every image route shares, declared once for their JSON and multipart bodies. */
 
@@ -20,7 +21,7 @@ export const Base64ImageField = () =>
     ApiProperty({
       description: 'The image file (JPEG, PNG, BMP, TIFF or GIF), base64-encoded. A `data:image/...;base64,` prefix is accepted.',
       format: 'byte',
-      example: 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGNgYGAAAAAEAAEnNCcKAAAAAElFTkSuQmCC',
+      example: EXAMPLE_PNG_BASE64,
     }),
     IsOptional(),
     IsString(),

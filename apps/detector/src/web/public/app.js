@@ -36,6 +36,8 @@ const state = {
   decoding: Promise.resolve(null),
   /** The last answer: { mode, results, skipped, agreement, note }. */
   answer: null,
+  /** Per model: its state from GET /models/{name} (null if that failed). */
+  models: {},
   /** Per model, per class: { box, text } colours, the same as the service's annotated images. */
   colours: {},
   inFlight: null,
@@ -59,34 +61,71 @@ async function loadModels() {
   try {
     const names = await fetchJson('/models');
     const states = await Promise.all(names.map((name) => fetchJson(`/models/${encodeURIComponent(name)}`).catch(() => null)));
-    names.forEach((name, i) => options.append(modelOption(name, name, states[i])));
-    options.append(modelOption(COMPARE, 'Compare all', null));
-    options.querySelector('input').checked = true;
-    const missing = names.filter((name, i) => states[i] && !states[i].available);
-    if (missing.length > 0) {
-      $('models-hint').hidden = false;
-      $('models-hint').textContent = `Not installed: ${missing.join(', ')}. Compare all runs the others.`;
-    }
+    state.models = Object.fromEntries(names.map((name, i) => [name, states[i]]));
+    names.forEach((name) => options.append(modelOption(name, state.models[name])));
+    const runnable = names.filter((name) => isRunnable(state.models[name]));
+    options.append(modelOption(COMPARE, null, runnable.length > 0));
+    // Preselect a model that can run: never one that is not installed.
+    const first = options.querySelector('input:not(:disabled)');
+    if (first) first.checked = true;
+    showModelsHint(names, runnable);
   } catch (error) {
     showError({ title: 'The service did not list its models', detail: error.message });
   }
+  updateDetectButton();
 }
 
-function modelOption(value, text, modelState) {
+/** A model the page lets you pick: installed (or being downloaded, which the service answers with a retry hint). */
+function isRunnable(modelState) {
+  return !modelState || modelState.available || modelState.status === 'fetching';
+}
+
+const UNAVAILABLE_NOTES = { missing: 'not installed', failed: 'failed to load', fetching: 'downloading' };
+
+function showModelsHint(names, runnable) {
+  const missing = names.filter((name) => !runnable.includes(name));
+  const randomWeights = names.filter((name) => state.models[name]?.random_weights);
+  const sentences = [];
+  if (runnable.length === 0) {
+    sentences.push('No model is installed, so nothing can run yet: the README ("Real detections, also offline") says how to install the official ones or your own YOLOv5 export.');
+  } else if (missing.length > 0) {
+    sentences.push(`Not installed: ${missing.join(', ')}. Compare all runs ${runnable.join(', ')}.`);
+  }
+  if (randomWeights.length > 0) {
+    const [subject, verb] = randomWeights.length === 1 ? [randomWeights[0], 'has'] : [randomWeights.join(', '), 'have'];
+    sentences.push(
+      `${subject} ${verb} random weights: a stand-in with the real architecture that runs at full speed but finds nothing in photos. ` +
+        'For real detections install the official weights or your own YOLOv5 export (README, "Real detections, also offline").',
+    );
+  }
+  $('models-hint').hidden = sentences.length === 0;
+  $('models-hint').textContent = sentences.join(' ');
+}
+
+function modelOption(value, modelState, enabled = isRunnable(modelState)) {
   const label = document.createElement('label');
   if (value === COMPARE) label.className = 'compare-option';
   const input = document.createElement('input');
-  Object.assign(input, { type: 'radio', name: 'model', value });
+  Object.assign(input, { type: 'radio', name: 'model', value, disabled: !enabled });
   const name = document.createElement('span');
-  name.textContent = text;
+  name.textContent = value === COMPARE ? 'Compare all' : value;
   label.append(input, name);
-  if (modelState && !modelState.available) {
+  const noteText = modelState && !modelState.available ? (UNAVAILABLE_NOTES[modelState.status] ?? 'not available') : modelState?.random_weights ? 'random weights' : null;
+  if (noteText) {
     const note = document.createElement('span');
     note.className = 'model-state';
-    note.textContent = 'not installed';
+    note.textContent = noteText;
     label.append(note);
   }
   return label;
+}
+
+/** Detect runs only with a photo and a model that can run; otherwise the hint under it says what is missing. */
+function updateDetectButton() {
+  const reason = !selectedMode() ? 'No model can run: see the note under Model.' : !state.file ? 'Choose a photo first.' : '';
+  detectButton.disabled = reason !== '';
+  $('detect-hint').textContent = reason;
+  $('detect-hint').hidden = reason === '';
 }
 
 async function loadColours() {
@@ -122,10 +161,10 @@ function choosePhoto(file) {
   const name = $('photo-name');
   name.hidden = false;
   name.textContent = `${file.name} · ${Math.max(1, Math.round(file.size / 1024))} KB`;
-  detectButton.disabled = false;
+  updateDetectButton();
   clearError();
   render();
-  setStatus(`${file.name} selected. Press Detect objects.`);
+  setStatus(`${file.name} selected.${detectButton.disabled ? '' : ' Press Detect objects.'}`);
 }
 
 photoInput.addEventListener('change', () => choosePhoto(photoInput.files[0]));
@@ -217,6 +256,9 @@ function showError({ title, detail }) {
   $('error').hidden = false;
   $('error-title').textContent = title;
   $('error-detail').textContent = detail;
+  // On a phone the results area, and so the banner, is below the form: bring it into view.
+  const { top, bottom } = $('error').getBoundingClientRect();
+  if (top < 0 || bottom > window.innerHeight) $('error').scrollIntoView({ block: 'start' });
 }
 
 function clearError() {
@@ -246,6 +288,11 @@ function resultCard(result, slowest) {
   card.querySelector('.card-title').textContent = result.model;
   card.querySelector('.image-info').textContent =
     `Photo ${result.image.width}×${result.image.height} px, model input ${result.input.width}×${result.input.height}.`;
+  if (state.models[result.model]?.random_weights) {
+    const notice = card.querySelector('.random-weights');
+    notice.hidden = false;
+    notice.textContent = `${result.model} has random weights: it does not recognise anything, so its boxes (usually none) mean nothing. Install real weights for detections.`;
+  }
 
   const total = totalMs(result.timings);
   card.querySelector('.total-ms').textContent = formatMs(total);
@@ -359,7 +406,7 @@ function fillDetectionTable(card, model, detections) {
     swatch.className = 'swatch';
     swatch.style.background = colourOf(model, detection.class_name).box;
     name.append(swatch, detection.class_name);
-    row.append(name, cell(detection.confidence.toFixed(3)), cell(`${detection.x_min}, ${detection.y_min}, ${detection.x_max}, ${detection.y_max}`));
+    row.append(name, cell(detection.confidence.toFixed(3)), boxCell(detection));
     return row;
   });
   card.querySelector('.detections tbody').replaceChildren(...rows);
@@ -368,6 +415,18 @@ function fillDetectionTable(card, model, detections) {
 function cell(text) {
   const td = document.createElement('td');
   td.textContent = text;
+  return td;
+}
+
+/** The box as its two corners, which wrap onto two lines where the card is narrow rather than leave the table. */
+function boxCell(detection) {
+  const td = document.createElement('td');
+  td.className = 'box';
+  for (const corner of [`${detection.x_min}, ${detection.y_min},`, `${detection.x_max}, ${detection.y_max}`]) {
+    const span = document.createElement('span');
+    span.textContent = corner;
+    td.append(span, ' ');
+  }
   return td;
 }
 
