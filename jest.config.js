@@ -4,6 +4,7 @@ const moduleNameMapper = {
   '^@app/vision(|/.*)$': '<rootDir>/libs/vision/src$1',
   '^@app/model-store(|/.*)$': '<rootDir>/libs/model-store/src$1',
   '^@app/onnx-writer(|/.*)$': '<rootDir>/libs/onnx-writer/src$1',
+  '^@app/quantize(|/.*)$': '<rootDir>/libs/quantize/src$1',
 };
 const common = { rootDir: __dirname, transform: { '^.+\\.ts$': swc }, moduleNameMapper, testEnvironment: '<rootDir>/jest.environment.js' };
 
