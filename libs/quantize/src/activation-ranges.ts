@@ -71,7 +71,7 @@ export class ActivationRangeCollector {
     const binWidth = histogram.range / BINS;
     const upper = Math.min(histogram.max, tailEdge(histogram.positive, outsideEachSide) * binWidth);
     const lower = Math.min(-histogram.min, tailEdge(histogram.negative, outsideEachSide) * binWidth);
-    return { min: Math.min(0, -Math.max(0, lower)), max: Math.max(0, upper) };
+    return { min: lower > 0 ? -lower : 0, max: Math.max(0, upper) };
   }
 
   private create(tensor: string): TensorHistogram {
