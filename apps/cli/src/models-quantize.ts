@@ -2,7 +2,7 @@ import { DEFAULT_MODELS_DIR } from '@app/model-store';
 import { decodeOnnxModel, writeOnnxFileAtomic, encodeOnnxModel } from '@app/onnx-writer';
 import {
   DEFAULT_PERCENTILE,
-  int8CpuFeatures,
+  hostInt8CpuFeatures,
   nameUnnamedNodes,
   planQuantization,
   QUANTIZATION_METADATA_KEY,
@@ -84,7 +84,7 @@ export async function main(argv: string[] = process.argv.slice(2), env: NodeJS.P
   const plan = planQuantization(model.graph);
   if (plan.quantizedNodes.size === 0) throw new Error(`${file}: found nothing to quantize (no Conv chain between the input and the output)`);
   console.error(`${basename(file)}: ${plan.quantizedNodes.size} nodes to INT8, ${plan.floatConvs.length} Convs kept float; ${plan.activations.length} activations to calibrate on ${photos.length} photos`);
-  console.error(int8CpuFeatures(readCpuinfo()).summary);
+  console.error(hostInt8CpuFeatures().summary);
 
   const collector = await collectActivationRanges({
     model,
@@ -107,14 +107,6 @@ export async function main(argv: string[] = process.argv.slice(2), env: NodeJS.P
   await check.session.release();
   console.log(`${out}: ${(bytes / 1e6).toFixed(1)} MB in ${((performance.now() - started) / 1000).toFixed(1)} s (input ${check.contract.inputName}, output ${check.contract.outputName}, ${check.contract.numClasses} classes)`);
   return 0;
-}
-
-function readCpuinfo(): string | undefined {
-  try {
-    return readFileSync('/proc/cpuinfo', 'utf8');
-  } catch {
-    return undefined;
-  }
 }
 
 runCommand(module, main, USAGE);

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 /**
  * The CPU features that decide how fast ONNX Runtime's INT8 kernels are. With VNNI (AVX-512 VNNI or AVX-VNNI) a
  * single instruction multiplies uint8 by int8 and accumulates in int32; without it, AVX2/AVX-512 need three, and
@@ -25,4 +27,15 @@ export function int8CpuFeatures(cpuinfo: string | undefined): Int8CpuFeatures {
   else if (line) summary = 'no VNNI on this CPU: INT8 models are served but may be no faster than FP32';
   else summary = 'CPU flags unknown (no /proc/cpuinfo): INT8 models are served but may be no faster than FP32';
   return { vnni, flags, summary };
+}
+
+/** This machine's features, from /proc/cpuinfo (Linux; elsewhere reported as unknown). */
+export function hostInt8CpuFeatures(): Int8CpuFeatures {
+  let cpuinfo: string | undefined;
+  try {
+    cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  } catch {
+    cpuinfo = undefined;
+  }
+  return int8CpuFeatures(cpuinfo);
 }
