@@ -1,19 +1,10 @@
 import { DEFAULT_MODELS_DIR } from '@app/model-store';
-import { decodeOnnxModel, writeOnnxFileAtomic, encodeOnnxModel } from '@app/onnx-writer';
-import {
-  DEFAULT_PERCENTILE,
-  hostInt8CpuFeatures,
-  nameUnnamedNodes,
-  planQuantization,
-  QUANTIZATION_METADATA_KEY,
-  quantizeModel,
-  ValueRange,
-} from '@app/quantize';
-import { loadYoloModel } from '@app/vision';
-import { existsSync, readFileSync } from 'node:fs';
+import { DEFAULT_PERCENTILE, hostInt8CpuFeatures, QUANTIZATION_METADATA_KEY } from '@app/quantize';
+import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseCommandLine, runCommand, UsageError } from './command-line';
-import { calibrationPhotos, collectActivationRanges } from './quantize/calibrate';
+import { calibrationPhotos } from './quantize/calibrate';
+import { AlreadyQuantizedError, quantizeFile } from './quantize/quantize-file';
 
 const REPO_ROOT = resolve(__dirname, '../../..');
 const DEFAULT_PHOTOS = resolve(REPO_ROOT, '../shared/datasets/coco128/images');
@@ -76,36 +67,22 @@ export async function main(argv: string[] = process.argv.slice(2), env: NodeJS.P
   const photos = calibrationPhotos(resolve(values.images ?? DEFAULT_PHOTOS), count);
   const started = performance.now();
 
-  const { contract, metadata, session } = await loadYoloModel(file);
-  await session.release();
-  const model = decodeOnnxModel(readFileSync(file));
-  if (model.metadataProps.some((entry) => entry.key === QUANTIZATION_METADATA_KEY)) throw new UsageError(`${file} is already quantized`);
-  nameUnnamedNodes(model.graph);
-  const plan = planQuantization(model.graph);
-  if (plan.quantizedNodes.size === 0) throw new Error(`${file}: found nothing to quantize (no Conv chain between the input and the output)`);
-  console.error(`${basename(file)}: ${plan.quantizedNodes.size} nodes to INT8, ${plan.floatConvs.length} Convs kept float; ${plan.activations.length} activations to calibrate on ${photos.length} photos`);
-  console.error(hostInt8CpuFeatures().summary);
-
-  const collector = await collectActivationRanges({
-    model,
-    contract,
-    stride: metadata.stride,
-    tensors: plan.activations,
+  const result = await quantizeFile({
+    file,
+    out,
     photos,
+    percentile,
     intraOpThreads: threads,
+    onPlan: (plan) => {
+      console.error(`${basename(file)}: ${plan.quantizedNodes.size} nodes to INT8, ${plan.floatConvs.length} Convs kept float; ${plan.activations.length} activations to calibrate on ${photos.length} photos`);
+      console.error(hostInt8CpuFeatures().summary);
+    },
     onPhoto: (done, total, photo, ms) => console.error(`calibrating ${done}/${total} ${basename(photo)} (${(ms / 1000).toFixed(1)} s)`),
+  }).catch((error: unknown) => {
+    throw error instanceof AlreadyQuantizedError ? new UsageError(error.message) : error;
   });
-  const ranges = new Map<string, ValueRange>(plan.activations.map((tensor) => [tensor, collector.range(tensor, percentile)]));
-  const quantized = quantizeModel(model, plan, ranges, {
-    source: basename(file),
-    calibration: { method: 'percentile', percentile, images: photos.length, folder: basename(resolve(values.images ?? DEFAULT_PHOTOS)) },
-  });
-  const bytes = writeOnnxFileAtomic(out, encodeOnnxModel(quantized));
-
-  // The written file must open as a detector like any served model: same contract check as the service's.
-  const check = await loadYoloModel(out);
-  await check.session.release();
-  console.log(`${out}: ${(bytes / 1e6).toFixed(1)} MB in ${((performance.now() - started) / 1000).toFixed(1)} s (input ${check.contract.inputName}, output ${check.contract.outputName}, ${check.contract.numClasses} classes)`);
+  const { contract } = result;
+  console.log(`${out}: ${(result.bytes / 1e6).toFixed(1)} MB in ${((performance.now() - started) / 1000).toFixed(1)} s (input ${contract.inputName}, output ${contract.outputName}, ${contract.numClasses} classes)`);
   return 0;
 }
 
