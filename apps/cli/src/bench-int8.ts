@@ -5,7 +5,7 @@ import { InferenceSession } from 'onnxruntime-node';
 import { generateYolov5Files, YOLOV5_MODELS, Yolov5Model } from '@app/onnx-writer';
 import { DEFAULT_PERCENTILE, hostInt8CpuFeatures } from '@app/quantize';
 import { detectorSessionOptions } from '@app/vision';
-import { parseCommandLine, parseModelList, runCommand, UsageError } from './command-line';
+import { parseCommandLine, parseModelList, positiveIntegerOption, runCommand } from './command-line';
 import { profileKernels, KernelTimes } from './bench/int8-profile';
 import { readyTensor, SQUARE, timeBareRun } from './bench/in-process';
 import { summarize } from './bench/stats';
@@ -141,9 +141,7 @@ function renderMarkdown(rows: SpeedRow[], profiles: Record<string, { fp32: Kerne
 
 function threadList(text: string | undefined): number[] {
   if (text === undefined) return [1, 2];
-  const counts = text.split(',').map((part) => Number(part.trim()));
-  if (counts.length === 0 || counts.some((count) => !Number.isSafeInteger(count) || count < 1)) throw new UsageError(`--threads must be positive integers, got "${text}"`);
-  return counts;
+  return text.split(',').map((part) => positiveIntegerOption('threads', part, 1));
 }
 
 async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
@@ -159,8 +157,7 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
     return 0;
   }
   const names = parseModelList(values.models, ALL_MODELS);
-  const rounds = values.rounds === undefined ? 10 : Number(values.rounds);
-  if (!Number.isSafeInteger(rounds) || rounds < 1) throw new UsageError(`--rounds must be a positive integer, got "${values.rounds}"`);
+  const rounds = positiveIntegerOption('rounds', values.rounds, 10);
   const threadCounts = threadList(values.threads);
   const outDir = resolve(values.out ?? join(REPO_ROOT, 'bench/results'));
   const features = hostInt8CpuFeatures();

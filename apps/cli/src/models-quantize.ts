@@ -2,7 +2,7 @@ import { DEFAULT_MODELS_DIR } from '@app/model-store';
 import { DEFAULT_PERCENTILE, hostInt8CpuFeatures, QUANTIZATION_METADATA_KEY } from '@app/quantize';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { parseCommandLine, runCommand, UsageError } from './command-line';
+import { parseCommandLine, positiveIntegerOption, runCommand, UsageError } from './command-line';
 import { calibrationPhotos } from './quantize/calibrate';
 import { AlreadyQuantizedError, quantizeFile } from './quantize/quantize-file';
 
@@ -35,13 +35,6 @@ export function int8FileFor(floatFile: string): string {
   return join(dirname(floatFile), `${basename(floatFile, '.onnx')}-int8.onnx`);
 }
 
-function positiveInteger(name: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 1) throw new UsageError(`--${name} must be a positive integer, got "${text}"`);
-  return value;
-}
-
 export async function main(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const values = parseCommandLine(argv, {
     model: { type: 'string' },
@@ -58,8 +51,8 @@ export async function main(argv: string[] = process.argv.slice(2), env: NodeJS.P
   if (!values.model) throw new UsageError('--model is required');
   const percentile = values.percentile === undefined ? DEFAULT_PERCENTILE : Number(values.percentile);
   if (!(percentile > 50 && percentile <= 100)) throw new UsageError(`--percentile must be above 50 and at most 100, got "${values.percentile}"`);
-  const count = positiveInteger('count', values.count, DEFAULT_PHOTO_COUNT);
-  const threads = positiveInteger('threads', values.threads, 2);
+  const count = positiveIntegerOption('count', values.count, DEFAULT_PHOTO_COUNT);
+  const threads = positiveIntegerOption('threads', values.threads, 2);
   const file = resolveModelFile(values.model, env.MODELS_DIR || DEFAULT_MODELS_DIR);
   if (!existsSync(file)) throw new UsageError(`no model file ${file}`);
   const out = resolve(values.out ?? int8FileFor(file));
