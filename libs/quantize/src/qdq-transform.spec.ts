@@ -167,6 +167,17 @@ describe('quantizeModel on a small YOLOv5-shaped graph', () => {
   });
 });
 
+describe('quantizeModel with the Conv on the image quantized too', () => {
+  it('quantizes the graph input right at the start and still runs', async () => {
+    const float = smallDetector(12);
+    const plan = planQuantization(float.graph, { keepInputConvFloat: false });
+    const quantized = quantizeModel(smallDetector(12), plan, await calibrate(float, plan, [0, 5]), { calibration: {} });
+    expect(quantized.graph.node[0]).toMatchObject({ opType: 'QuantizeLinear', input: [SMALL_DETECTOR.input, expect.any(String), expect.any(String)] });
+    const output = (await run(quantized, 2.5))[SMALL_DETECTOR.output].data as Float32Array;
+    expect(output.length).toBe(6 * 64 * 64);
+  });
+});
+
 describe('quantization arithmetic', () => {
   it('uint8 parameters cover the range, always with 0 exactly representable', () => {
     expect(uint8Parameters({ min: -1, max: 2 })).toEqual({ scale: 3 / 255, zeroPoint: 85 });

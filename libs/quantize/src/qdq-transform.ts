@@ -92,6 +92,7 @@ export function quantizeModel(model: OnnxModel, plan: QuantizationPlan, ranges: 
   };
 
   const planned = new Set(plan.activations);
+  for (const input of graph.input) if (planned.has(input.name)) quantizeActivation(input.name);
   for (const node of graph.node) {
     if (node.opType === 'Conv' && plan.quantizedNodes.has(node.name)) {
       nodes.push(...quantizeConvParameters(node, initializers, parameters.get(node.input[0])!.scale, added));
