@@ -69,7 +69,9 @@ export function planQuantization(graph: OnnxGraph, options: QuantizationPlanOpti
   const activations: string[] = [];
   const seen = new Set<string>();
   const addActivation = (name: string) => {
-    if (!seen.has(name)) activations.push(name), seen.add(name);
+    if (seen.has(name)) return;
+    seen.add(name);
+    activations.push(name);
   };
 
   graph.node.forEach((node, index) => {
@@ -81,7 +83,10 @@ export function planQuantization(graph: OnnxGraph, options: QuantizationPlanOpti
       if (!reachesConv[index]) reason = 'detect head';
       else if (keepInputConvFloat && graphInputs.has(inputs[0])) reason = 'reads the graph input';
       else if (!constants.has(weight) || (bias && !constants.has(bias))) reason = 'weights are not constant';
-      if (reason) return void floatConvs.push({ node: node.name, reason });
+      if (reason) {
+        floatConvs.push({ node: node.name, reason });
+        return;
+      }
     } else if (!reachesConv[index] || inputs.some((input) => constants.has(input) || graphInputs.has(input))) {
       return;
     }
@@ -103,7 +108,11 @@ export function dataInputs(node: OnnxNode): string[] {
 function convReachability(nodes: readonly OnnxNode[]): boolean[] {
   const consumers = new Map<string, number[]>();
   nodes.forEach((node, index) => {
-    for (const input of node.input) consumers.set(input, [...(consumers.get(input) ?? []), index]);
+    for (const input of node.input) {
+      const list = consumers.get(input);
+      if (list) list.push(index);
+      else consumers.set(input, [index]);
+    }
   });
   const reaches = new Array<boolean>(nodes.length).fill(false);
   for (let index = nodes.length - 1; index >= 0; index--) {
@@ -130,6 +139,9 @@ function scaleGroups(nodes: readonly OnnxNode[], quantized: Set<string>, activat
     for (const name of rest) parent.set(find(name), find(first));
   }
   const members = new Map<string, string[]>();
-  for (const name of activations) members.set(find(name), [...(members.get(find(name)) ?? []), name]);
+  for (const name of activations) {
+    const root = find(name);
+    members.set(root, [...(members.get(root) ?? []), name]);
+  }
   return new Map(activations.map((name) => [name, members.get(find(name))!]));
 }
