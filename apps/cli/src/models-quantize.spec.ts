@@ -1,28 +1,16 @@
-import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { QUANTIZATION_METADATA_KEY } from '@app/quantize';
 import { DEFAULT_DETECT_OPTIONS, Detection, loadYoloModel, readOnnxMetadata, YoloDetector } from '@app/vision';
 import { int8FileFor, resolveModelFile } from './models-quantize';
+import { runCli } from './testing/run-cli';
 
-// `npm run models:quantize` as package.json runs it, minus npm itself.
 const REPO_ROOT = resolve(__dirname, '../../..');
-const CLI_ARGS = [require.resolve('ts-node/dist/bin'), '--transpile-only', '-r', 'tsconfig-paths/register', 'apps/cli/src/models-quantize.ts'];
 const REAL_MODEL = resolve(REPO_ROOT, '../shared/models/yolov5n.onnx');
 const PHOTO = resolve(REPO_ROOT, '../shared/datasets/coco128/images/000000000009.jpg');
 
-function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [...CLI_ARGS, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
-  });
-}
+const runQuantize = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli('models-quantize', args, env);
 
 function iou(a: Detection, b: Detection): number {
   const width = Math.max(0, Math.min(a.x_max, b.x_max) - Math.max(a.x_min, b.x_min));
@@ -51,7 +39,7 @@ describe('npm run models:quantize', () => {
   afterAll(() => rmSync(modelsDir, { recursive: true, force: true }));
 
   it('writes <name>-int8.onnx beside a served model, with its contract, its metadata and the settings, detecting what FP32 detects', async () => {
-    const run = await runCli(['--model', 'coco', '--count', '3'], { MODELS_DIR: modelsDir });
+    const run = await runQuantize(['--model', 'coco', '--count', '3'], { MODELS_DIR: modelsDir });
     expect(run.stderr).toMatch(/calibrating 3\/3/);
     expect(run.code).toBe(0);
     const int8 = join(modelsDir, 'coco-int8.onnx');
@@ -71,10 +59,10 @@ describe('npm run models:quantize', () => {
   });
 
   it('refuses a model that is already quantized, and a missing --model, with usage errors', async () => {
-    const again = await runCli(['--model', join(modelsDir, 'coco-int8.onnx')], {});
+    const again = await runQuantize(['--model', join(modelsDir, 'coco-int8.onnx')], {});
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/already quantized/);
-    const missing = await runCli([], {});
+    const missing = await runQuantize([], {});
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/--model is required/);
     expect(existsSync(join(modelsDir, 'coco-int8-int8.onnx'))).toBe(false);
