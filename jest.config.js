@@ -5,6 +5,7 @@ const moduleNameMapper = {
   '^@app/model-store(|/.*)$': '<rootDir>/libs/model-store/src$1',
   '^@app/onnx-writer(|/.*)$': '<rootDir>/libs/onnx-writer/src$1',
   '^@app/accuracy(|/.*)$': '<rootDir>/libs/accuracy/src$1',
+  '^@app/quantize(|/.*)$': '<rootDir>/libs/quantize/src$1',
 };
 const common = { rootDir: __dirname, transform: { '^.+\\.ts$': swc }, moduleNameMapper, testEnvironment: '<rootDir>/jest.environment.js' };
 

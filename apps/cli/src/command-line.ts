@@ -26,6 +26,14 @@ export function parseModelList(list: string | undefined, known: readonly string[
   return names;
 }
 
+/** `--name N`: a positive integer, or the fallback when the option is absent. */
+export function positiveIntegerOption(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isSafeInteger(value) || value < 1) throw new UsageError(`--${name} must be a positive integer, got "${text}"`);
+  return value;
+}
+
 /** Runs a tool's main when its file is the process's entry point; main's result is the exit code. */
 export function runCommand(entry: NodeJS.Module, main: () => Promise<number>, usage: string) {
   if (require.main !== entry) return;

@@ -1,35 +1,14 @@
 import { makeFixedOutputModel } from '@app/onnx-writer';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { CliRun, runCli as runToolCli } from '../../../apps/cli/src/testing/run-cli';
 import { ModelServer, startModelServer } from './testing/model-server';
 
-// `npm run models:fetch` as package.json runs it, minus npm itself.
-const REPO_ROOT = resolve(__dirname, '../../..');
-const CLI_ARGS = [require.resolve('ts-node/dist/bin'), '--transpile-only', '-r', 'tsconfig-paths/register', 'apps/cli/src/models-fetch.ts'];
 const MODEL = makeFixedOutputModel({ rows: [], numRows: 2000 });
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function runCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [...CLI_ARGS, ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, MODELS_DIR: '', MODELS_BASE_URL: '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
-  });
+  return runToolCli('models-fetch', args, { MODELS_DIR: '', MODELS_BASE_URL: '', ...env });
 }
 
 describe('npm run models:fetch', () => {

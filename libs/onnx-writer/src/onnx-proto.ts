@@ -159,6 +159,7 @@ export const OnnxProto = {
 export enum OnnxDataType {
   FLOAT = 1,
   UINT8 = 2,
+  INT8 = 3,
   INT32 = 6,
   INT64 = 7,
   DOUBLE = 11,
@@ -187,9 +188,10 @@ export interface OnnxDimension {
   dimValue?: number;
   dimParam?: string;
 }
+/** A shape left out means unknown rank (a calibration output, say); an empty `dim` list means a scalar. */
 export interface OnnxValueInfo {
   name: string;
-  type: { tensorType: { elemType: number; shape: { dim: OnnxDimension[] } } };
+  type: { tensorType: { elemType: number; shape?: { dim: OnnxDimension[] } } };
 }
 export interface OnnxTensor {
   name: string;
@@ -197,6 +199,7 @@ export interface OnnxTensor {
   dataType: number;
   rawData?: Uint8Array;
   int64Data?: number[];
+  int32Data?: number[];
   floatData?: number[];
 }
 export interface OnnxAttribute {
@@ -221,4 +224,47 @@ export interface OnnxNode {
 export interface OnnxMetadataEntry {
   key: string;
   value: string;
+}
+export interface OnnxOperatorSet {
+  domain?: string;
+  version: number;
+}
+/** Value infos read back may lack a shape (or a type) where the writer left it out. */
+export interface OnnxGraph {
+  name?: string;
+  node: OnnxNode[];
+  initializer: OnnxTensor[];
+  input: OnnxValueInfo[];
+  output: OnnxValueInfo[];
+  valueInfo?: OnnxValueInfo[];
+  docString?: string;
+}
+export interface OnnxModel {
+  irVersion: number;
+  producerName?: string;
+  producerVersion?: string;
+  domain?: string;
+  modelVersion?: number;
+  docString?: string;
+  graph: OnnxGraph;
+  opsetImport: OnnxOperatorSet[];
+  metadataProps: OnnxMetadataEntry[];
+}
+
+/**
+ * A whole model as plain objects (int64 fields as numbers, bytes as views into `bytes`, empty lists present), for
+ * tools that rewrite an existing graph. Large weights stay views over the input buffer rather than copies.
+ */
+export function decodeOnnxModel(bytes: Uint8Array): OnnxModel {
+  const message = OnnxProto.ModelProto.decode(bytes);
+  return OnnxProto.ModelProto.toObject(message, { longs: Number, arrays: true }) as OnnxModel;
+}
+
+export function encodeOnnxModel(model: OnnxModel): Uint8Array {
+  return OnnxProto.ModelProto.encode(OnnxProto.ModelProto.fromObject(model)).finish();
+}
+
+/** The ai.onnx ('' domain) opset a model imports. */
+export function defaultOpsetVersion(model: OnnxModel): number | undefined {
+  return model.opsetImport.find((entry) => !entry.domain || entry.domain === 'ai.onnx')?.version;
 }

@@ -32,6 +32,8 @@ describe('structured logs', () => {
     expect(lines.length).toBeGreaterThan(5);
     for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
     expect(logLines(service).some((line) => /Listening on http/.test(line.msg))).toBe(true);
+    // Whether INT8 models will be fast here (VNNI), read from /proc/cpuinfo.
+    expect(logLines(service).some((line) => /^CPU: (INT8 fast path available|no VNNI|CPU flags unknown)/.test(line.msg))).toBe(true);
   });
 
   it('accepts X-Request-Id, echoes it and logs the request with its model, status and durations', async () => {

@@ -1,0 +1,78 @@
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { QUANTIZATION_METADATA_KEY } from '@app/quantize';
+import { DEFAULT_DETECT_OPTIONS, Detection, loadYoloModel, readOnnxMetadata, YoloDetector } from '@app/vision';
+import { int8FileFor, resolveModelFile } from './models-quantize';
+import { runCli } from './testing/run-cli';
+
+const REPO_ROOT = resolve(__dirname, '../../..');
+const REAL_MODEL = resolve(REPO_ROOT, '../shared/models/yolov5n.onnx');
+const PHOTO = resolve(REPO_ROOT, '../shared/datasets/coco128/images/000000000009.jpg');
+
+const runQuantize = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli('models-quantize', args, env);
+
+function iou(a: Detection, b: Detection): number {
+  const width = Math.max(0, Math.min(a.x_max, b.x_max) - Math.max(a.x_min, b.x_min));
+  const height = Math.max(0, Math.min(a.y_max, b.y_max) - Math.max(a.y_min, b.y_min));
+  const area = (d: Detection) => (d.x_max - d.x_min) * (d.y_max - d.y_min);
+  return (width * height) / (area(a) + area(b) - width * height);
+}
+
+async function detect(file: string): Promise<Detection[]> {
+  const model = await loadYoloModel(file, { intraOpNumThreads: 1 });
+  try {
+    return (await new YoloDetector(model).detect(readFileSync(PHOTO), DEFAULT_DETECT_OPTIONS)).detections;
+  } finally {
+    await model.session.release();
+  }
+}
+
+describe('npm run models:quantize', () => {
+  jest.setTimeout(240_000);
+  let modelsDir: string;
+
+  beforeAll(() => {
+    modelsDir = mkdtempSync(join(tmpdir(), 'models-quantize-spec-'));
+    copyFileSync(REAL_MODEL, join(modelsDir, 'coco.onnx'));
+  });
+  afterAll(() => rmSync(modelsDir, { recursive: true, force: true }));
+
+  it('writes <name>-int8.onnx beside a served model, with its contract, its metadata and the settings, detecting what FP32 detects', async () => {
+    const run = await runQuantize(['--model', 'coco', '--count', '3'], { MODELS_DIR: modelsDir });
+    expect(run.stderr).toMatch(/calibrating 3\/3/);
+    expect(run.code).toBe(0);
+    const int8 = join(modelsDir, 'coco-int8.onnx');
+    expect(run.stdout).toContain(int8);
+
+    const [floatMetadata, int8Metadata] = [await readOnnxMetadata(REAL_MODEL), await readOnnxMetadata(int8)];
+    expect(int8Metadata.names).toBe(floatMetadata.names);
+    expect(int8Metadata.stride).toBe(floatMetadata.stride);
+    expect(JSON.parse(int8Metadata[QUANTIZATION_METADATA_KEY])).toMatchObject({ format: 'QDQ', source: 'coco.onnx', calibration: { percentile: 99.999, images: 3 } });
+
+    const expected = (await detect(REAL_MODEL)).filter((detection) => detection.confidence >= 0.5);
+    const actual = await detect(int8);
+    expect(expected.length).toBeGreaterThan(0);
+    for (const box of expected) {
+      expect(actual.some((candidate) => candidate.class_name === box.class_name && iou(candidate, box) > 0.7)).toBe(true);
+    }
+  });
+
+  it('refuses a model that is already quantized, and a missing --model, with usage errors', async () => {
+    const again = await runQuantize(['--model', join(modelsDir, 'coco-int8.onnx')], {});
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/already quantized/);
+    const missing = await runQuantize([], {});
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--model is required/);
+    expect(existsSync(join(modelsDir, 'coco-int8-int8.onnx'))).toBe(false);
+  });
+});
+
+describe('model file names', () => {
+  it('takes a name from the models folder and a path as it is', () => {
+    expect(resolveModelFile('yolov5s', '/models')).toBe('/models/yolov5s.onnx');
+    expect(resolveModelFile('./x/custom.onnx', '/models')).toBe(resolve('x/custom.onnx'));
+    expect(int8FileFor('/models/yolov5s.onnx')).toBe('/models/yolov5s-int8.onnx');
+  });
+});
