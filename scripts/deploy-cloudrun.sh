@@ -75,9 +75,13 @@ fi
 
 url=$(gcloud run services describe "$service" "${where[@]}" --format 'value(status.url)')
 [[ -n $url ]] || fail "Cloud Run reports no URL for $service"
-# A private service needs an identity token (the deployer's, which may invoke it).
+# A private service needs an identity token of the deployer (who may invoke it). Service accounts (CI) ask for
+# one with the service's URL as audience; user accounts cannot choose it, and Cloud Run accepts theirs as is.
 auth=()
-if [[ ${ALLOW_UNAUTHENTICATED:-false} != true ]]; then auth=(-H "Authorization: Bearer $(gcloud auth print-identity-token)"); fi
+if [[ ${ALLOW_UNAUTHENTICATED:-false} != true ]]; then
+  token=$(gcloud auth print-identity-token --audiences "$url" 2>/dev/null || gcloud auth print-identity-token)
+  auth=(-H "Authorization: Bearer $token")
+fi
 deadline=$((SECONDS + ready_timeout))
 until [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "${auth[@]}" "$url/health/ready") == 200 ]]; do
   ((SECONDS < deadline)) || fail "$url/health/ready did not answer 200 within ${ready_timeout}s"
