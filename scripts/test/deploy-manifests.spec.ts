@@ -1,5 +1,9 @@
 import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 
@@ -144,7 +148,7 @@ describe('deploy/ manifests', () => {
     expect(Number(queueMetric.pods.target.averageValue)).toBeLessThan(Number(envValue(container.env, 'QUEUE_DEPTH')));
   });
 
-  describe('Cloud Run (scripts/deploy-cloudrun.sh --dry-run)', () => {
+  describe('Cloud Run (scripts/deploy-cloudrun.sh)', () => {
     it('deploys the image given, and prints the gcloud commands it would run', () => {
       const { service, commands } = cloudRun;
       expect(service.spec.template.spec.containers[0].image).toBe('europe-west1-docker.pkg.dev/test-project/images/yolov5-detector:1.2.3');
@@ -177,6 +181,36 @@ describe('deploy/ manifests', () => {
       delete env.GCP_PROJECT_ID;
       await expect(run('bash', ['scripts/deploy-cloudrun.sh', '--dry-run', 'eu.gcr.io/p/yolov5-detector:1'], { cwd: REPO_ROOT, env }))
         .rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('set GCP_PROJECT_ID') });
+    });
+
+    it('deploys with gcloud, then waits for /health/ready with an identity token and prints the URL', async () => {
+      // gcloud stand-in on PATH: logs its arguments, names a local server as the service's URL.
+      const dir = await mkdtemp(join(tmpdir(), 'deploy-cloudrun-'));
+      const probes: (string | undefined)[] = [];
+      const server = createServer((req, res) => {
+        probes.push(`${req.url} ${req.headers.authorization}`);
+        res.writeHead(probes.length === 1 ? 503 : 200).end();
+      });
+      await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      try {
+        const fake = ['#!/bin/sh', `echo "$*" >> "${dir}/calls"`, 'case "$*" in', `  "run services describe"*) echo "${url}" ;;`, '  "auth print-identity-token"*) echo token-1 ;;', 'esac', ''];
+        await writeFile(join(dir, 'gcloud'), fake.join('\n'));
+        await chmod(join(dir, 'gcloud'), 0o755);
+        const { stdout } = await run('bash', ['scripts/deploy-cloudrun.sh', 'eu.gcr.io/p/yolov5-detector:1'], {
+          cwd: REPO_ROOT,
+          env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, GCP_PROJECT_ID: 'p', READY_TIMEOUT: '30' },
+        });
+        expect(stdout.trim()).toBe(url);
+        const calls = (await readFile(join(dir, 'calls'), 'utf8')).trim().split('\n');
+        expect(calls[0]).toMatch(/^run services replace \S+ --region europe-west1 --project p --quiet$/);
+        expect(calls[1]).toBe('run services describe yolov5-detector --region europe-west1 --project p --format value(status.url)');
+        expect(calls[2]).toBe(`auth print-identity-token --audiences ${url}`);
+        expect(probes).toEqual(['/health/ready Bearer token-1', '/health/ready Bearer token-1']);
+      } finally {
+        server.close();
+        await rm(dir, { recursive: true, force: true });
+      }
     });
 
     it('with ALLOW_UNAUTHENTICATED=true also lets anyone invoke it', async () => {
