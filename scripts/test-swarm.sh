@@ -75,6 +75,26 @@ wait_for_replicas() { # $1 timeout in seconds, $2 what is awaited
   done
 }
 
+# A replica with a request in flight right now (HAProxy's statistics, scur > 0), as a container id; empty if none.
+busy_replica() {
+  local lb addr container
+  lb=$(docker ps -q --filter "label=com.docker.swarm.service.name=${stack}_lb" | head -1)
+  addr=$(docker exec "$lb" node -e '
+    fetch("http://127.0.0.1:8404/stats;csv").then((r) => r.text()).then((csv) => {
+      const [header, ...rows] = csv.trim().split("\n").map((line) => line.split(","));
+      const col = (name) => header.indexOf(name);
+      const busy = rows.find((r) => r[col("# pxname")] === "detector" && Number(r[col("scur")]) > 0 && r[col("addr")]);
+      if (busy) console.log(busy[col("addr")].split(":")[0]);
+    })' 2>/dev/null) || true
+  [[ -n $addr ]] || return 0
+  for container in $(docker ps -q --filter "label=com.docker.swarm.service.name=${stack}_detector"); do
+    if [[ " $(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' "$container")" == *" $addr "* ]]; then
+      echo "$container"
+      return 0
+    fi
+  done
+}
+
 # The load client; started without a shell function around it, so that `$!` is its own pid (it stops on SIGINT).
 load_client=(node node_modules/.bin/ts-node --transpile-only scripts/swarm/load-client.ts --url "http://127.0.0.1:$port/predict")
 now_ms() { date +%s%3N; }
@@ -173,8 +193,19 @@ running_images=$(docker ps --filter "label=com.docker.swarm.service.name=${stack
 log "update done in ${update_seconds} s: $replicas replicas on $updated_image"
 sleep 4
 
-victim=$(docker ps -q --filter "label=com.docker.swarm.service.name=${stack}_detector" | head -1)
-log "killing replica ${victim} (SIGKILL) under load"
+# Kill a replica while it works on a request, so that HAProxy has something to re-send.
+victim=
+for _ in $(seq 20); do
+  victim=$(busy_replica)
+  [[ -z $victim ]] || break
+  sleep 0.3
+done
+if [[ -n $victim ]]; then
+  log "killing replica ${victim} (SIGKILL) while it has a request in flight"
+else
+  victim=$(docker ps -q --filter "label=com.docker.swarm.service.name=${stack}_detector" | head -1)
+  log "killing replica ${victim} (SIGKILL); HAProxy showed no replica busy when asked"
+fi
 kill_started=$SECONDS
 kill_started_ms=$(now_ms)
 docker kill "$victim" >/dev/null
@@ -211,6 +242,10 @@ if (lost > 0 || unexpected.length > 0 || duringUpdate < 5 || duringKill < 3) {
   process.exit(1);
 }
 EOF
+
+# HAProxy's log: the 5th of the connection counters is the number of retries ("+N" when sent to another replica).
+resent=$(docker service logs --raw "${stack}_lb" 2>/dev/null | grep '"POST /predict' | awk '{split($(NF-4), c, "/"); if (c[5] != "0") n++} END {print n + 0}')
+log "HAProxy re-sent $resent request(s) that a killed or closing replica never answered (invisible to the client)"
 
 log "7. readiness: no replica got a request while its models were loading"
 for container in $(docker ps -aq --filter "label=com.docker.swarm.service.name=${stack}_detector"); do
