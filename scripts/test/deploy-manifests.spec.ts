@@ -1,0 +1,224 @@
+import { execFile } from 'node:child_process';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { parseAllDocuments } from 'yaml';
+
+// The deploy/ manifests, checked offline: `kubectl kustomize` renders the Kubernetes base and overlay,
+// scripts/deploy-cloudrun.sh --dry-run renders the Cloud Run service, and every object is validated against the
+// Kubernetes and Knative OpenAPI schemas (kubernetes-models, @kubernetes-models/knative). Then the values that must
+// agree with each other and with the service's behaviour are checked (selectors, probes, grace periods, concurrency).
+const REPO_ROOT = resolve(__dirname, '../..');
+const run = promisify(execFile);
+
+type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> }; spec?: any };
+type Env = { name: string; value?: string }[];
+
+function parseManifests(text: string): Manifest[] {
+  return parseAllDocuments(text)
+    .map((document) => document.toJS() as Manifest | null)
+    .filter((object): object is Manifest => object !== null);
+}
+
+async function kustomize(dir: string): Promise<Manifest[]> {
+  const { stdout } = await run('kubectl', ['kustomize', resolve(REPO_ROOT, dir)]);
+  return parseManifests(stdout);
+}
+
+async function renderCloudRun(image: string): Promise<{ service: Manifest; commands: string }> {
+  const { stdout, stderr } = await run('bash', ['scripts/deploy-cloudrun.sh', '--dry-run', image], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, GCP_PROJECT_ID: 'test-project', CLOUD_RUN_REGION: 'europe-west4' },
+  });
+  const [service] = parseManifests(stdout);
+  return { service, commands: stderr };
+}
+
+/** Runs scripts/validate-manifests.mjs (plain Node: the schema packages are ESM-only) over the objects. */
+async function validate(objects: unknown[]): Promise<{ code: number; results: { kind: string; name: string; errors: string[] }[] }> {
+  const child = execFile(process.execPath, [resolve(REPO_ROOT, 'scripts/validate-manifests.mjs')], { cwd: REPO_ROOT });
+  let stdout = '';
+  child.stdout!.on('data', (chunk) => (stdout += chunk));
+  child.stdin!.end(JSON.stringify(objects));
+  const code = await new Promise<number>((done) => child.on('close', (exitCode) => done(exitCode ?? -1)));
+  return { code, results: JSON.parse(stdout) };
+}
+
+const envValue = (env: Env, name: string) => env.find((variable) => variable.name === name)?.value;
+const byKind = (objects: Manifest[], kind: string) => objects.filter((object) => object.kind === kind);
+
+describe('deploy/ manifests', () => {
+  jest.setTimeout(60_000);
+  let base: Manifest[];
+  let example: Manifest[];
+  let cloudRun: { service: Manifest; commands: string };
+
+  beforeAll(async () => {
+    [base, example, cloudRun] = await Promise.all([
+      kustomize('deploy/kubernetes/base'),
+      kustomize('deploy/kubernetes/overlays/example'),
+      renderCloudRun('europe-west1-docker.pkg.dev/test-project/images/yolov5-detector:1.2.3'),
+    ]);
+  });
+
+  it('render every object, and every object passes the Kubernetes and Knative schemas', async () => {
+    expect(base.map((object) => object.kind).sort()).toEqual(['Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Service']);
+    expect(example.map((object) => object.kind).sort()).toEqual([
+      'Deployment', 'HorizontalPodAutoscaler', 'Namespace', 'PersistentVolumeClaim', 'PodDisruptionBudget', 'Service',
+    ]);
+    const { code, results } = await validate([...base, ...example, cloudRun.service]);
+    expect(results.filter((result) => result.errors.length > 0)).toEqual([]);
+    expect(results).toHaveLength(base.length + example.length + 1);
+    expect(code).toBe(0);
+  });
+
+  it('the validator rejects what the API server would (it really checks)', async () => {
+    const [deployment] = byKind(base, 'Deployment');
+    const broken = structuredClone(deployment);
+    broken.spec.replicas = 'two';
+    delete broken.spec.template.spec.containers[0].name;
+    const knative = structuredClone(cloudRun.service);
+    knative.spec.template.spec.containerConcurrency = '8';
+    const { code, results } = await validate([broken, knative, { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } }]);
+    expect(code).toBe(1);
+    expect(results[0].errors).toEqual(expect.arrayContaining(['data/spec/replicas must be integer', 'data/spec/template/spec/containers/0 must have required property name']));
+    expect(results[1].errors).toContain('data/spec/template/spec/containerConcurrency must be integer');
+    expect(results[2].errors).toEqual(['no schema for example.com/v1 Widget']);
+  });
+
+  describe.each([
+    ['base', () => base],
+    ['overlay example', () => example],
+  ])('Kubernetes (%s)', (_name, objects) => {
+    it('selects its own pods everywhere: Service, PodDisruptionBudget, HorizontalPodAutoscaler', () => {
+      const [deployment] = byKind(objects(), 'Deployment');
+      const podLabels = deployment.spec.template.metadata.labels;
+      expect(deployment.spec.selector.matchLabels).toEqual(podLabels);
+      expect(podLabels).toEqual(expect.objectContaining(byKind(objects(), 'Service')[0].spec.selector));
+      expect(podLabels).toEqual(expect.objectContaining(byKind(objects(), 'PodDisruptionBudget')[0].spec.selector.matchLabels));
+      const [hpa] = byKind(objects(), 'HorizontalPodAutoscaler');
+      expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata.name });
+      // Every object lands in one namespace (the overlay's), or none (the base: kubectl's current one).
+      expect(new Set(objects().filter((o) => o.kind !== 'Namespace').map((o) => o.metadata.namespace)).size).toBe(1);
+    });
+
+    it('probes readiness and liveness, runs non-root on a read-only root filesystem, drains before SIGKILL', () => {
+      const [deployment] = byKind(objects(), 'Deployment');
+      const pod = deployment.spec.template.spec;
+      const [container] = pod.containers;
+      expect(container.startupProbe.httpGet).toEqual({ path: '/health/ready', port: 'http' });
+      expect(container.readinessProbe.httpGet).toEqual({ path: '/health/ready', port: 'http' });
+      expect(container.livenessProbe.httpGet).toEqual({ path: '/health/live', port: 'http' });
+      expect(container.ports).toEqual([{ name: 'http', containerPort: Number(envValue(container.env, 'PORT')) }]);
+      expect(pod.securityContext).toEqual(expect.objectContaining({ runAsNonRoot: true, runAsUser: 1000 }));
+      expect(container.securityContext).toEqual(expect.objectContaining({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false }));
+      // The only paths the service writes: the models directory (downloads) and /tmp, both volumes.
+      const mounts = Object.fromEntries(container.volumeMounts.map((mount: { mountPath: string; name: string }) => [mount.mountPath, mount.name]));
+      expect(mounts[envValue(container.env, 'MODELS_DIR')!]).toBe('models');
+      expect(mounts['/tmp']).toBe('tmp');
+      const volumes = pod.volumes.map((volume: { name: string }) => volume.name).sort();
+      expect(volumes).toEqual(['models', 'tmp']);
+      // preStop sleep + the service's drain must end before the kubelet's SIGKILL.
+      const preStopSeconds = Number(container.lifecycle.preStop.exec.command[1]);
+      const drainSeconds = Number(envValue(container.env, 'SHUTDOWN_GRACE_MS')) / 1000;
+      expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(preStopSeconds + drainSeconds);
+      // A new pod is ready before an old one goes.
+      expect(deployment.spec.strategy.rollingUpdate).toEqual({ maxSurge: 1, maxUnavailable: 0 });
+      // CPU matches the threads that do the work: workers x ONNX Runtime threads.
+      const threads = Number(envValue(container.env, 'WORKER_THREADS')) * Number(envValue(container.env, 'ORT_INTRA_OP_THREADS'));
+      expect(Number(container.resources.requests.cpu)).toBe(threads);
+    });
+  });
+
+  it('the example overlay mounts the models read-only from the shared claim and scales on the queue depth', () => {
+    const [deployment] = byKind(example, 'Deployment');
+    const pod = deployment.spec.template.spec;
+    const [container] = pod.containers;
+    expect(pod.volumes.find((volume: { name: string }) => volume.name === 'models')).toEqual({
+      name: 'models',
+      persistentVolumeClaim: { claimName: byKind(example, 'PersistentVolumeClaim')[0].metadata.name, readOnly: true },
+    });
+    expect(envValue(container.env, 'MODELS_AUTO_FETCH')).toBe('false');
+    const [hpa] = byKind(example, 'HorizontalPodAutoscaler');
+    const queueMetric = hpa.spec.metrics.find((metric: { type: string }) => metric.type === 'Pods');
+    expect(queueMetric.pods.metric.name).toBe('detector_queue_depth');
+    expect(Number(queueMetric.pods.target.averageValue)).toBeLessThan(Number(envValue(container.env, 'QUEUE_DEPTH')));
+  });
+
+  describe('Cloud Run (scripts/deploy-cloudrun.sh)', () => {
+    it('deploys the image given, and prints the gcloud commands it would run', () => {
+      const { service, commands } = cloudRun;
+      expect(service.spec.template.spec.containers[0].image).toBe('europe-west1-docker.pkg.dev/test-project/images/yolov5-detector:1.2.3');
+      expect(commands).toMatch(/^\+ gcloud run services replace \S+\.yaml --region europe-west4 --project test-project --quiet$/m);
+      expect(commands).toMatch(/^\+ gcloud run services describe yolov5-detector --region europe-west4 --project test-project --format/m);
+      expect(commands).not.toMatch(/add-iam-policy-binding/);
+    });
+
+    it('matches the service: concurrency = workers + queue, probes, port, drain within the 10 s before SIGKILL', () => {
+      const { spec, metadata } = cloudRun.service.spec.template;
+      const [container] = spec.containers;
+      const env: Env = container.env;
+      expect(spec.containerConcurrency).toBe(Number(envValue(env, 'WORKER_THREADS')) + Number(envValue(env, 'QUEUE_DEPTH')));
+      expect(container.startupProbe.httpGet.path).toBe('/health/ready');
+      expect(container.livenessProbe.httpGet.path).toBe('/health/live');
+      expect(container.startupProbe.failureThreshold * container.startupProbe.periodSeconds).toBeLessThanOrEqual(240); // Cloud Run's limit
+      expect(container.ports[0].containerPort).toBe(8000);
+      expect(Number(envValue(env, 'SHUTDOWN_GRACE_MS'))).toBeLessThan(10_000);
+      expect(spec.timeoutSeconds).toBeLessThanOrEqual(3600);
+      expect(metadata.annotations).toEqual(
+        expect.objectContaining({ 'run.googleapis.com/startup-cpu-boost': 'true', 'run.googleapis.com/sessionAffinity': 'true' }),
+      );
+      expect(Number(metadata.annotations['autoscaling.knative.dev/minScale'])).toBeGreaterThanOrEqual(1);
+    });
+
+    it('refuses a local image name and a missing project, saying why', async () => {
+      await expect(run('bash', ['scripts/deploy-cloudrun.sh', '--dry-run', 'yolov5-detector'], { cwd: REPO_ROOT, env: { ...process.env, GCP_PROJECT_ID: 'p' } }))
+        .rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('not a registry image') });
+      const env = { ...process.env };
+      delete env.GCP_PROJECT_ID;
+      await expect(run('bash', ['scripts/deploy-cloudrun.sh', '--dry-run', 'eu.gcr.io/p/yolov5-detector:1'], { cwd: REPO_ROOT, env }))
+        .rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('set GCP_PROJECT_ID') });
+    });
+
+    it('deploys with gcloud, then waits for /health/ready with an identity token and prints the URL', async () => {
+      // gcloud stand-in on PATH: logs its arguments, names a local server as the service's URL.
+      const dir = await mkdtemp(join(tmpdir(), 'deploy-cloudrun-'));
+      const probes: (string | undefined)[] = [];
+      const server = createServer((req, res) => {
+        probes.push(`${req.url} ${req.headers.authorization}`);
+        res.writeHead(probes.length === 1 ? 503 : 200).end();
+      });
+      await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      try {
+        const fake = ['#!/bin/sh', `echo "$*" >> "${dir}/calls"`, 'case "$*" in', `  "run services describe"*) echo "${url}" ;;`, '  "auth print-identity-token"*) echo token-1 ;;', 'esac', ''];
+        await writeFile(join(dir, 'gcloud'), fake.join('\n'));
+        await chmod(join(dir, 'gcloud'), 0o755);
+        const { stdout } = await run('bash', ['scripts/deploy-cloudrun.sh', 'eu.gcr.io/p/yolov5-detector:1'], {
+          cwd: REPO_ROOT,
+          env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, GCP_PROJECT_ID: 'p', READY_TIMEOUT: '30' },
+        });
+        expect(stdout.trim()).toBe(url);
+        const calls = (await readFile(join(dir, 'calls'), 'utf8')).trim().split('\n');
+        expect(calls[0]).toMatch(/^run services replace \S+ --region europe-west1 --project p --quiet$/);
+        expect(calls[1]).toBe('run services describe yolov5-detector --region europe-west1 --project p --format value(status.url)');
+        expect(calls[2]).toBe(`auth print-identity-token --audiences ${url}`);
+        expect(probes).toEqual(['/health/ready Bearer token-1', '/health/ready Bearer token-1']);
+      } finally {
+        server.close();
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('with ALLOW_UNAUTHENTICATED=true also lets anyone invoke it', async () => {
+      const { stderr } = await run('bash', ['scripts/deploy-cloudrun.sh', '--dry-run', 'eu.gcr.io/p/yolov5-detector:1'], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, GCP_PROJECT_ID: 'p', ALLOW_UNAUTHENTICATED: 'true' },
+      });
+      expect(stderr).toMatch(/^\+ gcloud run services add-iam-policy-binding yolov5-detector --region europe-west1 --project p --member allUsers --role roles\/run.invoker --quiet$/m);
+    });
+  });
+});
