@@ -24,5 +24,6 @@ import { InfoController } from './info.controller';
   ],
   controllers: [InfoController, DetectionController, CompareController, AnnotateController],
   providers: [DetectionService, CompareService, AnnotationService],
+  exports: [DetectionService],
 })
 export class DetectionModule {}
