@@ -45,8 +45,9 @@ export class OpenInferenceService {
 
   async infer(name: string, request: InferenceRequestDto, signal: AbortSignal): Promise<InferenceResponseDto> {
     this.requireModel(name);
+    const base64 = checked(imageInputOf(request.inputs));
     const outputs = checked(requestedOutputs(request.outputs));
-    const image = decodeBase64Image(checked(imageInputOf(request.inputs)));
+    const image = decodeBase64Image(base64);
     const { detections, image: size, classNames, options } = await this.backend.detect(name, image, request.parameters ?? {}, signal);
     return {
       model_name: name,
