@@ -155,6 +155,24 @@ describe('Open Inference Protocol (KServe v2) with the static fixture models', (
     expect({ status: versioned.status, body: await versioned.json() }).toEqual({ status: 404, body: { error: expect.stringMatching(/^Cannot GET/) } });
   });
 
+  it('is in Swagger, every /v2 route, and the request examples of /infer answer as the document shows', async () => {
+    type Examples = Record<string, { value: unknown }>;
+    type Operation = { requestBody?: { content: Record<string, { examples?: Examples }> }; responses: Record<string, { content?: Record<string, { examples?: Examples }> }> };
+    const document = (await (await fetch(`${service.url}/docs-json`)).json()) as { paths: Record<string, Record<string, Operation>> };
+    expect(Object.keys(document.paths).filter((path) => path.startsWith('/v2'))).toEqual(['/v2', '/v2/health/live', '/v2/health/ready', '/v2/models/{name}', '/v2/models/{name}/ready', '/v2/models/{name}/infer']);
+    const infer = document.paths['/v2/models/{name}/infer'].post;
+    const examples = Object.entries(infer.requestBody!.content['application/json'].examples!);
+    expect(examples.map(([name]) => name)).toEqual(['png', 'spec example', 'webp']);
+    for (const [name, { value }] of examples) {
+      const [status, documented] = Object.entries(infer.responses)
+        .map(([code, response]) => [Number(code), response.content?.['application/json']?.examples?.[name]?.value] as const)
+        .find(([, example]) => example !== undefined) ?? [200, undefined];
+      const answer = await client.infer('yolov5s', value as InferenceRequest);
+      expect(`${name}: ${answer.status}`).toBe(`${name}: ${status}`);
+      if (documented) expect(answer.body).toEqual(documented);
+    }
+  });
+
   it("leaves the seed routes' error shape as it was", async () => {
     const predict = await fetch(`${service.url}/predict`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
     expect(predict.status).toBe(422);

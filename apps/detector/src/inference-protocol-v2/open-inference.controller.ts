@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, Post, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiBody,
   ApiGatewayTimeoutResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -19,6 +20,7 @@ import { InferenceRequestDto } from './dto/inference-request.dto';
 import { InferenceResponseDto } from './dto/inference-response.dto';
 import { InferenceErrorDto, ModelMetadataDto, ModelReadyDto, ServerLiveDto, ServerMetadataDto, ServerReadyDto } from './dto/metadata.dto';
 import { OpenInferenceService } from './open-inference.service';
+import { INFER_ERROR_EXAMPLES, INFER_REQUEST_EXAMPLES } from './openapi-examples';
 
 const ModelNameParam = () => ApiParam({ name: 'name', description: 'A served model.', example: OFFICIAL_MODEL_NAMES[0] });
 
@@ -81,13 +83,22 @@ export class OpenInferenceController {
       'The image is the BYTES input "image" (shape [1]; data: the file in base64); thresholds are request parameters. ' +
       'Outputs: boxes (FP32 [N,4], pixel corners of the upright image), scores (FP32 [N]), class_ids (INT32 [N]), class_names (BYTES [N]).',
   })
+  @ApiBody({ type: InferenceRequestDto, examples: INFER_REQUEST_EXAMPLES })
   @ApiOkResponse({ type: InferenceResponseDto })
-  @ApiBadRequestResponse({ type: InferenceErrorDto, description: 'Malformed request, wrong input or output names, out-of-range parameters, invalid base64, not an image or a broken image.' })
-  @ApiNotFoundResponse({ type: InferenceErrorDto, description: 'Unknown model.' })
-  @ApiPayloadTooLargeResponse({ type: InferenceErrorDto, description: 'Body over the limit, or an image with more pixels than the limit.' })
-  @ApiUnsupportedMediaTypeResponse({ type: InferenceErrorDto, description: 'An image format the service does not decode (WebP, HEIC, ...).' })
-  @ApiServiceUnavailableResponse({ type: InferenceErrorDto, description: 'The model is not installed or still loading, the queue is full, or the service is shutting down (see Retry-After).' })
-  @ApiGatewayTimeoutResponse({ type: InferenceErrorDto, description: 'The detection did not finish within the request timeout.' })
+  @ApiBadRequestResponse({
+    type: InferenceErrorDto,
+    description: 'Malformed request, wrong input or output names, out-of-range parameters, invalid base64, not an image or a broken image.',
+    examples: INFER_ERROR_EXAMPLES[400],
+  })
+  @ApiNotFoundResponse({ type: InferenceErrorDto, description: 'Unknown model.', examples: INFER_ERROR_EXAMPLES[404] })
+  @ApiPayloadTooLargeResponse({ type: InferenceErrorDto, description: 'Body over the limit, or an image with more pixels than the limit.', examples: INFER_ERROR_EXAMPLES[413] })
+  @ApiUnsupportedMediaTypeResponse({ type: InferenceErrorDto, description: 'An image format the service does not decode (WebP, HEIC, ...).', examples: INFER_ERROR_EXAMPLES[415] })
+  @ApiServiceUnavailableResponse({
+    type: InferenceErrorDto,
+    description: 'The model is not installed or still loading, the queue is full, or the service is shutting down (see Retry-After).',
+    examples: INFER_ERROR_EXAMPLES[503],
+  })
+  @ApiGatewayTimeoutResponse({ type: InferenceErrorDto, description: 'The detection did not finish within the request timeout.', examples: INFER_ERROR_EXAMPLES[504] })
   infer(@Param('name') name: string, @Body() request: InferenceRequestDto, @RequestSignal() signal: AbortSignal): Promise<InferenceResponseDto> {
     return this.inference.infer(name, request, signal);
   }

@@ -5,9 +5,6 @@ import { OFFICIAL_MODEL_NAMES } from '@app/model-store';
 
 /** The fields every image route shares, declared once for their JSON and multipart bodies. */
 
-/** A 1x1 PNG: Swagger's example image, small enough to read and valid enough to run. */
-export const EXAMPLE_IMAGE_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGNgYGAAAAAEAAEnNCcKAAAAAElFTkSuQmCC';
-
 /** `model`: one of the served names (the registry checks which; a 400 names them). */
 export const ModelNameField = () =>
   applyDecorators(
@@ -23,7 +20,7 @@ export const Base64ImageField = () =>
     ApiProperty({
       description: 'The image file (JPEG, PNG, BMP, TIFF or GIF), base64-encoded. A `data:image/...;base64,` prefix is accepted.',
       format: 'byte',
-      example: EXAMPLE_IMAGE_BASE64,
+      example: 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGNgYGAAAAAEAAEnNCcKAAAAAElFTkSuQmCC',
     }),
     IsOptional(),
     IsString(),

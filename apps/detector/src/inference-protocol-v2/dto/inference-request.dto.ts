@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength, Min, ValidateNested } from 'class-validator';
 import { DetectionOptionsDto } from '../../detection/dto/detection-options.dto';
-import { EXAMPLE_IMAGE_BASE64 } from '../../detection/dto/request-fields';
+import { EXAMPLE_PNG_BASE64 } from '../openapi-examples';
 import { OUTPUT_NAMES, TENSOR_DATATYPES } from '../detection-tensors';
 
 /** `$request_input`: one named input tensor. */
@@ -33,7 +33,7 @@ export class InferenceRequestInputDto {
     description: 'The tensor\'s elements, flattened or nested, row-major. For "image": one string, the image file (JPEG, PNG, BMP, TIFF or GIF) in base64.',
     type: 'array',
     items: {},
-    example: [EXAMPLE_IMAGE_BASE64],
+    example: [EXAMPLE_PNG_BASE64],
   })
   @IsArray()
   data: unknown[];
