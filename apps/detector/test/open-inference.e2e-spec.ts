@@ -249,3 +249,24 @@ describe('Open Inference Protocol under overload', () => {
     }
   });
 });
+
+describe('Open Inference Protocol while shutting down', () => {
+  it('stays live, turns unready (server and models) and refuses inference with 503 + Retry-After until the work in flight is done', async () => {
+    const service = await startService({ env: { LOG_LEVEL: 'warn', WORKER_THREADS: '1', BODY_LIMIT_MB: '100', SHUTDOWN_GRACE_MS: '20000' } });
+    const client = new OpenInferenceClient(service.url);
+    const inFlight = predictMultipart(service.url, bmpImage(6000, 4000));
+    await eventually(async () => metric(await scrape(service.url), 'detector_workers_busy') === 1);
+
+    const exitCode = service.stop('SIGTERM');
+    await eventually(async () => (await client.serverReady()).status === 503, 2_000);
+    expect((await client.serverReady()).body).toEqual({ ready: false });
+    expect(await client.modelReady('yolov5s')).toMatchObject({ status: 503, body: { name: 'yolov5s', ready: false } });
+    expect(await client.serverLive()).toMatchObject({ status: 200, body: { live: true } });
+    const late = await client.infer('yolov5s', { inputs: [bytesInput('image', busJpeg)] });
+    expectProtocolError(late, 503, /^The service is shutting down/);
+    expect(late.headers.get('retry-after')).toMatch(/^\d+$/);
+
+    expect((await inFlight).status).toBe(200);
+    expect(await exitCode).toBe(0);
+  });
+});
