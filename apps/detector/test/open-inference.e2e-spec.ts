@@ -212,16 +212,18 @@ describe('Open Inference Protocol: models not ready, and class ids of a custom m
 });
 
 describe('Open Inference Protocol: a server with no model', () => {
-  it('is live but not ready (503 + Retry-After)', async () => {
+  it('is live but not ready (503 + Retry-After); a body over the limit is refused before routing, in the protocol shape', async () => {
     const dir = join(E2E_TMP, 'models-none');
     mkdirSync(dir, { recursive: true });
-    const service = await startService({ env: { MODELS_DIR: dir }, waitFor: 'live' });
+    const service = await startService({ env: { MODELS_DIR: dir, BODY_LIMIT_MB: '1' }, waitFor: 'live' });
     try {
       const client = new OpenInferenceClient(service.url);
       expect(await client.serverLive()).toMatchObject({ status: 200, body: { live: true } });
       const ready = await client.serverReady();
       expect({ status: ready.status, body: ready.body }).toEqual({ status: 503, body: { ready: false } });
       expect(ready.headers.get('retry-after')).toMatch(/^\d+$/);
+      const tooLarge = await client.infer('yolov5s', { inputs: [bytesInput('image', Buffer.alloc(1024 * 1024))] });
+      expectProtocolError(tooLarge, 413, /^The request body is too large: the limit is 1 MB\.$/);
     } finally {
       await service.stop();
     }
