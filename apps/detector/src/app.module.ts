@@ -3,6 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { configValidationSchema, detectorConfig } from './config/detector-config';
 import { DetectionModule } from './detection/detection.module';
 import { HealthModule } from './health/health.module';
+import { OpenInferenceModule } from './inference-protocol-v2/open-inference.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 
@@ -19,6 +20,7 @@ import { MetricsModule } from './metrics/metrics.module';
     MetricsModule,
     DetectionModule,
     HealthModule,
+    OpenInferenceModule,
   ],
 })
 export class AppModule {}

@@ -9,7 +9,9 @@ import { hostInt8CpuFeatures } from '@app/quantize';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { rejectDeepJson } from './common/json-depth.middleware';
 import { isLenientJsonRequest, parseLenientJson } from './common/lenient-json-body';
+import { validationMessages } from './common/validation-messages';
 import { DetectorConfig, detectorConfig } from './config/detector-config';
+import { OPEN_INFERENCE_ERRORS } from './inference-protocol-v2/open-inference-errors';
 import { HTTP_LOGGER } from './logging/http-logger';
 import { MetricsService } from './metrics/metrics.service';
 import { ModelRegistryService } from './model-registry/model-registry.service';
@@ -38,7 +40,7 @@ async function bootstrap() {
   app.use(app.get<HttpLogger>(HTTP_LOGGER));
   app.use(app.get(MetricsService).httpMiddleware);
   app.use(shutdown.gate);
-  app.use('/predict', refuseWhenSaturated(app.get(ModelRegistryService)));
+  app.use(['/predict', '/v2/models'], refuseWhenSaturated(app.get(ModelRegistryService)));
   // The seed's clients send images as base64 JSON: Express's 100 kB default is far too small.
   app.useBodyParser('json', { limit: config.bodyLimitBytes });
   // FastAPI reads JSON sent without a JSON Content-Type (python requests' `data=`, `curl -d @body.json`): so does this.
@@ -46,15 +48,14 @@ async function bootstrap() {
   app.use(parseLenientJson);
   app.use(rejectDeepJson);
 
-  app.useGlobalFilters(new HttpExceptionFilter(config.bodyLimitBytes));
+  app.useGlobalFilters(new HttpExceptionFilter(config.bodyLimitBytes, [OPEN_INFERENCE_ERRORS]));
   app.useGlobalPipes(
     new ValidationPipe({
       transform: true,
       whitelist: true,
       // FastAPI (the seed) answers schema violations with 422.
       errorHttpStatusCode: HttpStatus.UNPROCESSABLE_ENTITY,
-      exceptionFactory: (errors) =>
-        new UnprocessableEntityException(errors.flatMap((error) => Object.values(error.constraints ?? { [error.property]: `${error.property} is invalid` }))),
+      exceptionFactory: (errors) => new UnprocessableEntityException(validationMessages(errors)),
     }),
   );
   shutdown.handleSignals(app);

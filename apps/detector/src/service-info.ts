@@ -1,19 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The package's version, read at start from the package.json that ships with the build. */
-function packageVersion(): string {
+/** The package's name and version, read at start from the package.json that ships with the build. */
+function packageInfo(): { name: string; version: string } {
   for (let dir = __dirname; ; dir = join(dir, '..')) {
     try {
-      return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+      return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string; version: string };
     } catch {
-      if (dir === join(dir, '..')) return '0.0.0';
+      if (dir === join(dir, '..')) return { name: 'yolov5-detector', version: '0.0.0' };
     }
   }
 }
+
+const PACKAGE = packageInfo();
 
 export const SERVICE_TITLE = 'YOLOv5 object detection API';
 export const SERVICE_DESCRIPTION =
   'Detects objects of the 80 COCO classes in images with YOLOv5 (yolov5s, yolov5m, yolov5l) on ONNX Runtime. ' +
   'POST /predict with {"model": "yolov5s", "image": "<base64 JPEG/PNG>"} or a multipart upload.';
-export const SERVICE_VERSION = packageVersion();
+/** The server's name where a protocol asks for one (the Open Inference Protocol's server metadata). */
+export const SERVICE_NAME = PACKAGE.name;
+export const SERVICE_VERSION = PACKAGE.version;

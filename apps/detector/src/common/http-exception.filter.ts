@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import { ImageError, ImageErrorKind } from '@app/vision';
 import { ModelUnavailableError, UnknownModelError } from '../model-registry/model-errors';
@@ -32,25 +32,63 @@ function failedHealthChecks(error: unknown): Record<string, unknown> | undefined
   return body?.status === 'error' && body.error ? body.error : undefined;
 }
 
+/** What any error means for the client, whatever the shape of the body that carries it. */
+export interface ErrorAnswer {
+  status: number;
+  /** A message a person can act on; never a stack trace. */
+  detail: string;
+  /** Seconds after which a retry may succeed (the Retry-After header). */
+  retryAfterSeconds?: number;
+  /** The failed health checks of a readiness 503. */
+  checks?: Record<string, unknown>;
+}
+
 /**
- * One error shape for every route, with a message a person can act on and never a stack trace: unexpected errors
- * answer "Internal server error." and go to the log with their stack.
+ * How a family of routes shapes its errors, for protocols with their own error body (the Open Inference Protocol's
+ * `{"error": "..."}`). Chosen by path, so errors raised before routing (malformed JSON, body too large, unknown
+ * route) get it too. The status and message come from the one mapping here; a protocol may only re-state the status
+ * in its own terms (e.g. 422 → 400).
+ */
+export interface ErrorDialect {
+  appliesTo(path: string): boolean;
+  status?(answer: ErrorAnswer): number;
+  body(answer: ErrorAnswer): object;
+}
+
+/** The seed's body (FastAPI's `detail`) plus Nest's status fields: every route outside a dialect. */
+const seedErrorBody = ({ status, detail, checks }: ErrorAnswer) => ({ statusCode: status, error: STATUS_CODES[status] ?? 'Error', detail, ...(checks && { checks }) });
+
+/**
+ * One mapping from errors to statuses and messages for every route, with a message a person can act on and never a
+ * stack trace: unexpected errors answer "Internal server error." and go to the log with their stack.
  */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
 
-  constructor(private readonly bodyLimitBytes: number) {}
+  constructor(
+    private readonly bodyLimitBytes: number,
+    private readonly dialects: readonly ErrorDialect[] = [],
+  ) {}
 
   catch(error: unknown, host: ArgumentsHost) {
-    const response = host.switchToHttp().getResponse<Response>();
-    const status = statusOf(error);
-    if (status === HttpStatus.INTERNAL_SERVER_ERROR) this.logger.error((error as Error)?.stack ?? String(error));
-    const retryAfter = (error as Partial<RequestRefusedError | ModelUnavailableError>)?.retryAfterSeconds;
+    const http = host.switchToHttp();
+    const response = http.getResponse<Response>();
+    const answer = this.answerFor(error);
+    if (answer.status === HttpStatus.INTERNAL_SERVER_ERROR) this.logger.error((error as Error)?.stack ?? String(error));
     if (response.headersSent || response.destroyed) return;
-    if (retryAfter) response.setHeader('Retry-After', String(retryAfter));
+    if (answer.retryAfterSeconds) response.setHeader('Retry-After', String(answer.retryAfterSeconds));
+    const path = http.getRequest<Request>().path ?? '';
+    const dialect = this.dialects.find((candidate) => candidate.appliesTo(path));
+    const status = dialect?.status?.(answer) ?? answer.status;
+    response.status(status).json(dialect ? dialect.body({ ...answer, status }) : seedErrorBody(answer));
+  }
+
+  private answerFor(error: unknown): ErrorAnswer {
+    const status = statusOf(error);
     const checks = failedHealthChecks(error);
-    response.status(status).json({ statusCode: status, error: STATUS_CODES[status] ?? 'Error', detail: this.detailOf(error, status, checks), ...(checks && { checks }) });
+    const retryAfterSeconds = (error as Partial<RequestRefusedError | ModelUnavailableError>)?.retryAfterSeconds;
+    return { status, detail: this.detailOf(error, status, checks), ...(retryAfterSeconds && { retryAfterSeconds }), ...(checks && { checks }) };
   }
 
   private detailOf(error: unknown, status: number, failedChecks?: Record<string, unknown>): string {

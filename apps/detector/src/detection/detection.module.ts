@@ -25,5 +25,6 @@ import { InfoController } from './info.controller';
   // In this order in Swagger UI: the main route first.
   controllers: [DetectionController, CompareController, AnnotateController, InfoController],
   providers: [DetectionService, CompareService, AnnotationService],
+  exports: [DetectionService],
 })
 export class DetectionModule {}

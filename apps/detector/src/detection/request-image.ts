@@ -17,7 +17,7 @@ export function requestImage(file: Express.Multer.File | undefined, base64: stri
 }
 
 /** Decodes the JSON form's base64 image (a data-URL prefix and line breaks are tolerated). */
-function decodeBase64Image(text: string): Buffer {
+export function decodeBase64Image(text: string): Buffer {
   const payload = text.replace(/^data:[^,]*;base64,/, '').replace(/\s+/g, '');
   if (!BASE64.test(payload) || payload.length % 4 === 1) {
     throw new BadRequestException('image must be a base64-encoded image file (JPEG, PNG, BMP, TIFF or GIF).');
