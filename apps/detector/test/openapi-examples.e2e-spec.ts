@@ -28,6 +28,14 @@ function documentedStatus(operation: Operation, name: string): number {
   return error ? Number(error[0]) : 200;
 }
 
+/** The route's path with each path parameter set to its documented example (or the first value of its enum). */
+function exampleUrl(path: string, operation: Operation): string {
+  return path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const parameter = operation.parameters!.find((candidate) => candidate.name === name)!;
+    return String(parameter.example ?? parameter.schema?.example ?? parameter.schema?.enum?.[0]);
+  });
+}
+
 /**
  * Every example of the OpenAPI document is executable: each request Swagger UI offers is sent to the service as it
  * stands there and gets the status (and, for errors, the very answer) the document shows.
@@ -51,7 +59,7 @@ describe('the OpenAPI document (Swagger UI) and its examples', () => {
       const examples = operation.requestBody?.content['application/json']?.examples ?? {};
       for (const [name, { value }] of Object.entries(examples)) {
         const status = documentedStatus(operation, name);
-        const response = await fetch(service.url + path, { method: method.toUpperCase(), headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(value) });
+        const response = await fetch(service.url + exampleUrl(path, operation), { method: method.toUpperCase(), headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(value) });
         const body = response.headers.get('content-type')?.includes('json') ? await response.json() : null;
         sent++;
         outcomes.push(`${path} "${name}": ${response.status} ${status === 200 ? '' : JSON.stringify(body)}`);
@@ -64,7 +72,7 @@ describe('the OpenAPI document (Swagger UI) and its examples', () => {
   });
 
   it('answers every image route in multipart, with the form filled from the schema examples and the example image as file', async () => {
-    for (const { path, operation } of operations().filter(({ operation }) => operation.requestBody)) {
+    for (const { path, operation } of operations().filter(({ operation }) => operation.requestBody?.content['multipart/form-data'])) {
       const { requestBody } = operation;
       const png = requestBody!.content['application/json'].examples!.png.value as { image: string };
       const form = new FormData();
@@ -81,10 +89,7 @@ describe('the OpenAPI document (Swagger UI) and its examples', () => {
     const gets = operations().filter(({ method }) => method === 'get');
     expect(gets.length).toBeGreaterThanOrEqual(9);
     for (const { path, operation } of gets) {
-      const url = path.replace(/\{(\w+)\}/g, (_, name: string) => {
-        const parameter = operation.parameters!.find((candidate) => candidate.name === name)!;
-        return String(parameter.example ?? parameter.schema?.example ?? parameter.schema?.enum?.[0]);
-      });
+      const url = exampleUrl(path, operation);
       expect(operation.responses['200']).toBeDefined();
       expect(`${url} ${(await fetch(service.url + url)).status}`).toBe(`${url} 200`);
     }
