@@ -9,8 +9,9 @@ const README = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
 /** The README's shell commands that call the running service: each `sh` block split into commands (continued lines joined). */
 function readmeServiceCommands(): string[] {
   const blocks = [...README.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1]);
-  const commands = blocks.flatMap((block) => block.replace(/(\\|\|)\n\s*/g, (_, joint: string) => (joint === '|' ? '| ' : '')).split('\n'));
-  return commands.map((command) => command.replace(/\s+#.*$/, '').trim()).filter((command) => command.includes('http://localhost:8000/predict') || command.startsWith('base64 '));
+  const commands = blocks.flatMap((block) => block.replace(/(\\|\||,)\n\s*/g, (_, joint: string) => (joint === '\\' ? '' : `${joint} `)).split('\n'));
+  const callsService = (command: string) => /http:\/\/localhost:8000\/(predict|v2\/models)/.test(command);
+  return commands.map((command) => command.replace(/\s+#.*$/, '').trim()).filter((command) => callsService(command) || command.startsWith('base64 '));
 }
 
 /**
@@ -47,10 +48,12 @@ describe('the README examples', () => {
     if (output) {
       const bytes = readFileSync(join(dir, output));
       expect(bytes.subarray(0, 4).toString('hex')).toMatch(output.endsWith('.png') ? /^89504e47$/ : /^ffd8ff/);
+    } else if (command.includes('curl -s -i ')) {
+      expect(run.stdout).toMatch(/^HTTP\/1\.1 200 /);
     } else if (command.includes('curl')) {
       const answer = JSON.parse(run.stdout);
       expect(answer.statusCode).toBeUndefined();
-      expect(answer.detections ?? answer.results).toBeInstanceOf(Array);
+      expect(answer.detections ?? answer.results ?? answer.outputs).toBeInstanceOf(Array);
     }
   });
 });
