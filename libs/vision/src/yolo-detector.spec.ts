@@ -83,6 +83,18 @@ describe('YoloDetector with dynamic height/width', () => {
     expect(outcome.detections).toEqual([{ x_min: 440, y_min: 316, x_max: 840, y_max: 720, class_name: 'person', confidence: 0.855 }]);
     await model.session.release();
   });
+
+  it('runs at the input size a request asks for (a live stream at 320), and a fixed-shape model ignores it', async () => {
+    const dynamic = await load('dynamic-320.onnx', makeFixedOutputModel({ rows: [rows[0]], input: 'dynamic' }));
+    const zidane = readFileSync(join(corpus, 'photos/zidane.jpg'));
+    const small = await new YoloDetector(dynamic).detect(zidane, { ...DEFAULT_DETECT_OPTIONS, inputSize: 320 });
+    // 1280x720 → 320x192 input (gain 0.25, 6 rows of padding on top).
+    expect(small.input).toEqual({ width: 320, height: 192 });
+    expect(small.image).toEqual({ width: 1280, height: 720 });
+    const fixed = await load('static-320.onnx', makeFixedOutputModel({ rows }));
+    expect((await new YoloDetector(fixed).detect(zidane, { ...DEFAULT_DETECT_OPTIONS, inputSize: 320 })).input).toEqual({ width: 640, height: 640 });
+    await Promise.all([dynamic.session.release(), fixed.session.release()]);
+  });
 });
 
 describe('loadYoloModel', () => {

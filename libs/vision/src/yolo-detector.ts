@@ -15,6 +15,8 @@ export interface DetectOptions {
   classes: readonly string[] | null;
   /** Sub-pixel boxes (see toDetection) instead of the seed's truncated integers. */
   floatBoxes?: boolean;
+  /** Longest side of the model input for dynamic-shape models (a per-request INFERENCE_SIZE); fixed-shape models ignore it. */
+  inputSize?: number;
 }
 
 /** AutoShape's defaults: confidence 0.25, IoU 0.45, at most 1000 boxes, every class, integer boxes. */
@@ -57,17 +59,17 @@ export class YoloDetector {
     private readonly inferenceSize = DEFAULT_INFERENCE_SIZE,
   ) {}
 
-  inputSizeFor(image: InputSize): InputSize {
+  inputSizeFor(image: InputSize, inputSize = this.inferenceSize): InputSize {
     const { inputHeight, inputWidth } = this.model.contract;
     if (inputHeight !== null && inputWidth !== null) return { height: inputHeight, width: inputWidth };
-    return dynamicInputSize(image, this.inferenceSize, this.model.metadata.stride);
+    return dynamicInputSize(image, inputSize, this.model.metadata.stride);
   }
 
   /** `checkpoint(nextStage)` is called between stages: throwing from it abandons the detection (e.g. a timeout). */
   async detect(bytes: Uint8Array, options: DetectOptions, checkpoint?: (nextStage: 'inference') => void): Promise<DetectionOutcome> {
     const started = performance.now();
     // A photo much larger than the model input is shrunk while decoding, straight to its letterboxed size.
-    const bitmap = await decodeImage(bytes, { resampleTo: (image) => planLetterbox(image, this.inputSizeFor(image)).resized });
+    const bitmap = await decodeImage(bytes, { resampleTo: (image) => planLetterbox(image, this.inputSizeFor(image, options.inputSize)).resized });
     const decoded = performance.now();
     checkpoint?.('inference');
     const outcome = await this.detectBitmap(bitmap, options, bitmap.fullSize);
@@ -79,7 +81,7 @@ export class YoloDetector {
   async detectBitmap(bitmap: RgbaBitmap, options: DetectOptions, image: InputSize = { height: bitmap.height, width: bitmap.width }): Promise<DetectionOutcome> {
     const { contract, metadata, session } = this.model;
     const started = performance.now();
-    const input = this.inputSizeFor(image);
+    const input = this.inputSizeFor(image, options.inputSize);
     // One buffer, grown to the largest input seen: a dynamic model's input size changes with each photo's shape.
     const size = 3 * input.height * input.width;
     if (this.inputBuffer.length < size) this.inputBuffer = new Float32Array(size);
