@@ -6,6 +6,7 @@ import { HealthModule } from './health/health.module';
 import { OpenInferenceModule } from './inference-protocol-v2/open-inference.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { StreamModule } from './stream/stream.module';
 
 @Module({
   imports: [
@@ -21,6 +22,7 @@ import { MetricsModule } from './metrics/metrics.module';
     DetectionModule,
     HealthModule,
     OpenInferenceModule,
+    StreamModule,
   ],
 })
 export class AppModule {}

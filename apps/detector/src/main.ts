@@ -17,6 +17,7 @@ import { MetricsService } from './metrics/metrics.service';
 import { ModelRegistryService } from './model-registry/model-registry.service';
 import { refuseWhenSaturated } from './model-registry/saturation.middleware';
 import { ShutdownService } from './shutdown/shutdown.service';
+import { StreamWsAdapter } from './stream/stream-ws.adapter';
 import { setUpSwagger } from './swagger';
 
 async function bootstrap() {
@@ -58,6 +59,8 @@ async function bootstrap() {
       exceptionFactory: (errors) => new UnprocessableEntityException(validationMessages(errors)),
     }),
   );
+  // Live streams (/stream): a message over 4 frames' worth closes its stream before it is buffered whole.
+  app.useWebSocketAdapter(new StreamWsAdapter(app, 4 * config.stream.maxFrameBytes));
   shutdown.handleSignals(app);
   setUpSwagger(app);
   await app.listen(config.port, config.host);

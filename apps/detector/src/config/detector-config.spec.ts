@@ -19,6 +19,7 @@ describe('detector configuration', () => {
       shutdownGraceMs: 8_000,
       logLevel: 'info',
       corsOrigins: null,
+      stream: { maxFrameBytes: 4 * 1024 * 1024, maxStreams: 8, idleTimeoutMs: 30_000, maxMessagesPerSecond: 60 },
     });
   });
 
@@ -36,6 +37,8 @@ describe('detector configuration', () => {
     ['REQUEST_TIMEOUT_MS', '10', /"REQUEST_TIMEOUT_MS" must be greater than or equal to 100/],
     ['SHUTDOWN_GRACE_MS', '1.5', /"SHUTDOWN_GRACE_MS" must be an integer/],
     ['MAX_IMAGE_MEGAPIXELS', '0', /"MAX_IMAGE_MEGAPIXELS" must be a positive number/],
+    ['STREAM_MAX_STREAMS', '-1', /"STREAM_MAX_STREAMS" must be greater than or equal to 0/],
+    ['STREAM_IDLE_TIMEOUT_MS', '10', /"STREAM_IDLE_TIMEOUT_MS" must be greater than or equal to 1000/],
     ['LOG_LEVEL', 'loud', /"LOG_LEVEL" must be one of/],
     ['CORS_ORIGINS', 'example.com', /"CORS_ORIGINS" .*origin list/],
   ])('refuses %s=%s with a message naming it', (name, value, message) => {

@@ -27,6 +27,10 @@ export const configValidationSchema = Joi.object({
   REQUEST_TIMEOUT_MS: Joi.number().integer().min(100).max(600_000).default(30_000),
   RETRY_AFTER_SECONDS: Joi.number().integer().min(1).max(3600).default(1),
   SHUTDOWN_GRACE_MS: Joi.number().integer().min(0).max(600_000).default(8_000),
+  STREAM_MAX_FRAME_MB: Joi.number().positive().max(256).default(4),
+  STREAM_MAX_STREAMS: Joi.number().integer().min(0).max(10_000).default(8),
+  STREAM_IDLE_TIMEOUT_MS: Joi.number().integer().min(1000).max(3_600_000).default(30_000),
+  STREAM_MAX_MESSAGES_PER_SECOND: Joi.number().integer().min(1).max(10_000).default(60),
   LOG_LEVEL: Joi.string().valid(...LOG_LEVELS).default('info'),
   // Comma-separated origins (scheme://host[:port]) or '*'; empty turns CORS off.
   CORS_ORIGINS: Joi.string()
@@ -56,9 +60,23 @@ export interface DetectorConfig {
   retryAfterSeconds: number;
   /** How long in-flight requests may take to finish after SIGTERM. */
   shutdownGraceMs: number;
+  /** Live streams (WebSocket /stream): see StreamLimits. */
+  stream: StreamLimits;
   logLevel: LogLevel;
   /** Origins allowed by CORS: null when CORS is off, '*' for any origin. */
   corsOrigins: string[] | '*' | null;
+}
+
+/** The limits of the live streams at /stream, each with the close code or error a client gets past it. */
+export interface StreamLimits {
+  /** Largest frame analysed; a larger one gets an error message (a message over 4× this closes the stream, 1009). */
+  maxFrameBytes: number;
+  /** Open streams per process; the next one is closed at once with 1013 (try again later). */
+  maxStreams: number;
+  /** A stream that sends nothing for this long is closed with 4408. */
+  idleTimeoutMs: number;
+  /** Messages a client may send per second (frames and settings, averaged over a second); beyond it 4429. */
+  maxMessagesPerSecond: number;
 }
 
 function parseCorsOrigins(value: string): DetectorConfig['corsOrigins'] {
@@ -87,6 +105,12 @@ export const detectorConfig = registerAs('detector', (): DetectorConfig => {
     requestTimeoutMs: value.REQUEST_TIMEOUT_MS,
     retryAfterSeconds: value.RETRY_AFTER_SECONDS,
     shutdownGraceMs: value.SHUTDOWN_GRACE_MS,
+    stream: {
+      maxFrameBytes: Math.round(value.STREAM_MAX_FRAME_MB * 1024 * 1024),
+      maxStreams: value.STREAM_MAX_STREAMS,
+      idleTimeoutMs: value.STREAM_IDLE_TIMEOUT_MS,
+      maxMessagesPerSecond: value.STREAM_MAX_MESSAGES_PER_SECOND,
+    },
     logLevel: value.LOG_LEVEL,
     corsOrigins: parseCorsOrigins(value.CORS_ORIGINS),
   };

@@ -9,6 +9,12 @@ export interface DetectionResult extends DetectionOutcome {
   model: string;
 }
 
+/** What is wrong with the classes asked of a model, or null when it knows them all (or its names are unknown yet). */
+export function unknownClasses(model: string, requested: readonly string[] | null, known: readonly string[] | null): string | null {
+  const unknown = known && requested ? requested.filter((name) => !known.includes(name)) : [];
+  return unknown.length > 0 ? `classes: ${unknown.map((name) => `"${name}"`).join(', ')} not among ${model}'s classes.` : null;
+}
+
 /** Runs one image through one model: translates request options, validates names, delegates to the model's handle. */
 @Injectable()
 export class DetectionService {
@@ -17,11 +23,8 @@ export class DetectionService {
   async toDetectOptions(model: string, dto: DetectionOptionsDto): Promise<DetectOptions> {
     // An empty list is no filter: what an emptied form field or Swagger's empty example sends.
     const classes = dto.classes?.length ? dto.classes : null;
-    const known = classes ? await this.registry.classNames(model) : null;
-    const unknown = known && classes ? classes.filter((name) => !known.includes(name)) : [];
-    if (unknown.length > 0) {
-      throw new UnprocessableEntityException(`classes: ${unknown.map((name) => `"${name}"`).join(', ')} not among ${model}'s classes.`);
-    }
+    const unknown = unknownClasses(model, classes, classes ? await this.registry.classNames(model) : null);
+    if (unknown) throw new UnprocessableEntityException(unknown);
     return {
       confidenceThreshold: dto.confidence_threshold ?? DEFAULT_DETECT_OPTIONS.confidenceThreshold,
       iouThreshold: dto.iou_threshold ?? DEFAULT_DETECT_OPTIONS.iouThreshold,

@@ -2,12 +2,13 @@ import { Module } from '@nestjs/common';
 import { ModelRegistryModule } from '../model-registry/model-registry.module';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
+import { StreamMetrics } from './stream-metrics';
 
 /** GET /metrics and the MetricsService; main.ts mounts its HTTP middleware ahead of the body parsers. */
 @Module({
   imports: [ModelRegistryModule],
   controllers: [MetricsController],
-  providers: [MetricsService],
-  exports: [MetricsService],
+  providers: [MetricsService, StreamMetrics],
+  exports: [MetricsService, StreamMetrics],
 })
 export class MetricsModule {}

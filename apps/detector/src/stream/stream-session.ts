@@ -1,0 +1,190 @@
+import { performance } from 'node:perf_hooks';
+import { presentTimings, sniffImageFormat } from '@app/vision';
+import type { WebSocket } from 'ws';
+import { StreamLimits } from '../config/detector-config';
+import { StreamMetrics } from '../metrics/stream-metrics';
+import { FrameDetector, FrameError } from './frame-detector';
+import { LatestFrameSlot } from './latest-frame-slot';
+import { CLOSE_CODES, StreamErrorCode, StreamEvent, StreamMessages } from './stream-protocol';
+import { applySettings, StreamSettings, toDetectOptions } from './stream-settings.dto';
+
+/** Frames are JPEG or PNG: what cameras and canvases produce, and cheap to sniff. */
+const FRAME_FORMATS = new Set(['jpeg', 'png']);
+
+/**
+ * Answers waiting in the socket beyond which no new frame starts: a client that does not read its answers makes
+ * its own frames wait (and be dropped) instead of growing the server's send buffer.
+ */
+const MAX_UNREAD_BYTES = 64 * 1024;
+
+interface Frame {
+  id: number;
+  bytes: Uint8Array;
+  arrivedAt: number;
+}
+
+/** One open stream: its settings, its latest-frame slot, its limits (idle, message rate), its answers. */
+export class StreamSession {
+  private frameCount = 0;
+  private droppedCount = 0;
+  private readonly slot: LatestFrameSlot<Frame>;
+  private readonly idleTimer: NodeJS.Timeout;
+  /** Token bucket: up to one second's worth of messages at once, refilled continuously. */
+  private tokens: number;
+  private refilledAt = performance.now();
+  private closed = false;
+  /** Settings messages are applied in order, and frames wait for the settings sent before them. */
+  private settingsApplied: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly socket: WebSocket,
+    private settings: StreamSettings,
+    private readonly limits: StreamLimits,
+    private readonly detector: FrameDetector,
+    private readonly metrics: StreamMetrics,
+  ) {
+    this.tokens = limits.maxMessagesPerSecond;
+    this.slot = new LatestFrameSlot<Frame>({
+      run: (frame, signal) => this.run(frame, signal),
+      dropped: (frame) => this.drop(frame),
+      canStart: () => this.socket.bufferedAmount <= MAX_UNREAD_BYTES,
+    });
+    this.idleTimer = setTimeout(() => this.close(CLOSE_CODES.idle, `no message for ${limits.idleTimeoutMs} ms`), limits.idleTimeoutMs);
+    metrics.streamOpened(settings.model);
+  }
+
+  /** Applies the settings in the URL that opened the stream; invalid ones close it (4400), since its client asked for something else. */
+  open(query: Record<string, string>) {
+    this.settingsApplied = this.settingsApplied.then(async () => {
+      const problem = await this.check(query);
+      if (!problem) return this.apply(query);
+      this.send('error', { code: 'bad_settings', message: problem });
+      this.close(CLOSE_CODES.badSettings, 'invalid settings in the URL (see the error message)');
+    });
+  }
+
+  get model(): string {
+    return this.settings.model;
+  }
+
+  /** A binary message: the next frame. */
+  onFrame(bytes: Uint8Array) {
+    if (!this.admit()) return;
+    const id = ++this.frameCount;
+    if (bytes.byteLength > this.limits.maxFrameBytes) {
+      return this.frameFailed(id, 'frame_too_large', `Frame of ${bytes.byteLength} bytes is larger than the ${this.limits.maxFrameBytes} allowed (STREAM_MAX_FRAME_MB).`);
+    }
+    const format = sniffImageFormat(bytes);
+    if (!format || !FRAME_FORMATS.has(format)) {
+      return this.frameFailed(id, 'unsupported_format', `Frames must be JPEG or PNG images${format ? `, not ${format}` : ''}.`);
+    }
+    const frame = { id, bytes, arrivedAt: performance.now() };
+    void this.settingsApplied.then(() => this.slot.offer(frame));
+  }
+
+  /** A `settings` message: the fields that change. Applies to every frame not yet started. */
+  onSettings(change: unknown) {
+    if (!this.admit()) return;
+    this.settingsApplied = this.settingsApplied.then(async () => {
+      const problem = await this.check(change);
+      if (problem) this.send('error', { code: 'bad_settings', message: problem });
+      else this.apply(change);
+    });
+  }
+
+  private apply(checked: unknown) {
+    const next = (applySettings(this.settings, checked) as { settings: StreamSettings }).settings;
+    if (next.model !== this.settings.model) this.metrics.modelSwitched(this.settings.model, next.model);
+    this.settings = next;
+    this.sendSettings();
+  }
+
+  /** A text message that is not a known event, or not JSON. */
+  onUnreadable(reason: string) {
+    if (!this.admit()) return;
+    this.send('error', { code: 'bad_message', message: reason });
+  }
+
+  /** What is wrong with a settings change, or null. */
+  async check(change: unknown): Promise<string | null> {
+    const applied = applySettings(this.settings, change);
+    if ('errors' in applied) return applied.errors.join('; ');
+    return this.detector.checkSettings(applied.settings.model, applied.settings.classes);
+  }
+
+  /** Counts a message against the rate limit and the idle timeout; false when the stream was closed for it. */
+  private admit(): boolean {
+    if (this.closed) return false;
+    this.idleTimer.refresh();
+    const now = performance.now();
+    const rate = this.limits.maxMessagesPerSecond;
+    this.tokens = Math.min(rate, this.tokens + ((now - this.refilledAt) / 1000) * rate);
+    this.refilledAt = now;
+    if (this.tokens < 1) {
+      this.close(CLOSE_CODES.tooManyMessages, `more than ${rate} messages per second`);
+      return false;
+    }
+    this.tokens -= 1;
+    return true;
+  }
+
+  private async run(frame: Frame, signal: AbortSignal) {
+    const { model } = this.settings;
+    try {
+      const outcome = await this.detector.detect(model, frame.bytes, toDetectOptions(this.settings), signal);
+      if (signal.aborted) return;
+      const serverMs = performance.now() - frame.arrivedAt;
+      const workMs = Object.values(outcome.timings).reduce((sum, ms) => sum + ms, 0);
+      this.send('detections', {
+        frame: frame.id,
+        model,
+        detections: outcome.detections,
+        image: outcome.image,
+        input: outcome.input,
+        timings: presentTimings(outcome.timings).timings,
+        wait_ms: round(Math.max(0, serverMs - workMs)),
+        server_ms: round(serverMs),
+        dropped: this.droppedCount,
+      });
+      this.metrics.frame(model, 'processed', serverMs);
+    } catch (error) {
+      if (signal.aborted) return;
+      if (!(error instanceof FrameError)) throw error;
+      this.frameFailed(frame.id, error.code, error.message, model);
+    }
+  }
+
+  private drop(frame: Frame) {
+    this.droppedCount++;
+    this.metrics.frame(this.settings.model, 'dropped');
+    if (this.socket.bufferedAmount <= MAX_UNREAD_BYTES) this.send('dropped', { frame: frame.id, dropped: this.droppedCount });
+  }
+
+  private frameFailed(frame: number, code: StreamErrorCode, message: string, model = this.settings.model) {
+    this.metrics.frame(model, 'failed');
+    this.send('error', { code, message, frame });
+  }
+
+  private sendSettings() {
+    const { maxFrameBytes, maxMessagesPerSecond, idleTimeoutMs } = this.limits;
+    this.send('settings', { settings: this.settings, limits: { max_frame_bytes: maxFrameBytes, max_messages_per_second: maxMessagesPerSecond, idle_timeout_ms: idleTimeoutMs } });
+  }
+
+  private send<E extends StreamEvent>(event: E, data: StreamMessages[E]) {
+    if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
+    // Once the answer has left the send buffer, a frame held back for a slow reader may start.
+    this.socket.send(JSON.stringify({ event, data }), () => this.slot.pump());
+  }
+
+  /** Closes the socket (when `code` is given) and frees the stream: its running frame is abandoned on its worker. */
+  close(code?: number, reason?: string) {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.idleTimer);
+    this.slot.close();
+    this.metrics.streamClosed(this.settings.model);
+    if (code !== undefined) this.socket.close(code, reason);
+  }
+}
+
+const round = (ms: number) => Math.round(ms * 100) / 100;

@@ -1,0 +1,69 @@
+import { Inject, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { ConnectedSocket, MessageBody, OnGatewayConnection, OnGatewayDisconnect, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import type { IncomingMessage } from 'node:http';
+import type { WebSocket } from 'ws';
+import { DetectorConfig, detectorConfig } from '../config/detector-config';
+import { StreamMetrics } from '../metrics/stream-metrics';
+import { FrameDetector } from './frame-detector';
+import { CLOSE_CODES, STREAM_PATH } from './stream-protocol';
+import { StreamSession } from './stream-session';
+import { defaultStreamSettings } from './stream-settings.dto';
+import { STREAM_EVENTS } from './stream-ws.adapter';
+
+/** The model a stream uses when its URL names none. */
+const DEFAULT_STREAM_MODEL = 'yolov5s';
+
+/**
+ * Live detection over WebSocket at /stream: each connection is one stream (StreamSession) with its settings from
+ * the URL's query; binary messages are frames. Enforces the per-process stream limit.
+ */
+@WebSocketGateway({ path: STREAM_PATH })
+export class StreamGateway implements OnGatewayConnection, OnGatewayDisconnect, OnApplicationShutdown {
+  private readonly logger = new Logger(StreamGateway.name);
+  private readonly sessions = new Map<WebSocket, StreamSession>();
+
+  constructor(
+    @Inject(detectorConfig.KEY) private readonly config: DetectorConfig,
+    private readonly detector: FrameDetector,
+    private readonly metrics: StreamMetrics,
+  ) {}
+
+  handleConnection(socket: WebSocket, request: IncomingMessage) {
+    const { stream: limits, inferenceSize } = this.config;
+    if (this.sessions.size >= limits.maxStreams) {
+      socket.close(CLOSE_CODES.tooManyStreams, `${limits.maxStreams} streams already open (STREAM_MAX_STREAMS); try again later`);
+      return;
+    }
+    // At once: Nest binds the message handlers as soon as this returns, and they look the session up.
+    const session = new StreamSession(socket, defaultStreamSettings(DEFAULT_STREAM_MODEL, inferenceSize), limits, this.detector, this.metrics);
+    this.sessions.set(socket, session);
+    session.open(Object.fromEntries(new URL(request.url ?? '/', 'ws://stream').searchParams));
+  }
+
+  handleDisconnect(socket: WebSocket) {
+    this.sessions.get(socket)?.close();
+    this.sessions.delete(socket);
+  }
+
+  @SubscribeMessage(STREAM_EVENTS.frame)
+  frame(@ConnectedSocket() socket: WebSocket, @MessageBody() bytes: Buffer) {
+    this.sessions.get(socket)?.onFrame(bytes);
+  }
+
+  @SubscribeMessage(STREAM_EVENTS.settings)
+  settings(@ConnectedSocket() socket: WebSocket, @MessageBody() change: unknown) {
+    this.sessions.get(socket)?.onSettings(change);
+  }
+
+  @SubscribeMessage(STREAM_EVENTS.unreadable)
+  unreadable(@ConnectedSocket() socket: WebSocket, @MessageBody() reason: string) {
+    this.sessions.get(socket)?.onUnreadable(reason);
+  }
+
+  /** Streams never end on their own: at shutdown each is told to reconnect elsewhere. */
+  onApplicationShutdown() {
+    if (this.sessions.size > 0) this.logger.log(`Closing ${this.sessions.size} stream(s): shutting down`);
+    for (const session of this.sessions.values()) session.close(CLOSE_CODES.shuttingDown, 'server shutting down');
+    this.sessions.clear();
+  }
+}
