@@ -1,0 +1,209 @@
+import { corpusBytes, metric, metricSum, predictMultipart, residentBytes, scrape } from '../hardening/helpers';
+import { liveModelsDir } from '../support/live-models';
+import { RunningService, startService } from '../support/service';
+import { StreamClient } from './stream-client';
+
+jest.setTimeout(120_000);
+
+const BUS = corpusBytes('photos/bus.jpg');
+const ZIDANE = corpusBytes('photos/zidane.jpg');
+const MAX_FRAME_BYTES = 1024 * 1024;
+
+/**
+ * The /stream protocol, driven by a Node WebSocket client against the built service: yolov5s is the real yolov5n
+ * (dynamic shape), so frames take tens of milliseconds and bursts really outrun it.
+ */
+describe('live streams over WebSocket (/stream)', () => {
+  let service: RunningService;
+
+  beforeAll(async () => {
+    service = await startService({
+      env: {
+        MODELS_DIR: liveModelsDir(),
+        STREAM_MAX_FRAME_MB: String(MAX_FRAME_BYTES / 1024 / 1024),
+        STREAM_MAX_STREAMS: '3',
+        STREAM_IDLE_TIMEOUT_MS: '3000',
+        STREAM_MAX_MESSAGES_PER_SECOND: '100',
+      },
+    });
+  });
+  afterAll(() => service?.stop());
+
+  const open = (query: Record<string, string> = {}) => StreamClient.open(service.url, { model: 'yolov5s', ...query });
+
+  it('answers frames in order with their ids and the same detections as /predict, with stage timings and the wait', async () => {
+    const stream = await open();
+    expect(stream.messages[0]).toMatchObject({ event: 'settings', data: { settings: { model: 'yolov5s', input_size: 640, confidence_threshold: 0.25 }, limits: { max_frame_bytes: MAX_FRAME_BYTES } } });
+    const rest = await predictMultipart(service.url, BUS);
+    for (let id = 1; id <= 4; id++) {
+      stream.send(id % 2 ? BUS : ZIDANE);
+      const answer = await stream.answerTo(id);
+      expect(answer.event).toBe('detections');
+      expect(answer.data).toMatchObject({ frame: id, model: 'yolov5s', dropped: 0 });
+      expect(Object.keys(answer.data.timings!)).toEqual(['decode', 'preprocess', 'inference', 'postprocess']);
+      expect(answer.data.wait_ms).toBeGreaterThanOrEqual(0);
+      expect(answer.data.server_ms).toBeGreaterThanOrEqual(answer.data.timings!.inference);
+      if (id === 1) expect(answer.data.detections).toEqual(rest.body!.detections);
+    }
+    expect(stream.of('detections').map((data) => data.frame)).toEqual([1, 2, 3, 4]);
+    await stream.close();
+  });
+
+  it('answers a burst with the newest frames and drop counts, never a queue: at most one frame runs and one waits', async () => {
+    const stream = await open();
+    const burst = 40;
+    for (let i = 0; i < burst; i++) stream.send(BUS);
+    // The last frame is the newest: it is never dropped.
+    const last = await stream.answerTo(burst);
+    const processed = stream.of('detections');
+    const dropped = stream.of('dropped');
+    expect(last.data.dropped).toBe(burst - processed.length);
+    expect(dropped.map((data) => data.frame)).toEqual(Array.from({ length: burst }, (_, i) => i + 1).filter((id) => !processed.some((data) => data.frame === id)));
+    const ids = processed.map((data) => data.frame!);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    // Frames arrive in a few milliseconds and each takes tens: only the first and a handful of newest ones run.
+    expect(processed.length).toBeLessThan(burst / 4);
+    // The newest frame waited for at most the one running before it, not for a queue.
+    const slowestRun = Math.max(...processed.map((data) => data.server_ms! - data.wait_ms!));
+    expect(last.data.wait_ms).toBeLessThan(3 * slowestRun + 200);
+    await stream.close();
+  });
+
+  it('does not grow its memory for a client that sends frames but never reads the answers', async () => {
+    const stream = await open();
+    // Warm up: the workers' buffers for this size exist before the baseline is taken.
+    for (let id = 1; id <= 3; id++) {
+      stream.send(BUS);
+      await stream.answerTo(id);
+    }
+    const baseline = await residentBytes(service.url);
+    (stream.socket as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
+    // 150 frames of 0.5 MB at ~60 per second: 73 MB if the server queued them.
+    for (let i = 0; i < 150; i++) {
+      stream.send(BUS);
+      await new Promise((resolve) => setTimeout(resolve, 16));
+    }
+    const grown = (await residentBytes(service.url)) - baseline;
+    expect(grown).toBeLessThan(30 * 1024 * 1024);
+    (stream.socket as unknown as { _socket: { resume(): void } })._socket.resume();
+    const last = await stream.answerTo(153);
+    expect(last.event).toBe('detections');
+    expect(last.data.dropped).toBeGreaterThan(100);
+    await stream.close();
+  });
+
+  it('answers a malformed frame, an oversized frame, a non-JSON message and a bad setting with errors, and goes on', async () => {
+    const stream = await open();
+    stream.send(BUS.subarray(0, 2000)); // a JPEG cut short
+    expect((await stream.answerTo(1)).data).toMatchObject({ code: 'bad_image', frame: 1 });
+    stream.send(Buffer.concat([BUS, Buffer.alloc(MAX_FRAME_BYTES)]));
+    expect((await stream.answerTo(2)).data).toMatchObject({ code: 'frame_too_large', frame: 2, message: expect.stringContaining('STREAM_MAX_FRAME_MB') });
+    stream.send(corpusBytes('odd/webp/pillow_hopper.webp'));
+    expect((await stream.answerTo(3)).data).toMatchObject({ code: 'unsupported_format', message: expect.stringContaining('JPEG or PNG') });
+    stream.send('{not json');
+    await stream.until(() => stream.of('error').some((data) => data.code === 'bad_message'));
+
+    expect((await stream.changeSettings({ confidence_threshold: 2 })).data).toMatchObject({ code: 'bad_settings', message: expect.stringContaining('confidence_threshold') });
+    expect((await stream.changeSettings({ model: 'yolov9x' })).data).toMatchObject({ code: 'bad_settings', message: expect.stringContaining('Unknown model "yolov9x"') });
+    expect((await stream.changeSettings({ input_size: 300 })).data).toMatchObject({ code: 'bad_settings', message: expect.stringContaining('divisible by 32') });
+    expect((await stream.changeSettings({ classes: ['unicorn'] })).data).toMatchObject({ code: 'bad_settings', message: expect.stringContaining('"unicorn"') });
+    expect((await stream.changeSettings({ treshold: 0.5 })).data).toMatchObject({ code: 'bad_settings', message: expect.stringContaining('treshold') });
+
+    stream.send(BUS);
+    expect((await stream.answerTo(4)).data).toMatchObject({ frame: 4, model: 'yolov5s' });
+    expect(stream.closed).toBeNull();
+    await stream.close();
+  });
+
+  it('closes a stream whose message is over four frames in size with 1009', async () => {
+    const stream = await open();
+    stream.send(Buffer.alloc(4 * MAX_FRAME_BYTES + 1));
+    await stream.until(() => stream.closed !== null);
+    expect(stream.closed!.code).toBe(1009);
+  });
+
+  it('changes model, thresholds and input size mid-stream', async () => {
+    const stream = await open({ input_size: '320', classes: 'person' });
+    stream.send(BUS);
+    const small = (await stream.answerTo(1)).data;
+    expect(small.input).toEqual({ width: 256, height: 320 }); // 810x1080 at 320: a stride-multiple rectangle
+    expect(new Set(small.detections!.map((box) => box.class_name))).toEqual(new Set(['person']));
+
+    expect((await stream.changeSettings({ model: 'yolov5m', classes: null, input_size: 640 })).data.settings).toMatchObject({ model: 'yolov5m', classes: null, input_size: 640 });
+    stream.send(BUS);
+    const switched = (await stream.answerTo(2)).data;
+    expect(switched.model).toBe('yolov5m');
+    expect(switched.input).toEqual({ width: 640, height: 640 }); // the fixture is a fixed-shape model
+    expect(switched.detections).toEqual((await predictMultipart(service.url, BUS, { model: 'yolov5m' })).body!.detections);
+    await stream.close();
+  });
+
+  it('frees the worker when a stream closes while its frame runs', async () => {
+    const stream = await open();
+    stream.send(corpusBytes('photos/phone_size_4032x2688.jpg'));
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the frame has reached the server and started
+    stream.socket.terminate();
+    const deadline = Date.now() + 20_000;
+    let text = await scrape(service.url);
+    while ((metric(text, 'detector_workers_busy') !== 0 || metricSum(text, 'detector_streams_open') !== 0) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      text = await scrape(service.url);
+    }
+    expect(metric(text, 'detector_workers_busy')).toBe(0);
+    expect(metricSum(text, 'detector_streams_open')).toBe(0);
+    expect((await predictMultipart(service.url, BUS)).status).toBe(200);
+  });
+
+  it('refuses a stream over STREAM_MAX_STREAMS (1013), invalid settings in the URL (4400); closes idle (4408) and flooding (4429) streams', async () => {
+    const open3 = await Promise.all([open(), open(), open()]);
+    const fourth = await open();
+    expect(fourth.closed).toEqual({ code: 1013, reason: expect.stringContaining('STREAM_MAX_STREAMS') });
+    await Promise.all(open3.map((stream) => stream.close()));
+
+    const badUrl = await open({ model: 'nope' });
+    await badUrl.until(() => badUrl.closed !== null);
+    expect(badUrl.closed!.code).toBe(4400);
+    expect(badUrl.of('error')[0]).toMatchObject({ code: 'bad_settings', message: expect.stringContaining('Unknown model "nope"') });
+
+    const idle = await open();
+    await idle.until(() => idle.closed !== null, 10_000);
+    expect(idle.closed).toEqual({ code: 4408, reason: expect.stringContaining('no message for 3000 ms') });
+
+    const flood = await open();
+    for (let i = 0; i < 150 && flood.socket.readyState === flood.socket.OPEN; i++) flood.send('{"event":"settings","data":{}}');
+    await flood.until(() => flood.closed !== null);
+    expect(flood.closed).toEqual({ code: 4429, reason: expect.stringContaining('100 messages per second') });
+  });
+
+  it('keeps /health fast and answers REST detections while two streams run flat out, and reports stream metrics', async () => {
+    const streams = await Promise.all([open(), open()]);
+    let running = true;
+    const feeders = streams.map(async (stream) => {
+      for (let sent = 0; running; sent++) {
+        stream.send(BUS);
+        await new Promise((resolve) => setTimeout(resolve, 20)); // 50 frames per second, faster than they run
+      }
+    });
+    const healthMs: number[] = [];
+    const restStatuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const started = performance.now();
+      expect((await fetch(`${service.url}/health`)).status).toBe(200);
+      healthMs.push(performance.now() - started);
+      restStatuses.push((await predictMultipart(service.url, ZIDANE)).status);
+    }
+    running = false;
+    await Promise.all(feeders);
+    expect(restStatuses).toEqual([200, 200, 200, 200]);
+    // The event loop never runs inference: a probe is answered in milliseconds even with both workers busy.
+    expect(Math.max(...healthMs)).toBeLessThan(500);
+
+    const text = await scrape(service.url);
+    expect(metric(text, 'detector_streams_open', { model: 'yolov5s' })).toBe(2);
+    expect(metric(text, 'detector_stream_frames_total', { model: 'yolov5s', outcome: 'processed' })).toBeGreaterThan(10);
+    expect(metric(text, 'detector_stream_frames_total', { model: 'yolov5s', outcome: 'dropped' })).toBeGreaterThan(0);
+    expect(metric(text, 'detector_stream_frames_total', { model: 'yolov5s', outcome: 'failed' })).toBeGreaterThan(0);
+    expect(metric(text, 'detector_stream_frame_latency_seconds_count', { model: 'yolov5s' })).toBeGreaterThan(10);
+    await Promise.all(streams.map((stream) => stream.close()));
+  });
+});
