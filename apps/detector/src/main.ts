@@ -34,7 +34,8 @@ async function bootstrap() {
       // Swagger UI (/docs) loads its own scripts and styles and uses inline styles and data: images, all allowed by
       // helmet's default policy; upgrade-insecure-requests would make browsers fetch them over https, which breaks
       // the UI when the service is reached over plain http (behind a TLS proxy it is set there).
-      contentSecurityPolicy: { useDefaults: true, directives: { upgradeInsecureRequests: null } },
+      // The page's live mode plays a video file the user picks through a blob: URL.
+      contentSecurityPolicy: { useDefaults: true, directives: { upgradeInsecureRequests: null, mediaSrc: ["'self'", 'blob:'] } },
     }),
   );
   if (config.corsOrigins) app.enableCors({ origin: config.corsOrigins, exposedHeaders: ['X-Request-Id', 'Server-Timing', 'Retry-After'] });
