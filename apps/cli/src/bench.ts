@@ -14,6 +14,7 @@ import { BENCH_PHOTOS, REFERENCE_PHOTO } from './bench/reference';
 import { BenchResults, checkSameRun, Encoding, ModelResult, renderMarkdown, renderTuneMarkdown, TuneResults } from './bench/report';
 import { buildServiceSnapshot } from './bench/service-process';
 import { SampleSet, summarize } from './bench/stats';
+import { runStreamBench } from './bench/stream';
 import { poolLayouts, tunePoolLayouts, tuneSessionOptions } from './bench/tune';
 
 /** The trained yolov5n first, then the random-weight architectures. */
@@ -30,9 +31,11 @@ meanwhile. Prints the tables, the checks whose ratios were measured in this run 
 
 Options:
   --models LIST    comma-separated (default: ${BENCH_MODELS.join(',')}; --tune: random-weight models only)
-  --rounds N       interleaved rounds of the sequential measurements (default 10)
-  --load-seconds S seconds of 4-client load per model and body type (default 8)
+  --rounds N       interleaved rounds of the sequential measurements (default 10; --streams: 2)
+  --load-seconds S seconds of 4-client load per model and body type (default 8; --streams: seconds per case, 5)
   --out DIR        where bench.json and bench.md go (default bench/results)
+  --streams        instead: live streams (WebSocket /stream) for the real yolov5n and --models at 640 and 320, one and
+                   two streams: fps and latency p50/p95 against bare inference; writes streams.json and streams.md
   --tune           instead: the measurements behind the defaults (ONNX Runtime session options on bare runs,
                    pool layouts WORKER_THREADS × ORT_INTRA_OP_THREADS end to end); writes tune.json and tune.md
   --help           show this text
@@ -71,14 +74,15 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
     'load-seconds': { type: 'string' },
     out: { type: 'string' },
     tune: { type: 'boolean' },
+    streams: { type: 'boolean' },
   });
   if (values.help) {
     console.log(USAGE);
     return 0;
   }
   const modelNames = parseModelList(values.models ?? (values.tune ? 'yolov5s,yolov5m' : undefined), values.tune ? YOLOV5_MODELS : BENCH_MODELS) as Yolov5Scale[];
-  const rounds = positiveOption('rounds', values.rounds, values.tune ? 4 : 10);
-  const loadSeconds = positiveOption('load-seconds', values['load-seconds'], values.tune ? 3 : 8);
+  const rounds = positiveOption('rounds', values.rounds, values.tune ? 4 : values.streams ? 2 : 10);
+  const loadSeconds = positiveOption('load-seconds', values['load-seconds'], values.tune ? 3 : values.streams ? 5 : 8);
   const outDir = resolve(values.out ?? join(REPO_ROOT, 'bench/results'));
   const { value: config } = configValidationSchema.validate(process.env);
   const workerThreads: number = config.WORKER_THREADS;
@@ -90,6 +94,12 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
   let servedBy: LineupServices | null = null;
   const opened: InProcessModel[] = [];
   try {
+    if (values.streams) {
+      // The trained yolov5n is always measured; the others are the random-weight architectures.
+      const models = modelNames.filter((name): name is Yolov5Model => name !== 'yolov5n');
+      await runStreamBench({ repoRoot: REPO_ROOT, scratch, models, rounds, seconds: loadSeconds, intraOpThreads, outDir, log });
+      return 0;
+    }
     if (values.tune) {
       log(`generating ${modelNames.join(', ')} (static and dynamic) into ${scratch}`);
       const files = await generateBenchModels(join(scratch, 'models'), modelNames as Yolov5Model[]);

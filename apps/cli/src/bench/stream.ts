@@ -1,0 +1,207 @@
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import sharp from 'sharp';
+import WebSocket from 'ws';
+import { generateYolov5Files, Yolov5Model } from '@app/onnx-writer';
+import { detectorSessionOptions, dynamicInputSize, InputSize, loadYoloModel } from '@app/vision';
+import { startService } from '../../../detector/test/support/service';
+import { readyTensor, shapeKey, timeBareRun } from './in-process';
+import { buildServiceSnapshot, SERVICE_START_TIMEOUT_MS } from './service-process';
+import { summarize } from './stats';
+
+/** The sizes the issue asks for: the default and the fastest the page offers. */
+const SIZES: readonly number[] = [640, 320];
+const STREAM_COUNTS: readonly number[] = [1, 2];
+const BARE_RUNS = 8;
+
+export interface StreamBenchOptions {
+  repoRoot: string;
+  scratch: string;
+  /** yolov5s/m/l (random weights, real architecture); the real yolov5n is always measured when ../shared has it. */
+  models: readonly Yolov5Model[];
+  rounds: number;
+  seconds: number;
+  intraOpThreads: number;
+  outDir: string;
+  log: (message: string) => void;
+}
+
+interface StreamCase {
+  /** What the table calls it: yolov5n (real weights) or yolov5s/m/l. */
+  label: string;
+  /** The name the service serves it under. */
+  served: string;
+  file: string;
+  size: number;
+  streams: number;
+}
+
+export interface StreamRow {
+  model: string;
+  size: number;
+  streams: number;
+  /** The tensor the model ran at for the 4:3 camera frame. */
+  input: string;
+  bareMs: number;
+  /** Frames answered per second, per stream. */
+  fpsPerStream: number;
+  latencyP50: number;
+  latencyP95: number;
+  frames: number;
+}
+
+/** A camera-like frame: a 4:3 JPEG whose longest side is the input size, as the page's live mode sends. */
+async function cameraFrame(photo: string, size: number): Promise<Buffer> {
+  return sharp(photo).resize(size, Math.round((size * 3) / 4), { fit: 'cover' }).jpeg({ quality: 80 }).toBuffer();
+}
+
+/**
+ * One lockstep client for `seconds`: sends a frame, waits for its answer, sends the next (the least latency one
+ * stream can have: the server runs a stream's frames one at a time). Latency is from send to answer received.
+ */
+async function runStream(url: string, model: string, size: number, frame: Buffer, seconds: number): Promise<number[]> {
+  const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/stream?model=${model}&input_size=${size}`);
+  const latencies: number[] = [];
+  await new Promise<void>((resolveDone, reject) => {
+    let sentAt = 0;
+    let ready = false;
+    const deadline = performance.now() + seconds * 1000;
+    const send = () => {
+      sentAt = performance.now();
+      socket.send(frame);
+    };
+    socket.on('message', (data) => {
+      const { event, data: body } = JSON.parse(data.toString()) as { event: string; data: { message?: string } };
+      if (event === 'settings' && !ready) {
+        ready = true;
+        return send();
+      }
+      if (event === 'error') return reject(new Error(`stream error: ${body.message}`));
+      if (event !== 'detections') return;
+      latencies.push(performance.now() - sentAt);
+      if (performance.now() < deadline) send();
+      else socket.close();
+    });
+    socket.on('close', () => resolveDone());
+    socket.on('error', reject);
+  });
+  return latencies;
+}
+
+/** Median of BARE_RUNS session runs of the model file at `input`, in this process, as a worker runs it. */
+async function bareInferenceMs(file: string, input: InputSize, intraOpThreads: number): Promise<number> {
+  const model = await loadYoloModel(file, detectorSessionOptions(intraOpThreads));
+  const tensor = readyTensor(input);
+  await timeBareRun(model.session, tensor); // warm-up
+  const runs: number[] = [];
+  for (let i = 0; i < BARE_RUNS; i++) runs.push(await timeBareRun(model.session, tensor));
+  await model.session.release();
+  return summarize(runs).median;
+}
+
+/**
+ * `npm run bench -- --streams`: frames per second and end-to-end latency of live streams (/stream) for the real
+ * yolov5n and yolov5s/m/l at 640 and 320, one and two streams, against bare inference of the same tensor measured in
+ * the same round. Writes streams.json and streams.md.
+ */
+export async function runStreamBench(options: StreamBenchOptions): Promise<StreamRow[]> {
+  const { repoRoot, scratch, models, rounds, seconds, intraOpThreads, outDir, log } = options;
+  const photo = resolve(repoRoot, '../shared/corpus/photos/bus.jpg');
+  const realYolov5n = resolve(repoRoot, '../shared/models/yolov5n-dynamic.onnx');
+  log(`generating ${models.join(', ')} (dynamic) into ${scratch}`);
+  const generatedDir = join(scratch, 'models-dynamic');
+  await generateYolov5Files({ outDir: generatedDir, models, dynamic: true });
+  // The service serves only the names yolov5s/m/l: the real yolov5n runs as "yolov5s" in a service of its own.
+  const realDir = join(scratch, 'models-real');
+  mkdirSync(realDir, { recursive: true });
+  symlinkSync(realYolov5n, join(realDir, 'yolov5s.onnx'));
+  const entry = buildServiceSnapshot(repoRoot, join(scratch, 'service'));
+  const frames = new Map(await Promise.all(SIZES.map(async (size) => [size, await cameraFrame(photo, size)] as const)));
+
+  const groups: { dir: string; cases: StreamCase[] }[] = [
+    { dir: realDir, cases: cases('yolov5n', 'yolov5s', realYolov5n) },
+    { dir: generatedDir, cases: models.flatMap((model) => cases(model, model, join(generatedDir, `${model}.onnx`))) },
+  ];
+  const latencies = new Map<string, number[]>();
+  const bare = new Map<string, number[]>();
+  const push = (map: Map<string, number[]>, key: string, values: number[]) => map.set(key, [...(map.get(key) ?? []), ...values]);
+  for (const group of groups) {
+    log(`starting the service with ${group.cases.map((c) => c.label).filter((label, i, all) => all.indexOf(label) === i).join(', ')}`);
+    const service = await startService({ entry, env: { MODELS_DIR: group.dir, STREAM_MAX_MESSAGES_PER_SECOND: '1000' }, timeoutMs: SERVICE_START_TIMEOUT_MS });
+    try {
+      // Rounds interleave every case, so a slow spell of the shared machine spreads over all of them.
+      for (let round = 0; round <= rounds; round++) {
+        for (const item of group.cases) {
+          const key = caseKey(item);
+          const input = inputOf(item.size);
+          const bareMs = await bareInferenceMs(item.file, input, intraOpThreads);
+          const runs = await Promise.all(Array.from({ length: item.streams }, () => runStream(service.url, item.served, item.size, frames.get(item.size)!, seconds)));
+          if (round === 0) continue; // warm-up: each worker loads its session buffers for this size
+          push(bare, key, [bareMs]);
+          push(latencies, key, runs.flat());
+          log(`round ${round} ${key}: bare ${bareMs.toFixed(1)} ms, ${runs.flat().length} frames`);
+        }
+      }
+    } finally {
+      await service.stop();
+    }
+  }
+
+  const rows = groups.flatMap((group) => group.cases).map((item): StreamRow => {
+    const key = caseKey(item);
+    const samples = latencies.get(key)!;
+    const latency = summarize(samples);
+    return {
+      model: item.label,
+      size: item.size,
+      streams: item.streams,
+      input: shapeKey(inputOf(item.size)),
+      bareMs: summarize(bare.get(key)!).median,
+      fpsPerStream: samples.length / item.streams / (rounds * seconds),
+      latencyP50: latency.median,
+      latencyP95: latency.p95,
+      frames: samples.length,
+    };
+  });
+  const markdown = renderStreamMarkdown(rows, { rounds, seconds, load: loadavg() });
+  process.stdout.write(`\n${markdown}\n`);
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'streams.json'), JSON.stringify({ rounds, seconds, rows }, null, 2) + '\n');
+  writeFileSync(join(outDir, 'streams.md'), markdown);
+  return rows;
+}
+
+function cases(label: string, served: string, file: string): StreamCase[] {
+  return SIZES.flatMap((size) => STREAM_COUNTS.map((streams) => ({ label, served, file, size, streams })));
+}
+
+const caseKey = (item: StreamCase) => `${item.label} ${item.size} ×${item.streams}`;
+
+/** The tensor a dynamic model runs a 4:3 frame at, at this input size (AutoShape's stride-multiple rectangle). */
+const inputOf = (size: number): InputSize => dynamicInputSize({ width: size, height: Math.round((size * 3) / 4) }, size, 32);
+
+/** The issue's targets for one row (one stream only): null where it sets none. */
+function targetsOf(row: StreamRow): string {
+  if (row.streams !== 1) return '';
+  const checks = [`fps ≥ 0.8 × 1000/bare (${((0.8 * 1000) / row.bareMs).toFixed(1)}): ${row.fpsPerStream >= (0.8 * 1000) / row.bareMs ? 'met' : 'missed'}`];
+  checks.push(`p50 ≤ 1.5 × bare + 10 (${(1.5 * row.bareMs + 10).toFixed(0)} ms): ${row.latencyP50 <= 1.5 * row.bareMs + 10 ? 'met' : 'missed'}`);
+  const absolute = row.model === 'yolov5n' && row.size === 320 ? 30 : row.model === 'yolov5s' && row.size === 640 ? 10 : null;
+  if (absolute) checks.push(`≥ ${absolute} fps: ${row.fpsPerStream >= absolute ? 'met' : 'missed'}`);
+  return checks.join('; ');
+}
+
+export function renderStreamMarkdown(rows: readonly StreamRow[], run: { rounds: number; seconds: number; load: number[] }): string {
+  const lines = [
+    `Live streams (/stream), lockstep clients on loopback (send a frame, wait for its answer), a 4:3 JPEG of bus.jpg at the input size; ${run.rounds} interleaved rounds of ${run.seconds} s per case; load average at the end ${run.load.map((value) => value.toFixed(1)).join(' ')}.`,
+    '',
+    '| model | size | streams | input | bare inference ms | fps per stream | latency p50 ms | latency p95 ms | p50 / bare | targets (one stream) |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map(
+      (row) =>
+        `| ${row.model} | ${row.size} | ${row.streams} | ${row.input} | ${row.bareMs.toFixed(1)} | ${row.fpsPerStream.toFixed(1)} | ${row.latencyP50.toFixed(1)} | ${row.latencyP95.toFixed(1)} | ${(row.latencyP50 / row.bareMs).toFixed(2)} | ${targetsOf(row)} |`,
+    ),
+  ];
+  return lines.join('\n') + '\n';
+}
