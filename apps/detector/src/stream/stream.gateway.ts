@@ -1,6 +1,7 @@
-import { Inject, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Logger } from '@nestjs/common';
 import { ConnectedSocket, MessageBody, OnGatewayConnection, OnGatewayDisconnect, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { WebSocket } from 'ws';
 import { DetectorConfig, detectorConfig } from '../config/detector-config';
 import { StreamMetrics } from '../metrics/stream-metrics';
@@ -10,6 +11,9 @@ import { StreamSession } from './stream-session';
 import { defaultStreamSettings } from './stream-settings.dto';
 import { STREAM_EVENTS } from './stream-ws.adapter';
 
+/** How long shutdown waits for clients to answer the close frame. */
+const CLOSE_HANDSHAKE_MS = 1000;
+
 /** The model a stream uses when its URL names none. */
 const DEFAULT_STREAM_MODEL = 'yolov5s';
 
@@ -18,7 +22,7 @@ const DEFAULT_STREAM_MODEL = 'yolov5s';
  * the URL's query; binary messages are frames. Enforces the per-process stream limit.
  */
 @WebSocketGateway({ path: STREAM_PATH })
-export class StreamGateway implements OnGatewayConnection, OnGatewayDisconnect, OnApplicationShutdown {
+export class StreamGateway implements OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
   private readonly logger = new Logger(StreamGateway.name);
   private readonly sessions = new Map<WebSocket, StreamSession>();
 
@@ -60,10 +64,15 @@ export class StreamGateway implements OnGatewayConnection, OnGatewayDisconnect, 
     this.sessions.get(socket)?.onUnreadable(reason);
   }
 
-  /** Streams never end on their own: at shutdown each is told to reconnect elsewhere. */
-  onApplicationShutdown() {
-    if (this.sessions.size > 0) this.logger.log(`Closing ${this.sessions.size} stream(s): shutting down`);
+  /**
+   * Streams never end on their own: at shutdown each is told to reconnect elsewhere (1001), before Nest's ws adapter
+   * terminates whatever is still connected without a close frame.
+   */
+  async beforeApplicationShutdown() {
+    if (this.sessions.size === 0) return;
+    this.logger.log(`Closing ${this.sessions.size} stream(s): shutting down`);
+    const closed = [...this.sessions.keys()].map((socket) => new Promise((resolve) => socket.once('close', resolve)));
     for (const session of this.sessions.values()) session.close(CLOSE_CODES.shuttingDown, 'server shutting down');
-    this.sessions.clear();
+    await Promise.race([Promise.all(closed), sleep(CLOSE_HANDSHAKE_MS)]);
   }
 }

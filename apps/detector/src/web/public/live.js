@@ -35,15 +35,16 @@ function setUpLiveMode(root) {
     <div class="live-controls">
       <button type="button" class="primary" id="live-camera">Start camera</button>
       <label class="secondary live-file" for="live-file">Open video file<input id="live-file" type="file" accept="video/*" class="visually-hidden" /></label>
-      <label class="live-field">Video file frames
+      <div class="live-field">
+        <label for="live-file-mode">Video file frames</label>
         <select id="live-file-mode">
           <option value="latest">Latest wins (real time)</option>
           <option value="every">Every frame</option>
         </select>
-      </label>
-      <label class="live-field">Model <select id="live-model"></select></label>
-      <label class="live-field">Input size <select id="live-size">${INPUT_SIZES.map((size) => `<option value="${size}">${size}</option>`).join('')}</select></label>
-      <label class="live-field">Min. confidence <input id="live-confidence" type="number" min="0.05" max="1" step="0.05" value="0.25" /></label>
+      </div>
+      <div class="live-field"><label for="live-model">Live model</label><select id="live-model"></select></div>
+      <div class="live-field"><label for="live-size">Input size</label><select id="live-size">${INPUT_SIZES.map((size) => `<option value="${size}">${size}</option>`).join('')}</select></div>
+      <div class="live-field"><label for="live-confidence">Live min. confidence</label><input id="live-confidence" type="number" min="0.05" max="1" step="0.05" value="0.25" /></div>
       <button type="button" class="secondary" id="live-pause" disabled>Pause</button>
       <button type="button" class="secondary" id="live-stop" disabled>Stop</button>
     </div>
