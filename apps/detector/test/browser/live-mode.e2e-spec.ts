@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
@@ -76,6 +76,75 @@ describe('live mode of the web page (Debian chromium, fake camera)', () => {
     expect(sockets).toHaveLength(1); // settings changed on the open stream
     await page.getByRole('button', { name: 'Stop' }).click();
     expect(await page.getByRole('button', { name: 'Start camera' }).isEnabled()).toBe(true);
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+
+  /** A 2-second WebM of bus.jpg under a changing strip, recorded by chromium itself (MediaRecorder on a canvas): no ffmpeg needed. */
+  async function recordClip(page: Page): Promise<Buffer> {
+    const photo = `data:image/jpeg;base64,${readFileSync(corpusFile('photos/bus.jpg')).toString('base64')}`;
+    const base64 = await page.evaluate(async (source) => {
+      const image = new Image();
+      image.src = source;
+      await image.decode();
+      const canvas = Object.assign(document.createElement('canvas'), { width: 480, height: 640 });
+      const context = canvas.getContext('2d')!;
+      const stream = canvas.captureStream(0);
+      const track = stream.getVideoTracks()[0] as MediaStreamTrack & { requestFrame(): void };
+      const recorder = new MediaRecorder(stream, { mimeType: 'video/webm' });
+      const chunks: Blob[] = [];
+      recorder.ondataavailable = (event) => chunks.push(event.data);
+      const stopped = new Promise((resolve) => (recorder.onstop = resolve));
+      recorder.start();
+      const started = performance.now();
+      for (let frame = 0; performance.now() - started < 2000; frame++) {
+        // A strip that changes every frame: the recorder only writes frames whose picture changed.
+        context.fillStyle = `hsl(${(frame * 12) % 360} 80% 50%)`;
+        context.fillRect(0, 0, canvas.width, 8);
+        context.drawImage(image, 0, 8, canvas.width, canvas.height - 8);
+        track.requestFrame();
+        await new Promise((resolve) => setTimeout(resolve, 33));
+      }
+      recorder.stop();
+      await stopped;
+      const bytes = new Uint8Array(await new Blob(chunks).arrayBuffer());
+      let binary = '';
+      for (const byte of bytes) binary += String.fromCharCode(byte);
+      return btoa(binary);
+    }, photo);
+    return Buffer.from(base64, 'base64');
+  }
+
+  it('runs a video file from disk, every frame in turn or latest wins', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(`${service.url}/ui`);
+    await page.locator('#live-model option', { hasText: 'yolov5s' }).waitFor({ state: 'attached' });
+    const clip = await recordClip(page);
+
+    await page.locator('#live-file-mode').selectOption('every');
+    await page.locator('#live-file').setInputFiles({ name: 'bus.webm', mimeType: 'video/webm', buffer: clip });
+    await page.waitForFunction(() => Number(document.querySelector<HTMLCanvasElement>('#live-overlay')!.dataset.boxCount) > 0);
+    expect(await text(page, 'live-model-used')).toBe('yolov5s');
+    // Every frame: the clip is stepped to its end, each frame answered before the next is sent, none dropped.
+    await page.locator('#live-status', { hasText: 'Done' }).waitFor({ timeout: 90_000 });
+    // "Done: 59 frames (1.93 s of 1.95 s)": one frame per 1/30 s of the clip (whose length depends on how
+    // steadily the recorder got frames), from its start to its end.
+    const [, frames, reached, duration] = /Done: (\d+) frames \(([\d.]+) s of ([\d.]+) s\)/.exec((await text(page, 'live-status'))!)!.map(Number);
+    expect(frames).toBeGreaterThanOrEqual(3);
+    expect(reached).toBeGreaterThan(duration - 2 / 30);
+    // Frames went at 0, 1/30, 2/30 s…; the time a seek reports is snapped to the file's own frames (± one).
+    expect(Math.abs(frames - 1 - reached * 30)).toBeLessThanOrEqual(1);
+    expect(await text(page, 'live-dropped')).toBe('0');
+    await page.screenshot({ path: screenshotPath('live-video-every-frame'), fullPage: true });
+
+    await page.locator('#live-file-mode').selectOption('latest');
+    await page.evaluate(() => (document.querySelector<HTMLCanvasElement>('#live-overlay')!.dataset.boxCount = '0'));
+    await page.locator('#live-file').setInputFiles({ name: 'bus-again.webm', mimeType: 'video/webm', buffer: clip });
+    await page.waitForFunction(() => Number(document.querySelector<HTMLCanvasElement>('#live-overlay')!.dataset.boxCount) > 0);
+    expect(await page.locator('#live-video').evaluate((video: HTMLVideoElement) => !video.paused)).toBe(true);
+    await page.getByRole('button', { name: 'Stop' }).click();
+    expect(await page.locator('#live-error').isHidden()).toBe(true);
     expect(pageErrors).toEqual([]);
     await page.close();
   });

@@ -49,6 +49,7 @@ function setUpLiveMode(root) {
       <button type="button" class="secondary" id="live-stop" disabled>Stop</button>
     </div>
     <div id="live-error" class="error" role="alert" hidden></div>
+    <p id="live-status" class="hint" role="status"></p>
     <div class="live-stage" id="live-stage" hidden>
       <video id="live-video" muted playsinline></video>
       <canvas id="live-overlay" data-box-count="0" role="img" aria-label="Detected objects"></canvas>
@@ -133,6 +134,7 @@ function setUpLiveMode(root) {
 
   async function begin(source) {
     live.source = source;
+    $('live-status').textContent = '';
     await new Promise((resolve, reject) => {
       video.onloadeddata = resolve;
       video.onerror = () => reject(new Error(video.error?.message || 'unsupported file'));
@@ -200,11 +202,15 @@ function setUpLiveMode(root) {
   async function nextFileFrame() {
     if (live.paused || live.socket?.readyState !== WebSocket.OPEN) return;
     if (live.sent > 0) {
-      if (video.currentTime + 1 / FILE_FRAME_RATE > video.duration) return stop();
+      // The page keeps its own clock: a seek may report a time snapped to the file's nearest frame.
+      const next = live.sent / FILE_FRAME_RATE;
+      if (next > video.duration) return finish();
       await new Promise((resolve) => {
         video.onseeked = resolve;
-        video.currentTime += 1 / FILE_FRAME_RATE;
+        video.currentTime = next;
       });
+      // A recorded WebM may not know its duration (Infinity): its end is where seeks stop short.
+      if (video.currentTime < next - 1 / FILE_FRAME_RATE) return finish();
     }
     sendFrame();
   }
@@ -259,6 +265,15 @@ function setUpLiveMode(root) {
     if (live.paused) video.pause();
     else if (everyFrame) nextFileFrame();
     else video.play().then(pump);
+  }
+
+  /** The end of a file played frame by frame: the stream closes, the last frame and its boxes stay on screen. */
+  function finish() {
+    $('live-status').textContent = `Done: ${live.sent} frames (${video.currentTime.toFixed(2)} s of ${video.duration.toFixed(2)} s).`;
+    const socket = live.socket;
+    live.socket = null;
+    socket?.close(1000);
+    $('live-pause').disabled = true;
   }
 
   function stop() {
