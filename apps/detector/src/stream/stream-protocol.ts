@@ -22,7 +22,7 @@ export const CLOSE_CODES = {
 } as const;
 
 /** Error codes of `error` messages: the stream stays open. */
-export type StreamErrorCode = FrameErrorCode | 'frame_too_large' | 'unsupported_format' | 'bad_settings' | 'bad_message';
+export type StreamErrorCode = FrameErrorCode | 'frame_too_large' | 'unsupported_format' | 'bad_settings' | 'bad_message' | 'internal';
 
 /** What the server sends: JSON text messages `{"event": ..., "data": ...}` (NestJS's WebSocket convention). */
 export interface StreamMessages {

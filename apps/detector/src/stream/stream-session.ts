@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { presentTimings, sniffImageFormat } from '@app/vision';
 import type { WebSocket } from 'ws';
@@ -16,6 +17,8 @@ const FRAME_FORMATS = new Set(['jpeg', 'png']);
  * its own frames wait (and be dropped) instead of growing the server's send buffer.
  */
 const MAX_UNREAD_BYTES = 64 * 1024;
+
+const logger = new Logger('StreamSession');
 
 interface Frame {
   id: number;
@@ -61,10 +64,6 @@ export class StreamSession {
       this.send('error', { code: 'bad_settings', message: problem });
       this.close(CLOSE_CODES.badSettings, 'invalid settings in the URL (see the error message)');
     });
-  }
-
-  get model(): string {
-    return this.settings.model;
   }
 
   /** A binary message: the next frame. */
@@ -149,8 +148,9 @@ export class StreamSession {
       this.metrics.frame(model, 'processed', serverMs);
     } catch (error) {
       if (signal.aborted) return;
-      if (!(error instanceof FrameError)) throw error;
-      this.frameFailed(frame.id, error.code, error.message, model);
+      if (error instanceof FrameError) return this.frameFailed(frame.id, error.code, error.message, model);
+      logger.error(`Stream frame ${frame.id} failed: ${(error as Error).stack ?? String(error)}`);
+      this.frameFailed(frame.id, 'internal', 'Internal error while detecting this frame; the stream goes on.', model);
     }
   }
 
