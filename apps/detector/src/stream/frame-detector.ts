@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Module } from '@nestjs/common';
 import { DetectionOutcome, DetectOptions, ImageError } from '@app/vision';
 import { unknownClasses } from '../detection/detection.service';
 import { ModelUnavailableError, UnknownModelError } from '../model-registry/model-errors';
+import { ModelRegistryModule } from '../model-registry/model-registry.module';
 import { ModelRegistryService } from '../model-registry/model-registry.service';
 import { RequestRefusedError } from '../model-registry/request-refused.error';
 
@@ -21,8 +22,8 @@ export class FrameError extends Error {
 
 /**
  * All the stream needs from the models: submit one frame for detection (abandoned when the signal aborts), and
- * check a stream's model and classes. The only place the stream code touches the model registry, so moving streams
- * onto another scheduler changes this file alone.
+ * check a stream's model and classes. The only place the stream code touches the model registry (FrameDetectorModule
+ * below included), so moving streams onto another scheduler changes this file alone.
  */
 export abstract class FrameDetector {
   /** Resolves with the outcome, or rejects with a FrameError (or the signal's reason once it aborts). */
@@ -58,3 +59,11 @@ export class RegistryFrameDetector extends FrameDetector {
     return unknownClasses(model, classes, classes ? await this.registry.classNames(model) : null);
   }
 }
+
+/** Provides FrameDetector to the stream module: the wiring that changes with the implementation. */
+@Module({
+  imports: [ModelRegistryModule],
+  providers: [{ provide: FrameDetector, useClass: RegistryFrameDetector }],
+  exports: [FrameDetector],
+})
+export class FrameDetectorModule {}
