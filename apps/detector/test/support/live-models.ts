@@ -1,22 +1,14 @@
-import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { writeFixtureModels } from './fixture-models';
-import { E2E_TMP, REPO_ROOT } from './paths';
-
-/** The real COCO yolov5n with dynamic height/width (../shared/models): the one real network the streams run here. */
-export const REAL_YOLOV5N_DYNAMIC = resolve(REPO_ROOT, '../shared/models/yolov5n-dynamic.onnx');
+import { realModelsFolder } from './real-models';
 
 /**
- * A models folder for the live-stream tests: the service serves only the names yolov5s/m/l (until the catalog
- * serves any file under its stem), so `yolov5s` is a link to the real dynamic yolov5n and `yolov5m` a fixture model
- * whose boxes differ, which makes a model switch visible.
+ * A models folder for the live-stream tests: the real dynamic yolov5n under the first served name (yolov5s, see
+ * realModelsFolder) and a fixture `yolov5m` whose boxes differ, which makes a model switch visible.
  */
 export function liveModelsDir(): string {
-  if (!existsSync(REAL_YOLOV5N_DYNAMIC)) throw new Error(`${REAL_YOLOV5N_DYNAMIC} is missing: the live tests need ../shared beside the repository.`);
-  const dir = join(E2E_TMP, 'models-live');
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  symlinkSync(REAL_YOLOV5N_DYNAMIC, join(dir, 'yolov5s.onnx'));
+  const { dir, served, missing } = realModelsFolder('live', ['cocoDynamic']);
+  if (missing.length > 0) throw new Error(`${missing.join(', ')} missing: the live tests need ../shared beside the repository.`);
+  if (served.cocoDynamic !== 'yolov5s') throw new Error(`the live tests expect the real yolov5n served as yolov5s, not ${served.cocoDynamic}`);
   writeFixtureModels(dir, 'static', ['yolov5m']);
   return dir;
 }
