@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { FIXTURE_ROWS, makeContractBreakingModel, makeFixedOutputModel } from '@app/onnx-writer';
-import { DEFAULT_DETECT_OPTIONS, YoloDetector } from './yolo-detector';
+import { DEFAULT_DETECT_OPTIONS } from './detection';
+import { YoloDetector } from './yolo-detector';
 import { loadYoloModel, LoadedYoloModel } from './yolo-session';
 import { ImageError } from './image-errors';
 

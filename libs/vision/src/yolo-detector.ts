@@ -3,47 +3,10 @@ import { Tensor } from 'onnxruntime-node';
 import { decodeImage } from './image-decoder';
 import { dynamicInputSize, InputSize, letterboxToTensor, planLetterbox, RgbaBitmap } from './letterbox';
 import { nonMaxSuppression } from './nms';
-import { Detection, scaleBoxesToImage, toDetection } from './scale-boxes';
+import { scaleBoxesToImage, toDetection } from './scale-boxes';
+import { DEFAULT_INFERENCE_SIZE, DetectionOutcome, DetectOptions } from './detection';
 import { LoadedYoloModel } from './yolo-session';
 import { decodeCandidates } from './yolo-output';
-
-export interface DetectOptions {
-  confidenceThreshold: number;
-  iouThreshold: number;
-  maxDetections: number;
-  /** Class names to keep, or null for all. */
-  classes: readonly string[] | null;
-  /** Sub-pixel boxes (see toDetection) instead of the seed's truncated integers. */
-  floatBoxes?: boolean;
-}
-
-/** AutoShape's defaults: confidence 0.25, IoU 0.45, at most 1000 boxes, every class, integer boxes. */
-export const DEFAULT_DETECT_OPTIONS: Readonly<DetectOptions> = Object.freeze({
-  confidenceThreshold: 0.25,
-  iouThreshold: 0.45,
-  maxDetections: 1000,
-  classes: null,
-  floatBoxes: false,
-});
-
-/** Milliseconds spent in each stage of one detection. */
-export interface StageTimings {
-  decode: number;
-  preprocess: number;
-  inference: number;
-  postprocess: number;
-}
-
-export interface DetectionOutcome {
-  detections: Detection[];
-  image: InputSize;
-  /** The tensor size the model ran at (a stride-multiple rectangle for dynamic models). */
-  input: InputSize;
-  timings: StageTimings;
-}
-
-/** AutoShape's inference size: the longest image side is letterboxed to this many pixels. */
-export const DEFAULT_INFERENCE_SIZE = 640;
 
 /**
  * The whole per-image pipeline for one loaded model: decode → letterbox into a reused tensor buffer →

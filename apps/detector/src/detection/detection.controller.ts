@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { ImageUploadInterceptor } from './image-upload.interceptor';
 import { ApiBadRequestResponse, ApiConsumes, ApiGatewayTimeoutResponse, ApiOkResponse, ApiOperation, ApiPayloadTooLargeResponse, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse, ApiUnsupportedMediaTypeResponse } from '@nestjs/swagger';
-import { TimingInterceptor } from '@app/vision';
+import { TimingInterceptor } from '../common/timing.interceptor';
 import { DetectionService } from './detection.service';
 import { PredictRequestDto, PredictUploadDto } from './dto/predict-request.dto';
 import { PredictResponseDto } from './dto/predict-response.dto';

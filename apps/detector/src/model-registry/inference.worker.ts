@@ -2,7 +2,8 @@ import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { InferenceSession } from 'onnxruntime-node';
-import { DEFAULT_DETECT_OPTIONS, detectorSessionOptions, ImageError, loadYoloModel, YoloDetector } from '@app/vision';
+import { DEFAULT_DETECT_OPTIONS, ImageError } from '@app/vision';
+import { detectorSessionOptions, loadYoloModel, YoloDetector } from '@app/vision/runtime';
 import { DetectTask, DetectTaskResult, InferenceWorkerData, ModelFile, ModelLoadReport } from './inference-protocol';
 import { lowerThisThreadPriority } from './thread-priority';
 
