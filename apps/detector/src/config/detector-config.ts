@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { registerAs } from '@nestjs/config';
 import * as Joi from 'joi';
+import { ModelsConfig, readModelsConfig } from '../catalog/models-config';
 
 /**
  * Every setting of the service: one Joi schema, validated at boot (a bad value stops startup with a message naming
@@ -18,8 +19,10 @@ export const configValidationSchema = Joi.object({
   MODELS_LOADING: Joi.string().valid('eager', 'lazy').default('eager'),
   MODELS_AUTO_FETCH: Joi.boolean().truthy('1').falsy('0').default(true),
   MODELS_BASE_URL: Joi.string().uri({ scheme: ['http', 'https'] }).optional(),
+  MODELS_CONFIG: Joi.string().optional(),
+  MODELS_POLL_MS: Joi.number().integer().min(100).max(3_600_000).default(2_000),
   INFERENCE_SIZE: Joi.number().integer().min(32).max(4096).default(640),
-  WORKER_THREADS: Joi.number().integer().min(1).max(64).default(Math.min(2, cores)),
+  WORKER_THREADS: Joi.number().integer().min(1).max(64).default(1),
   ORT_INTRA_OP_THREADS: Joi.number().integer().min(1).max(64).default(cores),
   BODY_LIMIT_MB: Joi.number().positive().max(1024).default(20),
   MAX_IMAGE_MEGAPIXELS: Joi.number().positive().max(1000).default(40),
@@ -42,7 +45,12 @@ export interface DetectorConfig {
   modelsLoading: 'eager' | 'lazy';
   modelsAutoFetch: boolean;
   modelsBaseUrl: string | undefined;
+  /** The models config file, read and validated at start (empty when MODELS_CONFIG is unset). */
+  modelsConfig: ModelsConfig;
+  /** How often the models folder is looked at for added, changed or removed files. */
+  modelsPollMs: number;
   inferenceSize: number;
+  /** Runner threads per model (its replicas, unless the models config sets them); each holds one session of it. */
   workerThreads: number;
   intraOpThreads: number;
   bodyLimitBytes: number;
@@ -67,6 +75,15 @@ function parseCorsOrigins(value: string): DetectorConfig['corsOrigins'] {
   return origins.includes('*') ? '*' : origins;
 }
 
+/** A bad models config stops start-up like a bad variable: one line naming the file and the fault. */
+function readModelsConfigOrStop(file: string | undefined): ModelsConfig {
+  try {
+    return readModelsConfig(file);
+  } catch (error) {
+    throw new Error(`Config validation error: ${(error as Error).message}`);
+  }
+}
+
 /** Inject with `@Inject(detectorConfig.KEY) config: DetectorConfig`. */
 export const detectorConfig = registerAs('detector', (): DetectorConfig => {
   // ConfigModule validated process.env against the schema at boot; this applies the same defaults and types.
@@ -78,6 +95,8 @@ export const detectorConfig = registerAs('detector', (): DetectorConfig => {
     modelsLoading: value.MODELS_LOADING,
     modelsAutoFetch: value.MODELS_AUTO_FETCH,
     modelsBaseUrl: value.MODELS_BASE_URL,
+    modelsConfig: readModelsConfigOrStop(value.MODELS_CONFIG),
+    modelsPollMs: value.MODELS_POLL_MS,
     inferenceSize: value.INFERENCE_SIZE,
     workerThreads: value.WORKER_THREADS,
     intraOpThreads: value.ORT_INTRA_OP_THREADS,

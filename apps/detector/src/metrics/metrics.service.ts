@@ -3,8 +3,10 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { servedModelOf } from '../common/request-facts';
-import { MODEL_STATUSES, ModelRegistryService } from '../model-registry/model-registry.service';
-import { RefusalReason } from '../model-registry/request-refused.error';
+import { CatalogService } from '../catalog/catalog.service';
+import { MODEL_STATUSES } from '../catalog/model-state';
+import { InferenceService } from '../inference/inference.service';
+import { RefusalReason } from '../inference/request-refused.error';
 
 const STAGES = ['decode', 'preprocess', 'inference', 'postprocess'] as const;
 /** From a few ms (tiny images, cached models) to the request timeout's range. */
@@ -66,45 +68,47 @@ export class MetricsService {
   });
 
   constructor(
-    private readonly models: ModelRegistryService,
+    private readonly inference: InferenceService,
+    private readonly catalog: CatalogService,
     private readonly adapterHost: HttpAdapterHost,
   ) {
     // The gauges read the registry when scraped (prom-client calls `collect` with the gauge as `this`).
     const registers = [this.registry];
-    const pool = () => models.poolStats();
-    new Gauge({ name: 'detector_queue_depth', help: 'Detections waiting for a free worker.', registers, collect() { this.set(pool().queued); } });
-    new Gauge({ name: 'detector_queue_capacity', help: 'Detections that may wait (QUEUE_DEPTH); beyond it requests get 503.', registers, collect() { this.set(pool().queueDepth); } });
-    new Gauge({ name: 'detector_workers_busy', help: 'Inference workers running a task (abandoned tasks included until their ORT run ends).', registers, collect() { this.set(pool().running); } });
-    new Gauge({ name: 'detector_workers', help: 'Inference worker threads (WORKER_THREADS).', registers, collect() { this.set(pool().threads); } });
+    const pool = () => inference.loadStats();
+    const models = () => catalog.all();
+    new Gauge({ name: 'detector_queue_depth', help: 'Detections waiting for a free runner, all models together.', registers, collect() { this.set(pool().queued); } });
+    new Gauge({ name: 'detector_queue_capacity', help: 'Detections that may wait per model (QUEUE_DEPTH); beyond it requests for that model get 503.', registers, collect() { this.set(pool().queueDepth); } });
+    new Gauge({ name: 'detector_workers_busy', help: 'Runner threads running a task, all models together (abandoned tasks included until their ORT run ends).', registers, collect() { this.set(pool().running); } });
+    new Gauge({ name: 'detector_workers', help: 'Runner threads of the models started so far (each model has its own: WORKER_THREADS or its replicas).', registers, collect() { this.set(pool().threads); } });
     new Gauge({
       name: 'detector_model_state',
       help: "1 for each model's current state (missing, fetching, loading, loaded, not-loaded, failed), 0 for the others.",
       labelNames: ['model', 'state'],
       registers,
       collect() {
-        for (const { name, status } of models.allStates()) {
+        for (const { name, status } of models()) {
           for (const state of MODEL_STATUSES) this.set({ model: name, state }, status === state ? 1 : 0);
         }
       },
     });
     new Gauge({
       name: 'detector_model_load_seconds',
-      help: 'Time the first worker took to load and warm up the model.',
+      help: 'Time the first runner took to load and warm up the model.',
       labelNames: ['model'],
       registers,
       collect() {
-        for (const { name, description } of models.allStates()) if (description) this.set({ model: name }, description.loadMs / 1000);
+        for (const { name, description } of models()) if (description?.loadMs !== undefined) this.set({ model: name }, description.loadMs / 1000);
       },
     });
     collectDefaultMetrics({ register: this.registry });
 
-    models.events.on('detection', ({ model, timings, queueMs, totalMs }) => {
+    inference.events.on('detection', ({ model, timings, queueMs, totalMs }) => {
       this.stageDuration.observe({ model, stage: 'queue' }, queueMs / 1000);
       for (const stage of STAGES) this.stageDuration.observe({ model, stage }, timings[stage] / 1000);
       this.detectionDuration.observe({ model }, totalMs / 1000);
     });
-    models.events.on('refusal', ({ model, reason }) => this.countRefusal(reason, model));
-    models.events.on('abandoned', ({ model, stage }) => this.abandoned.inc({ model, stage }));
+    inference.events.on('refusal', ({ model, reason }) => this.countRefusal(reason, model));
+    inference.events.on('abandoned', ({ model, stage }) => this.abandoned.inc({ model, stage }));
   }
 
   countRefusal(reason: RefusalReason, model = '') {
@@ -117,7 +121,7 @@ export class MetricsService {
     res.once('close', () => {
       const labels = { method: req.method, route: this.routeOf(req, res), status: String(res.writableFinished ? res.statusCode : 499) };
       stopTimer(labels);
-      this.httpRequests.inc({ ...labels, model: servedModelOf(req.body) ?? '' });
+      this.httpRequests.inc({ ...labels, model: servedModelOf(req.body, this.catalog) ?? '' });
     });
     next();
   };

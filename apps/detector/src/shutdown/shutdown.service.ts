@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isProbe } from '../common/request-facts';
 import { DetectorConfig, detectorConfig } from '../config/detector-config';
 import { MetricsService } from '../metrics/metrics.service';
-import { shuttingDownRefusal } from '../model-registry/request-refused.error';
+import { shuttingDownRefusal } from '../inference/request-refused.error';
 
 
 /**
