@@ -49,10 +49,11 @@ const schema = Joi.object({
   models: Joi.object()
     .pattern(
       Joi.string().pattern(MODEL_NAME_PATTERN, 'model name'),
-      Joi.alternatives(
-        Joi.boolean().valid(false),
-        Joi.object({ file: Joi.string().pattern(/^[^/\\]+\.onnx$/, 'file name in the models folder'), ...options }),
-      ),
+      // `false` excludes the name; an object serves it (so that its faults are the object's, not "no alternative matched").
+      Joi.alternatives().conditional(Joi.boolean(), {
+        then: Joi.boolean().valid(false),
+        otherwise: Joi.object({ file: Joi.string().pattern(/^[^/\\]+\.onnx$/, 'file name in the models folder'), ...options }),
+      }),
     )
     .default({}),
 }).unknown(false);
