@@ -3,9 +3,11 @@
 #
 # Build arguments:
 #   NODE_IMAGE       base image of every stage (glibc is required: onnxruntime-node has no musl build)
-#   BAKE_MODELS      "true" downloads the official yolov5s/m/l into the image (`npm run models:fetch`);
+#   BAKE_MODELS      "true" downloads official models into the image (`npm run models:fetch`);
 #                    the default "false" keeps the image small and expects /app/models as a volume
-#   BAKE_MODEL_NAMES which models to bake, comma-separated (empty: yolov5s,yolov5m,yolov5l)
+#   BAKE_MODEL_NAMES which official models to bake, comma-separated, any of yolov5n,yolov5s,yolov5m,yolov5l,yolov5x
+#                    (empty: the defaults yolov5s,yolov5m,yolov5l). Any other *.onnx in the mounted models
+#                    folder is served too, under its file name's stem.
 #   MODELS_BASE_URL  mirror to download the models from when baking (empty: the official release)
 ARG NODE_IMAGE=node:24-slim
 

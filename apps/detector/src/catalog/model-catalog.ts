@@ -152,6 +152,7 @@ export class ModelCatalog extends EventEmitter<CatalogEvents> {
     const file = join(this.modelsDir, fileName);
     const configured = config.models[name] || {};
     let model = this.models.get(name);
+    const isNew = !model;
     if (!model) {
       const options = { ...defaults, ...config.defaults, ...configured } as ModelOptions & { file?: string };
       delete options.file;
@@ -159,7 +160,7 @@ export class ModelCatalog extends EventEmitter<CatalogEvents> {
       this.models.set(name, model);
     }
     const version = await fileVersion(file);
-    if (version === (model.version ?? null)) return;
+    if (!isNew && version === (model.version ?? null)) return;
     // The file appeared, changed or vanished: what was loaded from it is stale.
     Object.assign(model, { version: version ?? undefined, error: undefined, description: undefined, runnersLoaded: 0 });
     if (version === null) {
