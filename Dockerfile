@@ -55,9 +55,12 @@ RUN apt-get update \
  && apt-get clean \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin
 WORKDIR /app
+# MALLOC_ARENA_MAX=2: glibc otherwise gives each of the runner threads its own malloc arenas, which keep freed
+# memory; measured with s/m/l loaded, 70-200 MB less resident memory at the same throughput (README, Benchmarks).
 ENV NODE_ENV=production \
     PORT=8000 \
-    MODELS_DIR=/app/models
+    MODELS_DIR=/app/models \
+    MALLOC_ARENA_MAX=2
 # Code and dependencies stay owned by root (read-only for the service); only the models directory is
 # writable by the service user, so that MODELS_AUTO_FETCH can fill it.
 COPY --from=prod-deps /app/node_modules ./node_modules

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import request from 'supertest';
@@ -6,7 +6,6 @@ import { bmpImage, eventually, metric, predictMultipart, scrape } from './harden
 import { writeFixtureModels } from './support/fixture-models';
 import { corpusFile, E2E_TMP, SHARED_MODELS_DIR, STATIC_MODELS_DIR } from './support/paths';
 import { RunningService, startService } from './support/service';
-import { readFileSync } from 'node:fs';
 
 const busJpeg = readFileSync(corpusFile('photos/bus.jpg'));
 
@@ -94,7 +93,9 @@ describe('a models folder with generated, real and custom models and a broken fi
   it('serves a file added while running (within MODELS_POLL_MS, no request needed) and drops it once removed', async () => {
     copyFileSync(join(STATIC_MODELS_DIR, 'yolov5s.onnx'), join(dir, 'added.onnx'));
     await eventually(async () => (await request(service.url).get('/models')).body.includes('added'), 3_000);
-    expect((await request(service.url).get('/models/added')).body).toMatchObject({ status: 'loaded', available: true });
+    // Eager loading: checked, then loaded by its own runner (readiness waits meanwhile), without a request.
+    await eventually(async () => (await request(service.url).get('/models/added')).body.status === 'loaded', 10_000);
+    expect((await request(service.url).get('/models/added')).body).toMatchObject({ available: true, workers_loaded: 1 });
     await request(service.url).post('/predict').field('model', 'added').attach('image', busJpeg, 'bus.jpg').expect(200);
     rmSync(join(dir, 'added.onnx'));
     await eventually(async () => !(await request(service.url).get('/models')).body.includes('added'), 3_000);
