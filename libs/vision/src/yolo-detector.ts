@@ -20,6 +20,11 @@ export class YoloDetector {
     private readonly inferenceSize = DEFAULT_INFERENCE_SIZE,
   ) {}
 
+  /** Frees the ONNX Runtime session (the detector is unusable afterwards). */
+  release(): Promise<void> {
+    return this.model.session.release();
+  }
+
   inputSizeFor(image: InputSize): InputSize {
     const { inputHeight, inputWidth } = this.model.contract;
     if (inputHeight !== null && inputWidth !== null) return { height: inputHeight, width: inputWidth };

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import type { DetectOptions } from '@app/vision';
 import { TransferredImage } from '../common/transferred-image';
-import { DetectTaskResult, RunnerLoadReport, RunnerWorkerData } from './runner-protocol';
+import { DetectTaskResult, ReleaseTask, RunnerLoadReport, RunnerWorkerData } from './runner-protocol';
 
 export interface ModelRunnersOptions extends RunnerWorkerData {
   replicas: number;
@@ -56,8 +56,19 @@ export class ModelRunners extends EventEmitter<{ load: [RunnerLoadReport]; cance
     }
   }
 
-  /** Lets running tasks finish, then stops the threads (and frees the model's sessions). */
+  /**
+   * Lets running tasks finish, has each runner release its session, then stops the threads. Stopping a thread that
+   * still holds a session while another model's runner is inside session.run aborts the whole process
+   * (onnxruntime-node 1.30), and other models keep running while this one is retired (its file replaced or removed).
+   */
   close(): Promise<void> {
-    return (this.closing ??= this.piscina.close());
+    return (this.closing ??= this.releaseAndClose());
+  }
+
+  private async releaseAndClose(): Promise<void> {
+    const runners = this.options.replicas;
+    const started = new Int32Array(new SharedArrayBuffer(4));
+    await Promise.allSettled(Array.from({ length: runners }, () => this.piscina.run({ release: true, started, runners } satisfies ReleaseTask)));
+    await this.piscina.close();
   }
 }

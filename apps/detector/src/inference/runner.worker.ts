@@ -2,7 +2,7 @@ import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_DETECT_OPTIONS, ImageError } from '@app/vision';
 import { detectorSessionOptions, loadYoloModel, YoloDetector } from '@app/vision/runtime';
-import { DetectTask, DetectTaskResult, RunnerLoadReport, RunnerWorkerData } from './runner-protocol';
+import { DetectTask, DetectTaskResult, ReleaseTask, RunnerLoadReport, RunnerWorkerData } from './runner-protocol';
 import { lowerThisThreadPriority } from './thread-priority';
 
 /**
@@ -65,9 +65,21 @@ async function runDetectTask(task: DetectTask): Promise<DetectTaskResult> {
   }
 }
 
+/** Releases this runner's session (once every runner has its own release task): its thread can then be stopped safely. */
+async function release(task: ReleaseTask): Promise<void> {
+  Atomics.add(task.started, 0, 1);
+  Atomics.notify(task.started, 0);
+  for (let seen = Atomics.load(task.started, 0); seen < task.runners; seen = Atomics.load(task.started, 0)) {
+    if (Atomics.wait(task.started, 0, seen, 5_000) === 'timed-out') break;
+  }
+  const loaded = await detector?.catch(() => null);
+  await loaded?.release();
+  detector = null;
+}
+
 async function start() {
   if (config.eager) await detectorOnce().catch(() => undefined);
-  return runDetectTask;
+  return (task: DetectTask | ReleaseTask) => ('release' in task ? release(task) : runDetectTask(task));
 }
 
 export default start();
