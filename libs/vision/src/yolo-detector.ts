@@ -14,6 +14,8 @@ import { decodeCandidates } from './yolo-output';
  */
 export class YoloDetector {
   private inputBuffer = new Float32Array(0);
+  /** The end of the last tensor stage: one image at a time fills the reused input buffer and runs the session. */
+  private tensorStage: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly model: LoadedYoloModel,
@@ -37,14 +39,26 @@ export class YoloDetector {
     // A photo much larger than the model input is shrunk while decoding, straight to its letterboxed size.
     const bitmap = await decodeImage(bytes, { resampleTo: (image) => planLetterbox(image, this.inputSizeFor(image)).resized });
     const decoded = performance.now();
-    checkpoint?.('inference');
-    const outcome = await this.detectBitmap(bitmap, options, bitmap.fullSize);
+    const outcome = await this.detectBitmap(bitmap, options, bitmap.fullSize, () => checkpoint?.('inference'));
     outcome.timings.decode = decoded - started;
     return outcome;
   }
 
-  /** `image` is the picture's full size, which boxes are scaled to: larger than the bitmap when it was shrunk on load. */
-  async detectBitmap(bitmap: RgbaBitmap, options: DetectOptions, image: InputSize = { height: bitmap.height, width: bitmap.width }): Promise<DetectionOutcome> {
+  /**
+   * `image` is the picture's full size, which boxes are scaled to: larger than the bitmap when it was shrunk on load.
+   * Concurrent calls take turns (the next image can decode meanwhile); `beforeRun` is called when this one's turn
+   * comes, and throwing from it skips the run.
+   */
+  detectBitmap(bitmap: RgbaBitmap, options: DetectOptions, image: InputSize = { height: bitmap.height, width: bitmap.width }, beforeRun?: () => void): Promise<DetectionOutcome> {
+    const turn = this.tensorStage.then(() => {
+      beforeRun?.();
+      return this.runTensorStage(bitmap, options, image);
+    });
+    this.tensorStage = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async runTensorStage(bitmap: RgbaBitmap, options: DetectOptions, image: InputSize): Promise<DetectionOutcome> {
     const { contract, metadata, session } = this.model;
     const started = performance.now();
     const input = this.inputSizeFor(image);

@@ -8,7 +8,7 @@ import { CatalogModel } from '../catalog/model-catalog';
 import { canServe } from '../catalog/model-state';
 import { TransferredImage } from '../common/transferred-image';
 import { DetectorConfig, detectorConfig } from '../config/detector-config';
-import { ModelRunners } from './model-runners';
+import { ModelRunners, RUNNER_PIPELINE_DEPTH } from './model-runners';
 import { RefusalReason, RequestRefusedError } from './request-refused.error';
 import { DetectTaskResult } from './runner-protocol';
 import { Scheduler } from './scheduler';
@@ -73,7 +73,7 @@ export class InferenceService implements OnApplicationShutdown {
     const started = performance.now();
     let scheduled: { result: DetectTaskResult; queueMs: number };
     try {
-      scheduled = await this.scheduler.run(name, model.options.replicas, (abandon) => this.runOn(name, image, options, abandon), signal);
+      scheduled = await this.scheduler.run(name, model.options.replicas * RUNNER_PIPELINE_DEPTH, (abandon) => this.runOn(name, image, options, abandon), signal);
     } catch (error) {
       if (error instanceof RequestRefusedError) this.events.emit('refusal', { model: name, reason: error.reason });
       throw error;

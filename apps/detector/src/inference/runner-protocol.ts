@@ -31,14 +31,9 @@ export interface DetectTask {
   cancel: Int32Array;
 }
 
-/**
- * Asks a runner to release its session before its thread is stopped. Each of the model's runners gets one: a
- * release task waits until all of them have started (`started` counts them), so no runner takes two.
- */
+/** Asks a runner to release its session before its thread is stopped; it answers with its thread id. */
 export interface ReleaseTask {
   release: true;
-  started: Int32Array;
-  runners: number;
 }
 
 export type DetectTaskResult =

@@ -65,21 +65,17 @@ async function runDetectTask(task: DetectTask): Promise<DetectTaskResult> {
   }
 }
 
-/** Releases this runner's session (once every runner has its own release task): its thread can then be stopped safely. */
-async function release(task: ReleaseTask): Promise<void> {
-  Atomics.add(task.started, 0, 1);
-  Atomics.notify(task.started, 0);
-  for (let seen = Atomics.load(task.started, 0); seen < task.runners; seen = Atomics.load(task.started, 0)) {
-    if (Atomics.wait(task.started, 0, seen, 5_000) === 'timed-out') break;
-  }
+/** Releases this runner's session, so that its thread can be stopped safely; answers which thread it was. */
+async function release(): Promise<number> {
   const loaded = await detector?.catch(() => null);
-  await loaded?.release();
   detector = null;
+  await loaded?.release();
+  return threadId;
 }
 
 async function start() {
   if (config.eager) await detectorOnce().catch(() => undefined);
-  return (task: DetectTask | ReleaseTask) => ('release' in task ? release(task) : runDetectTask(task));
+  return (task: DetectTask | ReleaseTask) => ('release' in task ? release() : runDetectTask(task));
 }
 
 export default start();
