@@ -56,7 +56,7 @@ export interface DetectorConfig {
   bodyLimitBytes: number;
   /** Largest width × height an image header may declare. */
   maxImagePixels: number;
-  /** Detections that may wait for a free worker; one more is answered 503 at once. */
+  /** Detections that may wait per model for its runners; one more is answered 503 at once. */
   queueDepth: number;
   /** From the start of a detection (queue wait included) to its answer. */
   requestTimeoutMs: number;

@@ -14,7 +14,7 @@ const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 
 /**
  * The Prometheus metrics of the service (prom-client), served at /metrics: HTTP requests by route, status and model;
- * per-stage and end-to-end detection latency; the worker pool's queue; refused requests; model states and load
+ * per-stage and end-to-end detection latency; the models' queues and runners; refused requests; model states and load
  * times; and prom-client's default process metrics (RSS, heap, CPU, event-loop lag, GC).
  */
 @Injectable()
@@ -39,7 +39,7 @@ export class MetricsService {
 
   private readonly stageDuration = new Histogram({
     name: 'detector_stage_duration_seconds',
-    help: 'Duration of each stage of a detection in its worker: queue (waiting for a worker), decode, preprocess, inference, postprocess.',
+    help: 'Duration of each stage of a detection: queue (waiting for a runner of its model), decode, preprocess, inference, postprocess.',
     labelNames: ['model', 'stage'],
     buckets: SECONDS_BUCKETS,
     registers: [this.registry],
@@ -47,7 +47,7 @@ export class MetricsService {
 
   private readonly detectionDuration = new Histogram({
     name: 'detector_detection_duration_seconds',
-    help: 'End-to-end duration of a successful detection: queue wait plus the worker pipeline.',
+    help: 'End-to-end duration of a successful detection: queue wait plus the runner pipeline.',
     labelNames: ['model'],
     buckets: SECONDS_BUCKETS,
     registers: [this.registry],
@@ -62,7 +62,7 @@ export class MetricsService {
 
   private readonly abandoned = new Counter({
     name: 'detector_abandoned_tasks_total',
-    help: 'Tasks a worker dropped after their request timed out or its client left, by the stage they did not run (decode, inference).',
+    help: 'Tasks a runner dropped after their request timed out or its client left, by the stage they did not run (decode, inference).',
     labelNames: ['model', 'stage'],
     registers: [this.registry],
   });

@@ -87,7 +87,7 @@ export class CompareResponseDto {
   @ApiProperty({
     example:
       'The models ran one after another, never at the same time, so their timings are comparable. ' +
-      'Requests from other clients still share the inference workers and can slow any of them down.',
+      'Requests from other clients still share the cores and can slow any of them down.',
   })
   note: string;
 
