@@ -114,6 +114,25 @@ describe('a models folder with generated, real and custom models and a broken fi
   });
 });
 
+describe('MODELS_CONFIG', () => {
+  it('renames, excludes and sets per-model options', async () => {
+    const dir = join(E2E_TMP, 'models-configured');
+    writeFixtureModels(dir, 'static', ['yolov5s', 'yolov5m', 'yolov5l']);
+    const config = join(dir, 'models.json');
+    writeFileSync(config, JSON.stringify({ defaults: { loading: 'lazy' }, models: { fast: { file: 'yolov5s.onnx', replicas: 2 }, yolov5l: false } }));
+    const service = await startService({ env: { MODELS_DIR: dir, MODELS_CONFIG: config, LOG_LEVEL: 'error' } });
+    try {
+      // yolov5s.onnx is served as "fast" only; yolov5l is excluded though its file is there.
+      expect((await request(service.url).get('/models').expect(200)).body).toEqual(['yolov5m', 'fast']);
+      expect((await request(service.url).get('/models/fast').expect(200)).body).toMatchObject({ file: 'yolov5s.onnx', status: 'not-loaded', replicas: 2, loading: 'lazy' });
+      await request(service.url).post('/predict').field('model', 'fast').attach('image', busJpeg, 'bus.jpg').expect(200);
+      await request(service.url).post('/predict').field('model', 'yolov5l').attach('image', busJpeg, 'bus.jpg').expect(400);
+    } finally {
+      await service.stop();
+    }
+  });
+});
+
 describe('head-of-line: yolov5s during a yolov5l burst', () => {
   /** 24 megapixels of BMP: jimp takes ~0.5 s to decode it, so each yolov5l request holds yolov5l's runner that long. */
   const slowImage = bmpImage(6000, 4000);
