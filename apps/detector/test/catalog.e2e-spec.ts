@@ -152,7 +152,7 @@ describe('head-of-line: yolov5s during a yolov5l burst', () => {
         }),
       );
       // Once yolov5l's runner is busy (two images at once) and its queue holds the rest of the burst:
-      await eventually(async () => metric(await scrape(service.url), 'detector_queue_depth') === 4, 20_000);
+      await eventually(async () => metric(await scrape(service.url), 'detector_model_queue_depth', { model: 'yolov5l' }) === 4, 20_000);
       const latencies: number[] = [];
       for (let i = 0; i < 3; i++) {
         const sent = performance.now();
@@ -161,6 +161,10 @@ describe('head-of-line: yolov5s during a yolov5l burst', () => {
         latencies.push(performance.now() - sent);
         order.push('yolov5s');
       }
+      // yolov5l's queue still held requests sent before the yolov5s ones, and yolov5s never queued.
+      const during = await scrape(service.url);
+      expect(metric(during, 'detector_model_queue_depth', { model: 'yolov5l' })).toBeGreaterThan(0);
+      expect(metric(during, 'detector_model_queue_depth', { model: 'yolov5s' })).toBe(0);
       const burstMs = await Promise.all(burst);
       // Behind one FIFO the yolov5s requests would come after the four queued yolov5l ones; here they overtake them.
       expect(order.slice(0, 3)).toEqual(['yolov5s', 'yolov5s', 'yolov5s']);

@@ -11,7 +11,7 @@ import { DetectorConfig, detectorConfig } from '../config/detector-config';
 import { ModelRunners, RUNNER_PIPELINE_DEPTH } from './model-runners';
 import { RefusalReason, RequestRefusedError } from './request-refused.error';
 import { DetectTaskResult } from './runner-protocol';
-import { Scheduler } from './scheduler';
+import { LaneStats, Scheduler } from './scheduler';
 
 /** What happens to detections (for metrics; emitted in the caller's async context). */
 export interface InferenceEvents {
@@ -155,6 +155,11 @@ export class InferenceService implements OnApplicationShutdown {
       `The service is at capacity: every model's runners are busy and ${queueDepth} request(s) wait for each. Retry after ${retryAfterSeconds} s.`,
       retryAfterSeconds,
     );
+  }
+
+  /** Each model's queue and running tasks (the models that have taken requests). */
+  modelLoad(): LaneStats[] {
+    return this.scheduler.stats();
   }
 
   loadStats(): LoadStats {

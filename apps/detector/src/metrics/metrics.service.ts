@@ -79,6 +79,26 @@ export class MetricsService {
     new Gauge({ name: 'detector_queue_depth', help: 'Detections waiting for a free runner, all models together.', registers, collect() { this.set(pool().queued); } });
     new Gauge({ name: 'detector_queue_capacity', help: 'Detections that may wait per model (QUEUE_DEPTH); beyond it requests for that model get 503.', registers, collect() { this.set(pool().queueDepth); } });
     new Gauge({ name: 'detector_workers_busy', help: 'Tasks on runner threads (each takes up to two: one decoding while one runs), all models together; abandoned tasks count until their ORT run ends.', registers, collect() { this.set(pool().running); } });
+    new Gauge({
+      name: 'detector_model_queue_depth',
+      help: "Detections waiting for one model's runners (each model has its own queue of QUEUE_DEPTH).",
+      labelNames: ['model'],
+      registers,
+      collect() {
+        this.reset();
+        for (const { model, queued } of inference.modelLoad()) this.set({ model }, queued);
+      },
+    });
+    new Gauge({
+      name: 'detector_model_busy',
+      help: "Tasks on one model's runner threads (up to two per runner: one decoding while one runs).",
+      labelNames: ['model'],
+      registers,
+      collect() {
+        this.reset();
+        for (const { model, running } of inference.modelLoad()) this.set({ model }, running);
+      },
+    });
     new Gauge({ name: 'detector_workers', help: 'Runner threads of the models started so far (each model has its own: WORKER_THREADS or its replicas).', registers, collect() { this.set(pool().threads); } });
     new Gauge({
       name: 'detector_model_state',
