@@ -37,6 +37,11 @@ describe('probeModelFile', () => {
     await expect(probeModelFile(write(`${kind}.onnx`, makeContractBreakingModel(kind)))).rejects.toThrow(new RegExp(`${kind}\\.onnx does not have the YOLOv5 export contract`));
   });
 
+  it('says so when a custom model lacks its `names` metadata (as loading it would)', async () => {
+    const file = write('unnamed.onnx', makeFixedOutputModel({ rows: [], names: ['a', 'b', 'c', 'd'], metadata: { names: null } }));
+    await expect(probeModelFile(file)).rejects.toThrow(/unnamed\.onnx .*9 columns per row \(4 classes\) but the file has no `names` metadata/);
+  });
+
   it('rejects text and truncated files', async () => {
     await expect(probeModelFile(write('text.onnx', Buffer.from('not a model at all, only words')))).rejects.toThrow(/text\.onnx/);
     const bytes = makeFixedOutputModel({ rows: [] });

@@ -17,6 +17,6 @@ export interface ModelProbe {
 export async function probeModelFile(file: string): Promise<ModelProbe> {
   const metadata = interpretYoloMetadata(await readOnnxMetadata(file));
   const { inputs, outputs } = await readOnnxSignature(file);
-  const contract = checkModelContract(file, inputs, outputs, metadata.names);
+  const contract = checkModelContract(file, inputs, outputs, metadata.names, metadata.namesFromFile);
   return { metadata, contract, inputShape: [...(inputs[0].shape ?? [])], outputShape: [...(outputs[0].shape ?? [])] };
 }
