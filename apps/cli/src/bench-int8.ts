@@ -4,7 +4,7 @@ import { basename, join, resolve } from 'node:path';
 import { InferenceSession } from 'onnxruntime-node';
 import { generateYolov5Files, YOLOV5_MODELS, Yolov5Model } from '@app/onnx-writer';
 import { DEFAULT_PERCENTILE, hostInt8CpuFeatures } from '@app/quantize';
-import { detectorSessionOptions } from '@app/vision';
+import { detectorSessionOptions } from '@app/vision/runtime';
 import { parseCommandLine, parseModelList, positiveIntegerOption, runCommand } from './command-line';
 import { profileKernels, KernelTimes } from './bench/int8-profile';
 import { readyTensor, SQUARE, timeBareRun } from './bench/in-process';

@@ -9,6 +9,7 @@ import { BenchModelFiles, generateBenchModels } from './bench/bench-models';
 import { BenchModel, LineupServices, prepareBenchModels } from './bench/bench-lineup';
 import { closedLoopLoad, HEALTH_REQUEST, jsonPredictRequest, multipartPredictRequest, pollLatency, PreparedRequest } from './bench/http-load';
 import { BenchPhoto, closeModel, InProcessModel, loadPhotos, openModel, readyTensor, shapeKey, SQUARE, timeBareRun, timePipeline } from './bench/in-process';
+import { measureHeadOfLine } from './bench/head-of-line';
 import { measureParity, ParityRow } from './bench/parity';
 import { BENCH_PHOTOS, REFERENCE_PHOTO } from './bench/reference';
 import { BenchResults, checkSameRun, Encoding, ModelResult, renderMarkdown, renderTuneMarkdown, TuneResults } from './bench/report';
@@ -211,9 +212,22 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
     const serviceFacts = servedBy.all().map(({ service, models, rssAfterReadyBytes }) => ({
       readyMs: service.readyMs,
       rssAfterReadyMB: rssAfterReadyBytes / 2 ** 20,
+      rssAfterLoadMB: service.memory().rssBytes / 2 ** 20,
       peakRssMB: service.memory().peakRssBytes / 2 ** 20,
-      models: `${models.join(', ')} loaded in each of ${workerThreads} worker(s)`,
+      models: `${models.join(', ')}, each loaded in its own ${workerThreads} runner thread(s)`,
     }));
+    for (const facts of serviceFacts) log(`RSS after the 4-client bursts (${facts.models}): ${facts.rssAfterLoadMB.toFixed(0)} MB`);
+    // Head-of-line needs yolov5s and yolov5l in one service (the generated folder).
+    const served = new Set(lineup.map(({ name }) => name));
+    const headOfLine =
+      served.has('yolov5s') && served.has('yolov5l') && endpoint('yolov5s').service === endpoint('yolov5l').service
+        ? await measureHeadOfLine(
+            endpoint('yolov5s').client,
+            { probe: requests.get(`yolov5s ${busPhoto.name} json`)!, burst: requests.get(`yolov5l ${busPhoto.name} json`)!, probeModel: 'yolov5s', burstModel: 'yolov5l' },
+            { blocks: 3, probesPerBlock: 5, burstClients: 8 },
+          )
+        : undefined;
+    if (headOfLine) log(`head-of-line: yolov5s ${headOfLine.alone.median.toFixed(0)} ms alone, ${headOfLine.duringBurst.median.toFixed(0)} ms during a yolov5l burst (whose requests took ${headOfLine.burstLatency.median.toFixed(0)} ms)`);
 
     const stagesOf = (key: string) => ({
       decode: stageSamples.summary(`${key} decode`).median,
@@ -276,6 +290,7 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
       settings: { rounds, loadSeconds, workerThreads, intraOpThreads, healthIntervalMs: HEALTH_INTERVAL_MS, idleGapMs: IDLE_GAP_MS },
       service: serviceFacts[0],
       otherServices: serviceFacts.slice(1),
+      headOfLine,
       models,
       durationS: (Date.now() - started) / 1000,
     };

@@ -8,16 +8,21 @@ export class UsageError extends Error {}
 
 /** Strict `--name value` parsing with `--help` added; unknown options are a UsageError. */
 export function parseCommandLine<const Options extends ParseArgsOptionsConfig>(argv: string[], options: Options) {
+  return parseCommandLineWithArguments(argv, options, false).values;
+}
+
+/** As parseCommandLine, and the plain arguments too (`models:fetch yolov5n yolov5x`) when `allowPositionals`. */
+export function parseCommandLineWithArguments<const Options extends ParseArgsOptionsConfig>(argv: string[], options: Options, allowPositionals = true) {
   try {
-    return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean' } }, strict: true, allowPositionals: false }).values;
+    return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean' } }, strict: true, allowPositionals });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
 }
 
-/** `--models a,b`: every name must be known; none given means all of them. */
-export function parseModelList(list: string | undefined, known: readonly string[]): string[] {
-  if (list === undefined) return [...known];
+/** `--models a,b`: every name must be known; none given means all of them (or `defaults` when given). */
+export function parseModelList(list: string | undefined, known: readonly string[], defaults: readonly string[] = known): string[] {
+  if (list === undefined) return [...defaults];
   const names = list.split(',').map((name) => name.trim()).filter(Boolean);
   const unknown = names.filter((name) => !known.includes(name));
   if (names.length === 0 || unknown.length > 0) {

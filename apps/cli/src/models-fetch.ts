@@ -1,5 +1,6 @@
 import {
   createDownloadProgress,
+  DEFAULT_MODEL_NAMES,
   DEFAULT_MODELS_BASE_URL,
   DEFAULT_MODELS_DIR,
   fetchMissingModels,
@@ -7,14 +8,16 @@ import {
   OFFICIAL_MODEL_NAMES,
 } from '@app/model-store';
 import { resolve } from 'node:path';
-import { parseCommandLine, parseModelList, runCommand } from './command-line';
+import { parseCommandLineWithArguments, parseModelList, runCommand } from './command-line';
 
-const USAGE = `Usage: npm run models:fetch -- [options]
+const USAGE = `Usage: npm run models:fetch -- [options] [NAME ...]
 
-Downloads the official YOLOv5 v7.0 ONNX models into the models directory (files already there are kept).
+Downloads official YOLOv5 v7.0 ONNX models into the models directory (files already there are kept).
+NAME is one of ${OFFICIAL_MODEL_NAMES.join(', ')}; none given: the defaults ${DEFAULT_MODEL_NAMES.join(', ')}.
+The running service serves a file as soon as it lands in its models directory.
 
 Options:
-  --models LIST     comma-separated names (default: ${OFFICIAL_MODEL_NAMES.join(',')})
+  --models LIST     comma-separated names (the same as NAME ...)
   --dir DIR         models directory (default: $MODELS_DIR or ${DEFAULT_MODELS_DIR})
   --base-url URL    where <name>.onnx is downloaded from (default: $MODELS_BASE_URL or
                     ${DEFAULT_MODELS_BASE_URL})
@@ -24,7 +27,7 @@ Options:
 const EXIT_INTERRUPTED = 130;
 
 export async function main(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const values = parseCommandLine(argv, {
+  const { values, positionals } = parseCommandLineWithArguments(argv, {
     models: { type: 'string' },
     dir: { type: 'string' },
     'base-url': { type: 'string' },
@@ -34,7 +37,8 @@ export async function main(argv: string[] = process.argv.slice(2), env: NodeJS.P
     console.log(USAGE);
     return 0;
   }
-  const names = parseModelList(values.models, OFFICIAL_MODEL_NAMES);
+  const listed = [values.models, ...positionals].filter(Boolean).join(',');
+  const names = parseModelList(listed || undefined, OFFICIAL_MODEL_NAMES, DEFAULT_MODEL_NAMES);
   const modelsDir = values.dir || env.MODELS_DIR || DEFAULT_MODELS_DIR;
   const baseUrl = values['base-url'] || env.MODELS_BASE_URL || DEFAULT_MODELS_BASE_URL;
 

@@ -2,7 +2,8 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { QUANTIZATION_METADATA_KEY } from '@app/quantize';
-import { DEFAULT_DETECT_OPTIONS, Detection, loadYoloModel, readOnnxMetadata, YoloDetector } from '@app/vision';
+import { DEFAULT_DETECT_OPTIONS, Detection, readOnnxMetadata } from '@app/vision';
+import { loadYoloModel, YoloDetector } from '@app/vision/runtime';
 import { int8FileFor, resolveModelFile } from './models-quantize';
 import { runCli } from './testing/run-cli';
 

@@ -14,8 +14,8 @@ import { DetectorConfig, detectorConfig } from './config/detector-config';
 import { OPEN_INFERENCE_ERRORS } from './inference-protocol-v2/open-inference-errors';
 import { HTTP_LOGGER } from './logging/http-logger';
 import { MetricsService } from './metrics/metrics.service';
-import { ModelRegistryService } from './model-registry/model-registry.service';
-import { refuseWhenSaturated } from './model-registry/saturation.middleware';
+import { InferenceService } from './inference/inference.service';
+import { refuseWhenSaturated } from './inference/saturation.middleware';
 import { ShutdownService } from './shutdown/shutdown.service';
 import { StreamWsAdapter } from './stream/stream-ws.adapter';
 import { setUpSwagger } from './swagger';
@@ -42,7 +42,7 @@ async function bootstrap() {
   app.use(app.get<HttpLogger>(HTTP_LOGGER));
   app.use(app.get(MetricsService).httpMiddleware);
   app.use(shutdown.gate);
-  app.use(['/predict', '/v2/models'], refuseWhenSaturated(app.get(ModelRegistryService)));
+  app.use(['/predict', '/v2/models'], refuseWhenSaturated(app.get(InferenceService)));
   // The seed's clients send images as base64 JSON: Express's 100 kB default is far too small.
   app.useBodyParser('json', { limit: config.bodyLimitBytes });
   // FastAPI reads JSON sent without a JSON Content-Type (python requests' `data=`, `curl -d @body.json`): so does this.
@@ -61,7 +61,7 @@ async function bootstrap() {
     }),
   );
   // Live streams (/stream): a message over 4 frames' worth closes its stream before it is buffered whole.
-  app.useWebSocketAdapter(new StreamWsAdapter(app, 4 * config.stream.maxFrameBytes));
+  app.useWebSocketAdapter(new StreamWsAdapter(app, 4 * config.streamMaxFrameBytes));
   shutdown.handleSignals(app);
   setUpSwagger(app);
   await app.listen(config.port, config.host);

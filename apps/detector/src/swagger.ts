@@ -1,5 +1,8 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, getSchemaPath, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import type { ParameterObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { CatalogService } from './catalog/catalog.service';
+import type { ModelCatalog } from './catalog/model-catalog';
 import { AnnotateRequestDto, AnnotateUploadDto } from './detection/dto/annotate-request.dto';
 import { CompareRequestDto, CompareUploadDto } from './detection/dto/compare-request.dto';
 import { errorBody, IMAGE_ROUTE_EXAMPLES } from './detection/dto/openapi-examples';
@@ -62,10 +65,47 @@ function describeImageErrors(document: OpenAPIObject) {
   }
 }
 
+/** Request fields that name a served model (a list for `models`), by schema. */
+const MODEL_FIELDS: Record<string, string[]> = {
+  PredictRequestDto: ['model'],
+  PredictUploadDto: ['model'],
+  AnnotateRequestDto: ['model'],
+  AnnotateUploadDto: ['model'],
+  CompareRequestDto: ['models'],
+  CompareUploadDto: ['models'],
+};
+
+/**
+ * The served models change with the models folder, so their names are filled in each time the document is read:
+ * the enums of the request fields that name a model, the /models/{name} parameter, and a line per model (its
+ * classes) in the description.
+ */
+export function withServedModels(document: OpenAPIObject, catalog: ModelCatalog): OpenAPIObject {
+  const patched = structuredClone(document);
+  const names = catalog.names;
+  const schemas = (patched.components?.schemas ?? {}) as Record<string, SchemaObject>;
+  for (const [schema, fields] of Object.entries(MODEL_FIELDS)) {
+    for (const field of fields) {
+      const property = schemas[schema]?.properties?.[field] as SchemaObject | undefined;
+      if (!property) continue;
+      if (property.type === 'array') property.items = { ...(property.items as SchemaObject), type: 'string', enum: names };
+      else property.enum = names;
+    }
+  }
+  const parameter = patched.paths['/models/{name}']?.get?.parameters?.find((candidate) => (candidate as ParameterObject).name === 'name') as ParameterObject | undefined;
+  if (parameter) parameter.schema = { type: 'string', enum: names };
+  const served = catalog.all().map(({ name, status, description }) => {
+    const classes = description ? `${description.classNames.length} classes (${description.classNames.slice(0, 5).join(', ')}${description.classNames.length > 5 ? ', …' : ''})` : 'classes unknown';
+    return `- \`${name}\`: ${status}, ${classes}`;
+  });
+  patched.info.description = `${patched.info.description}\n\nServed models (the models folder, now):\n${served.join('\n') || '- none'}`;
+  return patched;
+}
+
 export function setUpSwagger(app: INestApplication) {
   const config = new DocumentBuilder()
     .setTitle(SERVICE_TITLE)
-    .setDescription(`${SERVICE_DESCRIPTION}\n\nTry it in the browser: the [companion web page](${PAGE_PATH}) runs one model or compares all three on a photo.`)
+    .setDescription(`${SERVICE_DESCRIPTION}\n\nTry it in the browser: the [companion web page](${PAGE_PATH}) runs one model or compares several on a photo.`)
     .setVersion(SERVICE_VERSION)
     // Swagger UI lists the groups in this order: the detections first.
     .addTag('detection', 'Objects in an image: the seed\'s POST /predict, comparisons, annotated images')
@@ -80,5 +120,6 @@ export function setUpSwagger(app: INestApplication) {
   });
   describeImageBodies(document);
   describeImageErrors(document);
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  const catalog = app.get(CatalogService);
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', patchDocumentOnRequest: (_req, _res, built) => withServedModels(built, catalog) });
 }

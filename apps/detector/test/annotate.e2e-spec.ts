@@ -99,6 +99,6 @@ describe('POST /predict/annotated for a model that is not installed', () => {
 
   it('answers 503 with the install hint', async () => {
     const { body } = await request(service.url).post('/predict/annotated').field('model', 'yolov5l').attach('image', busJpeg, 'bus.jpg').expect(503);
-    expect(body.detail).toMatch(/yolov5l is not installed.*models:fetch/);
+    expect(body.detail).toMatch(/^Model yolov5l is not installed: the service's models folder has no yolov5l\.onnx/);
   });
 });

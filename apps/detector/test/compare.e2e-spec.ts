@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
-import { OFFICIAL_MODEL_NAMES } from '@app/model-store';
+import { DEFAULT_MODEL_NAMES } from '@app/model-store';
 import { FIXTURE_MARK_CLASS, fixtureMarkConfidence } from '@app/onnx-writer';
 import type { Detection } from '@app/vision';
 import { fixtureMarkIndex, writeFixtureModels } from './support/fixture-models';
@@ -42,7 +42,7 @@ describe('POST /predict/compare with all three models installed', () => {
     expect(body.note).toMatch(/one after another.*comparable/);
     expect(body.image).toEqual({ width: 810, height: 1080 });
     expect(body.skipped).toEqual([]);
-    expect(body.results.map((result: { model: string }) => result.model)).toEqual(OFFICIAL_MODEL_NAMES);
+    expect(body.results.map((result: { model: string }) => result.model)).toEqual(DEFAULT_MODEL_NAMES);
     for (const result of body.results) {
       expect(result.detections).toEqual(await predict(service, result.model));
       expect(Object.keys(result.timings)).toEqual(['decode', 'preprocess', 'inference', 'postprocess']);
@@ -117,7 +117,7 @@ describe('POST /predict/compare with different and missing models', () => {
   it('skips the missing model with its install hint and still compares the others', async () => {
     const { body } = await request(service.url).post('/predict/compare').attach('image', busJpeg, 'bus.jpg').expect(200);
     expect(body.results.map((result: { model: string }) => result.model)).toEqual(['yolov5s', 'yolov5m']);
-    expect(body.skipped).toEqual([{ model: 'yolov5l', status: 503, detail: expect.stringMatching(/not installed.*npm run models:fetch/) }]);
+    expect(body.skipped).toEqual([{ model: 'yolov5l', status: 503, detail: expect.stringMatching(/^Model yolov5l is not installed: the service's models folder has no yolov5l\.onnx/) }]);
     expect(body.agreement.pairs).toHaveLength(1);
   });
 

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeFixedOutputModel } from '@app/onnx-writer';
-import { OFFICIAL_MODEL_NAMES } from '@app/model-store';
+import { DEFAULT_MODEL_NAMES } from '@app/model-store';
 import { bmpImage, eventually, metric, predictMultipart, scrape } from './hardening/helpers';
 import { InferenceRequest, InferenceResponse, ModelMetadata, OpenInferenceClient, ProtocolAnswer, ServerMetadata, SPEC_DATATYPES } from './support/open-inference-client';
 import { corpusFile, E2E_TMP, REPO_ROOT } from './support/paths';
@@ -56,7 +56,7 @@ describe('Open Inference Protocol (KServe v2) with the static fixture models', (
     expect(await client.serverReady()).toMatchObject({ status: 200, body: { ready: true } });
   });
 
-  it.each(OFFICIAL_MODEL_NAMES)('GET /v2/models/%s: metadata with one BYTES input and the four outputs; ready', async (model) => {
+  it.each(DEFAULT_MODEL_NAMES)('GET /v2/models/%s: metadata with one BYTES input and the four outputs; ready', async (model) => {
     const metadata = await client.modelMetadata(model);
     expect(metadata.status).toBe(200);
     expect(metadata.body).toEqual<ModelMetadata>({
@@ -205,7 +205,7 @@ describe('Open Inference Protocol: models not ready, and class ids of a custom m
     const ready = await client.modelReady('yolov5m');
     expect({ status: ready.status, body: ready.body }).toEqual({ status: 503, body: { name: 'yolov5m', ready: false } });
     expect(ready.headers.get('retry-after')).toMatch(/^\d+$/);
-    expectProtocolError(await client.infer('yolov5m', { inputs: [bytesInput('image', busJpeg)] }), 503, /^Model yolov5m is not installed.*models:fetch/);
+    expectProtocolError(await client.infer('yolov5m', { inputs: [bytesInput('image', busJpeg)] }), 503, /^Model yolov5m is not installed: the service's models folder has no yolov5m\.onnx/);
     // The server serves: one model is enough.
     expect((await client.serverReady()).status).toBe(200);
   });
@@ -234,17 +234,17 @@ describe('Open Inference Protocol under overload', () => {
   it('refuses inference while every worker is busy and the queue is full: 503 + Retry-After, the protocol error object', async () => {
     const service = await startService({ env: { LOG_LEVEL: 'error', WORKER_THREADS: '1', QUEUE_DEPTH: '1', BODY_LIMIT_MB: '100' } });
     try {
-      // 24 megapixels of BMP keep the one worker busy for about half a second each.
+      // 24 megapixels of BMP keep the runner busy for about half a second each; it takes two at once.
       const slowImage = bmpImage(6000, 4000);
-      const running = predictMultipart(service.url, slowImage);
-      await eventually(async () => metric(await scrape(service.url), 'detector_workers_busy') === 1);
+      const running = [predictMultipart(service.url, slowImage), predictMultipart(service.url, slowImage)];
+      await eventually(async () => metric(await scrape(service.url), 'detector_workers_busy') === 2);
       const queued = predictMultipart(service.url, slowImage);
       await eventually(async () => metric(await scrape(service.url), 'detector_queue_depth') === 1);
 
       const refused = await new OpenInferenceClient(service.url).infer('yolov5s', { inputs: [bytesInput('image', busJpeg)] });
-      expectProtocolError(refused, 503, /^The service is at capacity/);
+      expectProtocolError(refused, 503, /^(The service|Model yolov5s) is at capacity/);
       expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
-      expect((await running).status).toBe(200);
+      expect((await Promise.all(running)).map((answer) => answer.status)).toEqual([200, 200]);
       expect((await queued).status).toBe(200);
     } finally {
       await service.stop();

@@ -1,4 +1,4 @@
-import { loadYoloModel } from '@app/vision';
+import { loadYoloModel } from '@app/vision/runtime';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';

@@ -54,9 +54,17 @@ describe('npm run models:fetch', () => {
     expect((await readdir(modelsDir)).sort()).toEqual(['yolov5m.onnx', 'yolov5s.onnx']);
   });
 
+  it('takes names as plain arguments, any official size included (`npm run models:fetch yolov5n`)', async () => {
+    const run = await runCli(['yolov5n', '--dir', modelsDir, '--base-url', `${server.origin}/good`]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('✓ yolov5n: downloaded');
+    expect(run.stdout.trim().split('\n').at(-1)).toBe('1 of 1 models ready');
+    await rm(join(modelsDir, 'yolov5n.onnx'));
+  });
+
   it('rejects an unknown model name with exit code 2', async () => {
-    const run = await runCli(['--models', 'yolov5s,yolov5x', '--dir', modelsDir]);
+    const run = await runCli(['--models', 'yolov5s,yolov9', '--dir', modelsDir]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('Unknown model(s): yolov5x; choose from yolov5s, yolov5m, yolov5l');
+    expect(run.stderr).toContain('Unknown model(s): yolov9; choose from yolov5n, yolov5s, yolov5m, yolov5l, yolov5x');
   });
 });

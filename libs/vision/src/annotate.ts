@@ -1,26 +1,8 @@
 import { Jimp, loadFont, measureText } from 'jimp';
 import { ClassColours, classColours, hexToRgb, Rgb } from './class-colours';
 import { decodeImage } from './image-decoder';
+import { AnnotatedImage, AnnotatedImageFormat, ANNOTATED_IMAGE_MIME_TYPES, AnnotateOptions } from './annotation-format';
 import { Detection } from './scale-boxes';
-
-export type AnnotatedImageFormat = 'png' | 'jpeg';
-
-export const ANNOTATED_IMAGE_MIME_TYPES: Readonly<Record<AnnotatedImageFormat, string>> = Object.freeze({ png: 'image/png', jpeg: 'image/jpeg' });
-
-export interface AnnotateOptions {
-  format: AnnotatedImageFormat;
-  /** The model's class names: a class's colour is the palette entry of its index, as in ultralytics' plots. */
-  classNames?: readonly string[];
-  /** JPEG quality, 1–100. */
-  jpegQuality?: number;
-}
-
-export interface AnnotatedImage {
-  bytes: Uint8Array;
-  mimeType: string;
-  width: number;
-  height: number;
-}
 
 // jimp's font loader and 'jimp/fonts' live behind export maps, which this project's `moduleResolution: node` cannot
 // type: the font type comes from measureText, the font paths through a typed require.

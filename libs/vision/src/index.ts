@@ -1,7 +1,15 @@
+/**
+ * The pure part of the library: model files (metadata, contract), geometry, output decoding, NMS, agreement,
+ * image headers, colours and the shapes of a detection. Importing it loads no native module and no framework;
+ * ONNX Runtime lives behind '@app/vision/runtime', sharp and jimp behind '@app/vision/imaging'.
+ */
 export * from './coco-names';
 export * from './onnx-metadata';
+export * from './onnx-signature';
 export * from './model-contract';
-export * from './yolo-session';
+export * from './model-probe';
+export * from './detection';
+export * from './timings';
 export * from './letterbox';
 export * from './yolo-output';
 export * from './nms';
@@ -9,9 +17,6 @@ export * from './scale-boxes';
 export * from './image-format';
 export * from './image-errors';
 export * from './image-probe';
-export * from './image-decoder';
-export * from './yolo-detector';
-export * from './timing.interceptor';
 export * from './box-agreement';
 export * from './class-colours';
-export * from './annotate';
+export * from './annotation-format';

@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { FileHandle, open } from 'node:fs/promises';
 import { Reader } from 'protobufjs/minimal';
 import { COCO_CLASS_NAMES } from './coco-names';
 
@@ -13,37 +13,59 @@ const WIRE_LENGTH_DELIMITED = 2;
 const WIRE_FIXED32 = 5;
 const HEADER_BYTES = 20; // a tag and a length varint fit in 20 bytes
 
+/** One length-delimited field of a protobuf message in a file: where its payload lies. */
+export interface FileField {
+  field: number;
+  start: number;
+  length: number;
+}
+
+/**
+ * Walks the fields of the protobuf message in `file` between `start` and `end` (bytes), calling `visit` for each
+ * length-delimited one; the others are skipped. Payloads are not read: `visit` reads what it needs (or walks into it).
+ */
+export async function walkFileFields(handle: FileHandle, file: string, start: number, end: number, visit: (field: FileField) => Promise<void> | void): Promise<void> {
+  const header = Buffer.alloc(HEADER_BYTES);
+  let position = start;
+  while (position < end) {
+    const { bytesRead } = await handle.read(header, 0, Math.min(HEADER_BYTES, end - position), position);
+    const reader = Reader.create(header.subarray(0, bytesRead));
+    const tag = readOrThrow(file, () => reader.uint32());
+    const field = tag >>> 3;
+    const wireType = tag & 7;
+    let payloadLength: number;
+    if (wireType === WIRE_VARINT) {
+      readOrThrow(file, () => reader.skipType(WIRE_VARINT));
+      payloadLength = 0;
+    } else if (wireType === WIRE_FIXED64) payloadLength = 8;
+    else if (wireType === WIRE_FIXED32) payloadLength = 4;
+    else if (wireType === WIRE_LENGTH_DELIMITED) payloadLength = readOrThrow(file, () => reader.uint32());
+    else throw new Error(`${file}: not an ONNX model (unexpected protobuf wire type ${wireType} at byte ${position})`);
+    const payloadStart = position + reader.pos;
+    if (payloadStart + payloadLength > end) throw new Error(`${file}: truncated ONNX file (field ${field} runs past the end)`);
+    if (wireType === WIRE_LENGTH_DELIMITED) await visit({ field, start: payloadStart, length: payloadLength });
+    position = payloadStart + payloadLength;
+  }
+}
+
+/** The payload of one field, read whole (small fields only). */
+export async function readFileField(handle: FileHandle, { start, length }: FileField): Promise<Buffer> {
+  const bytes = Buffer.alloc(length);
+  await handle.read(bytes, 0, length, start);
+  return bytes;
+}
+
 export async function readOnnxMetadata(file: string): Promise<Record<string, string>> {
   const handle = await open(file, 'r');
   try {
     const { size } = await handle.stat();
     const metadata: Record<string, string> = {};
-    const header = Buffer.alloc(HEADER_BYTES);
-    let position = 0;
-    while (position < size) {
-      const { bytesRead } = await handle.read(header, 0, HEADER_BYTES, position);
-      const reader = Reader.create(header.subarray(0, bytesRead));
-      const tag = readOrThrow(file, () => reader.uint32());
-      const field = tag >>> 3;
-      const wireType = tag & 7;
-      let payloadLength: number;
-      if (wireType === WIRE_VARINT) {
-        readOrThrow(file, () => reader.skipType(WIRE_VARINT));
-        payloadLength = 0;
-      } else if (wireType === WIRE_FIXED64) payloadLength = 8;
-      else if (wireType === WIRE_FIXED32) payloadLength = 4;
-      else if (wireType === WIRE_LENGTH_DELIMITED) payloadLength = readOrThrow(file, () => reader.uint32());
-      else throw new Error(`${file}: not an ONNX model (unexpected protobuf wire type ${wireType} at byte ${position})`);
-      const payloadStart = position + reader.pos;
-      if (payloadStart + payloadLength > size) throw new Error(`${file}: truncated ONNX file (field ${field} runs past the end)`);
-      if (field === METADATA_PROPS_FIELD && wireType === WIRE_LENGTH_DELIMITED) {
-        const entry = Buffer.alloc(payloadLength);
-        await handle.read(entry, 0, payloadLength, payloadStart);
-        const [key, value] = readOrThrow(file, () => parseStringEntry(entry));
-        metadata[key] = value;
-      }
-      position = payloadStart + payloadLength;
-    }
+    await walkFileFields(handle, file, 0, size, async (field) => {
+      if (field.field !== METADATA_PROPS_FIELD) return;
+      const entry = await readFileField(handle, field);
+      const [key, value] = readOrThrow(file, () => parseStringEntry(entry));
+      metadata[key] = value;
+    });
     return metadata;
   } finally {
     await handle.close();
@@ -51,7 +73,7 @@ export async function readOnnxMetadata(file: string): Promise<Record<string, str
 }
 
 /** protobufjs' Reader throws a bare RangeError past the end of its bytes: say which file and what that means. */
-function readOrThrow<T>(file: string, read: () => T): T {
+export function readOrThrow<T>(file: string, read: () => T): T {
   try {
     return read();
   } catch (error) {

@@ -2,9 +2,11 @@ import { mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { FIXTURE_ROWS, makeContractBreakingModel, makeFixedOutputModel } from '@app/onnx-writer';
-import { DEFAULT_DETECT_OPTIONS, YoloDetector } from './yolo-detector';
+import { DEFAULT_DETECT_OPTIONS } from './detection';
+import { YoloDetector } from './yolo-detector';
 import { loadYoloModel, LoadedYoloModel } from './yolo-session';
 import { ImageError } from './image-errors';
+import { decodeImage } from './image-decoder';
 
 const corpus = resolve(__dirname, '../../../../shared/corpus');
 const dir = mkdtempSync(join(tmpdir(), 'yolo-detector-'));
@@ -106,5 +108,23 @@ describe('loadYoloModel', () => {
   it('fails with the file name for a file ONNX Runtime cannot load', async () => {
     const bytes = makeFixedOutputModel({ rows: [] });
     await expect(load('cut.onnx', bytes.subarray(0, 4096))).rejects.toThrow(/cut\.onnx/);
+  });
+});
+
+describe('YoloDetector taking several images at once (a runner pipelines decoding and inference)', () => {
+  it('gives each image the answer it gets alone: the tensor stage, with its reused buffer, takes turns', async () => {
+    const model = await loadYoloModel(resolve(__dirname, '../../../../shared/models/yolov5n.onnx'));
+    try {
+      const detector = new YoloDetector(model);
+      const bitmaps = await Promise.all(['photos/bus.jpg', 'photos/zidane.jpg'].map((file) => decodeImage(readFileSync(join(corpus, file)))));
+      const alone = [];
+      for (const bitmap of bitmaps) alone.push((await detector.detectBitmap(bitmap, DEFAULT_DETECT_OPTIONS)).detections);
+      // Both calls start before either runs: without turns the second would letterbox over the first one's input.
+      const together = await Promise.all(bitmaps.map((bitmap) => detector.detectBitmap(bitmap, DEFAULT_DETECT_OPTIONS)));
+      expect(together.map((outcome) => outcome.detections)).toEqual(alone);
+      expect(alone[0]).not.toEqual(alone[1]);
+    } finally {
+      await model.session.release();
+    }
   });
 });

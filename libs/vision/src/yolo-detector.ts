@@ -3,49 +3,10 @@ import { Tensor } from 'onnxruntime-node';
 import { decodeImage } from './image-decoder';
 import { dynamicInputSize, InputSize, letterboxToTensor, planLetterbox, RgbaBitmap } from './letterbox';
 import { nonMaxSuppression } from './nms';
-import { Detection, scaleBoxesToImage, toDetection } from './scale-boxes';
+import { scaleBoxesToImage, toDetection } from './scale-boxes';
+import { DEFAULT_INFERENCE_SIZE, DetectionOutcome, DetectOptions } from './detection';
 import { LoadedYoloModel } from './yolo-session';
 import { decodeCandidates } from './yolo-output';
-
-export interface DetectOptions {
-  confidenceThreshold: number;
-  iouThreshold: number;
-  maxDetections: number;
-  /** Class names to keep, or null for all. */
-  classes: readonly string[] | null;
-  /** Sub-pixel boxes (see toDetection) instead of the seed's truncated integers. */
-  floatBoxes?: boolean;
-  /** Longest side of the model input for dynamic-shape models (a per-request INFERENCE_SIZE); fixed-shape models ignore it. */
-  inputSize?: number;
-}
-
-/** AutoShape's defaults: confidence 0.25, IoU 0.45, at most 1000 boxes, every class, integer boxes. */
-export const DEFAULT_DETECT_OPTIONS: Readonly<DetectOptions> = Object.freeze({
-  confidenceThreshold: 0.25,
-  iouThreshold: 0.45,
-  maxDetections: 1000,
-  classes: null,
-  floatBoxes: false,
-});
-
-/** Milliseconds spent in each stage of one detection. */
-export interface StageTimings {
-  decode: number;
-  preprocess: number;
-  inference: number;
-  postprocess: number;
-}
-
-export interface DetectionOutcome {
-  detections: Detection[];
-  image: InputSize;
-  /** The tensor size the model ran at (a stride-multiple rectangle for dynamic models). */
-  input: InputSize;
-  timings: StageTimings;
-}
-
-/** AutoShape's inference size: the longest image side is letterboxed to this many pixels. */
-export const DEFAULT_INFERENCE_SIZE = 640;
 
 /**
  * The whole per-image pipeline for one loaded model: decode → letterbox into a reused tensor buffer →
@@ -53,11 +14,18 @@ export const DEFAULT_INFERENCE_SIZE = 640;
  */
 export class YoloDetector {
   private inputBuffer = new Float32Array(0);
+  /** The end of the last tensor stage: one image at a time fills the reused input buffer and runs the session. */
+  private tensorStage: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly model: LoadedYoloModel,
     private readonly inferenceSize = DEFAULT_INFERENCE_SIZE,
   ) {}
+
+  /** Frees the ONNX Runtime session (the detector is unusable afterwards). */
+  release(): Promise<void> {
+    return this.model.session.release();
+  }
 
   inputSizeFor(image: InputSize, inputSize = this.inferenceSize): InputSize {
     const { inputHeight, inputWidth } = this.model.contract;
@@ -71,14 +39,26 @@ export class YoloDetector {
     // A photo much larger than the model input is shrunk while decoding, straight to its letterboxed size.
     const bitmap = await decodeImage(bytes, { resampleTo: (image) => planLetterbox(image, this.inputSizeFor(image, options.inputSize)).resized });
     const decoded = performance.now();
-    checkpoint?.('inference');
-    const outcome = await this.detectBitmap(bitmap, options, bitmap.fullSize);
+    const outcome = await this.detectBitmap(bitmap, options, bitmap.fullSize, () => checkpoint?.('inference'));
     outcome.timings.decode = decoded - started;
     return outcome;
   }
 
-  /** `image` is the picture's full size, which boxes are scaled to: larger than the bitmap when it was shrunk on load. */
-  async detectBitmap(bitmap: RgbaBitmap, options: DetectOptions, image: InputSize = { height: bitmap.height, width: bitmap.width }): Promise<DetectionOutcome> {
+  /**
+   * `image` is the picture's full size, which boxes are scaled to: larger than the bitmap when it was shrunk on load.
+   * Concurrent calls take turns (the next image can decode meanwhile); `beforeRun` is called when this one's turn
+   * comes, and throwing from it skips the run.
+   */
+  detectBitmap(bitmap: RgbaBitmap, options: DetectOptions, image: InputSize = { height: bitmap.height, width: bitmap.width }, beforeRun?: () => void): Promise<DetectionOutcome> {
+    const turn = this.tensorStage.then(() => {
+      beforeRun?.();
+      return this.runTensorStage(bitmap, options, image);
+    });
+    this.tensorStage = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async runTensorStage(bitmap: RgbaBitmap, options: DetectOptions, image: InputSize): Promise<DetectionOutcome> {
     const { contract, metadata, session } = this.model;
     const started = performance.now();
     const input = this.inputSizeFor(image, options.inputSize);

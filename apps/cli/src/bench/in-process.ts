@@ -3,20 +3,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { YOLOV5_STRIDES } from '@app/onnx-writer';
-import {
-  decodeImage,
-  DEFAULT_DETECT_OPTIONS,
-  DEFAULT_INFERENCE_SIZE,
-  detectorSessionOptions,
-  dynamicInputSize,
-  ImageDecoderName,
-  InputSize,
-  loadYoloModel,
-  LoadedYoloModel,
-  planLetterbox,
-  StageTimings,
-  YoloDetector,
-} from '@app/vision';
+import { DEFAULT_DETECT_OPTIONS, DEFAULT_INFERENCE_SIZE, dynamicInputSize, InputSize, planLetterbox, StageTimings } from '@app/vision';
+import { detectorSessionOptions, loadYoloModel, LoadedYoloModel, YoloDetector } from '@app/vision/runtime';
+import { decodeImage, ImageDecoderName } from '@app/vision/imaging';
 
 export interface BenchPhoto {
   name: string;

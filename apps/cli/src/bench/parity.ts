@@ -1,6 +1,8 @@
 import { Jimp } from 'jimp';
 import { Tensor } from 'onnxruntime-node';
-import { decodeImage, LETTERBOX_PAD_VALUE, letterboxToTensor, LoadedYoloModel, planLetterbox, RgbaBitmap, YoloDetector } from '@app/vision';
+import { LETTERBOX_PAD_VALUE, letterboxToTensor, planLetterbox, RgbaBitmap } from '@app/vision';
+import { LoadedYoloModel, YoloDetector } from '@app/vision/runtime';
+import { decodeImage } from '@app/vision/imaging';
 import { BenchPhoto } from './in-process';
 
 /** The grey of the comparison image: the letterbox padding's, so the picture is all that changes. */

@@ -1,3 +1,4 @@
+import type { HeadOfLineResult } from './head-of-line';
 import { ParityComparison, ParityRow } from './parity';
 import { Summary } from './stats';
 import { LARGE_PHOTO, OLD_APP_HISTORICAL, OLD_APP_MEASURED, REFERENCE_PHOTO, SAME_RUN_LIMITS } from './reference';
@@ -64,6 +65,7 @@ export interface BenchResults {
   service: ServiceFacts;
   /** Further services, when a model had to be served from a folder of its own (bench-lineup.ts). */
   otherServices: ServiceFacts[];
+  headOfLine?: HeadOfLineResult;
   models: ModelResult[];
   durationS: number;
 }
@@ -71,6 +73,8 @@ export interface BenchResults {
 export interface ServiceFacts {
   readyMs: number;
   rssAfterReadyMB: number;
+  /** Whole-process RSS after the 4-client bursts. */
+  rssAfterLoadMB: number;
   peakRssMB: number;
   models: string;
 }
@@ -154,7 +158,16 @@ export function renderMarkdown(results: BenchResults, checks: SameRunCheck[]): s
   );
   for (const facts of [service, ...results.otherServices]) {
     out.push(
-      `Service: ready ${(facts.readyMs / 1000).toFixed(1)} s after start (${facts.models}), RSS ${facts.rssAfterReadyMB.toFixed(0)} MB when ready, peak RSS ${facts.peakRssMB.toFixed(0)} MB over the run.`,
+      `Service: ready ${(facts.readyMs / 1000).toFixed(1)} s after start (${facts.models}), RSS of the whole process ${facts.rssAfterReadyMB.toFixed(0)} MB when ready, ` +
+        `${facts.rssAfterLoadMB.toFixed(0)} MB after the 4-client bursts, peak ${facts.peakRssMB.toFixed(0)} MB over the run.`,
+    );
+  }
+  const { headOfLine } = results;
+  if (headOfLine) {
+    out.push(
+      `Head-of-line: sequential ${headOfLine.probeModel} requests (bus.jpg, JSON) took ${headOfLine.alone.median.toFixed(0)} ms (median) alone and ` +
+        `${headOfLine.duringBurst.median.toFixed(0)} ms (p95 ${headOfLine.duringBurst.p95.toFixed(0)}) while ${headOfLine.burstClients} clients kept ${headOfLine.burstModel}'s queue full; ` +
+        `the ${headOfLine.burstModel} requests themselves took ${headOfLine.burstLatency.median.toFixed(0)} ms, which is what ${headOfLine.probeModel} would wait behind one shared queue.`,
     );
   }
 

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InferenceSession } from 'onnxruntime-node';
-import { detectorSessionOptions } from '@app/vision';
+import { detectorSessionOptions } from '@app/vision/runtime';
 import { Yolov5Model } from '@app/onnx-writer';
 import { BenchClient, closedLoopLoad, jsonPredictRequest, pollLatency } from './http-load';
 import { readyTensor, SQUARE, timeBareRun } from './in-process';

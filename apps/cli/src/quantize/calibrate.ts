@@ -3,7 +3,8 @@ import { extname, join } from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { encodeOnnxModel, OnnxModel } from '@app/onnx-writer';
 import { ActivationRangeCollector, withTensorsAsOutputs } from '@app/quantize';
-import { decodeImage, DEFAULT_INFERENCE_SIZE, dynamicInputSize, InputSize, letterboxToTensor, ModelContract, planLetterbox } from '@app/vision';
+import { DEFAULT_INFERENCE_SIZE, dynamicInputSize, InputSize, letterboxToTensor, ModelContract, planLetterbox } from '@app/vision';
+import { decodeImage } from '@app/vision/imaging';
 
 const PHOTO_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff', '.gif']);
 

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { decodeOnnxModel, encodeOnnxModel, writeOnnxFileAtomic } from '@app/onnx-writer';
 import { nameUnnamedNodes, planQuantization, QUANTIZATION_METADATA_KEY, QuantizationPlan, quantizeModel, ValueRange } from '@app/quantize';
-import { loadYoloModel, ModelContract } from '@app/vision';
+import { ModelContract } from '@app/vision';
+import { loadYoloModel } from '@app/vision/runtime';
 import { collectActivationRanges } from './calibrate';
 
 export interface QuantizeFileOptions {

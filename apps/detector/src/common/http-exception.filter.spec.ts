@@ -1,7 +1,7 @@
 import { ArgumentsHost, UnprocessableEntityException } from '@nestjs/common';
 import { OPEN_INFERENCE_ERRORS } from '../inference-protocol-v2/open-inference-errors';
-import { UnknownModelError } from '../model-registry/model-errors';
-import { RequestRefusedError } from '../model-registry/request-refused.error';
+import { UnknownModelError } from '../catalog/model-errors';
+import { RequestRefusedError } from '../inference/request-refused.error';
 import { HttpExceptionFilter } from './http-exception.filter';
 
 /** Sends `error` through the filter as if raised while answering `path`; returns what the client would get. */

@@ -1,27 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
-import { ImageError, ImageErrorKind } from '@app/vision';
-import { ModelUnavailableError, UnknownModelError } from '../model-registry/model-errors';
-import { RequestRefusedError } from '../model-registry/request-refused.error';
-
-const IMAGE_ERROR_STATUS: Record<ImageErrorKind, number> = {
-  'unsupported-format': HttpStatus.UNSUPPORTED_MEDIA_TYPE,
-  'too-large': HttpStatus.PAYLOAD_TOO_LARGE,
-  undecodable: HttpStatus.BAD_REQUEST,
-};
-
-/** Status codes of errors raised below the HTTP layer. */
-function statusOf(error: unknown): number {
-  if (error instanceof HttpException) return error.getStatus();
-  if (error instanceof UnknownModelError) return HttpStatus.BAD_REQUEST;
-  if (error instanceof ModelUnavailableError) return HttpStatus.SERVICE_UNAVAILABLE;
-  if (error instanceof RequestRefusedError) return error.status;
-  if (error instanceof ImageError) return IMAGE_ERROR_STATUS[error.kind];
-  // body-parser's and other Express middleware errors carry their status (413 too large, 400 malformed JSON, ...).
-  const status = (error as { status?: unknown })?.status;
-  return typeof status === 'number' && status >= 400 && status < 600 ? status : HttpStatus.INTERNAL_SERVER_ERROR;
-}
+import { ImageError } from '@app/vision';
+import { retryAfterOf, statusOf } from './error-status';
 
 const megabytes = (bytes: number) => `${Number((bytes / 1024 / 1024).toPrecision(3))} MB`;
 
@@ -87,7 +68,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
   private answerFor(error: unknown): ErrorAnswer {
     const status = statusOf(error);
     const checks = failedHealthChecks(error);
-    const retryAfterSeconds = (error as Partial<RequestRefusedError | ModelUnavailableError>)?.retryAfterSeconds;
+    const retryAfterSeconds = retryAfterOf(error);
     return { status, detail: this.detailOf(error, status, checks), ...(retryAfterSeconds && { retryAfterSeconds }), ...(checks && { checks }) };
   }
 

@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { Response } from 'express';
-import { RequestRefusedError } from '../model-registry/request-refused.error';
+import { RequestRefusedError } from '../inference/request-refused.error';
 
 /**
  * An AbortSignal that aborts when the client goes away before its answer is sent (connection closed, request

@@ -19,7 +19,10 @@ describe('detector configuration', () => {
       shutdownGraceMs: 8_000,
       logLevel: 'info',
       corsOrigins: null,
-      stream: { maxFrameBytes: 4 * 1024 * 1024, maxStreams: 8, idleTimeoutMs: 30_000, maxMessagesPerSecond: 60 },
+      streamMaxFrameBytes: 4 * 1024 * 1024,
+      streamMaxStreams: 8,
+      streamIdleTimeoutMs: 30_000,
+      streamMaxMessagesPerSecond: 60,
     });
   });
 

@@ -1,117 +1,98 @@
 import { availableParallelism } from 'node:os';
 import { registerAs } from '@nestjs/config';
 import * as Joi from 'joi';
+import { ModelsConfig, readModelsConfig } from '../catalog/models-config';
 
 /**
- * Every setting of the service: one Joi schema, validated at boot (a bad value stops startup with a message naming
- * the variable), then exposed as one typed object. The README's configuration table mirrors this file.
+ * Every setting of the service, declared once: its environment variable, its Joi schema (validated at boot; a bad
+ * value stops start-up with a message naming the variable) and how the validated value becomes the typed field.
+ * The schema and the DetectorConfig type both follow from SETTINGS. The README's configuration table mirrors it.
  */
 const cores = availableParallelism();
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export const configValidationSchema = Joi.object({
-  PORT: Joi.number().port().default(8000),
-  HOST: Joi.string().default('0.0.0.0'),
-  MODELS_DIR: Joi.string().default('models'),
-  MODELS_LOADING: Joi.string().valid('eager', 'lazy').default('eager'),
-  MODELS_AUTO_FETCH: Joi.boolean().truthy('1').falsy('0').default(true),
-  MODELS_BASE_URL: Joi.string().uri({ scheme: ['http', 'https'] }).optional(),
-  INFERENCE_SIZE: Joi.number().integer().min(32).max(4096).default(640),
-  WORKER_THREADS: Joi.number().integer().min(1).max(64).default(Math.min(2, cores)),
-  ORT_INTRA_OP_THREADS: Joi.number().integer().min(1).max(64).default(cores),
-  BODY_LIMIT_MB: Joi.number().positive().max(1024).default(20),
-  MAX_IMAGE_MEGAPIXELS: Joi.number().positive().max(1000).default(40),
-  QUEUE_DEPTH: Joi.number().integer().min(0).max(10_000).default(16),
-  REQUEST_TIMEOUT_MS: Joi.number().integer().min(100).max(600_000).default(30_000),
-  RETRY_AFTER_SECONDS: Joi.number().integer().min(1).max(3600).default(1),
-  SHUTDOWN_GRACE_MS: Joi.number().integer().min(0).max(600_000).default(8_000),
-  STREAM_MAX_FRAME_MB: Joi.number().positive().max(256).default(4),
-  STREAM_MAX_STREAMS: Joi.number().integer().min(0).max(10_000).default(8),
-  STREAM_IDLE_TIMEOUT_MS: Joi.number().integer().min(1000).max(3_600_000).default(30_000),
-  STREAM_MAX_MESSAGES_PER_SECOND: Joi.number().integer().min(1).max(10_000).default(60),
-  LOG_LEVEL: Joi.string().valid(...LOG_LEVELS).default('info'),
-  // Comma-separated origins (scheme://host[:port]) or '*'; empty turns CORS off.
-  CORS_ORIGINS: Joi.string()
-    .allow('')
-    .pattern(/^\s*(\*|https?:\/\/[^\s,/]+)\s*(,\s*(\*|https?:\/\/[^\s,/]+)\s*)*$/, 'origin list')
-    .default(''),
-}).unknown(true);
-
-export interface DetectorConfig {
-  port: number;
-  host: string;
-  modelsDir: string;
-  modelsLoading: 'eager' | 'lazy';
-  modelsAutoFetch: boolean;
-  modelsBaseUrl: string | undefined;
-  inferenceSize: number;
-  workerThreads: number;
-  intraOpThreads: number;
-  bodyLimitBytes: number;
-  /** Largest width × height an image header may declare. */
-  maxImagePixels: number;
-  /** Detections that may wait for a free worker; one more is answered 503 at once. */
-  queueDepth: number;
-  /** From the start of a detection (queue wait included) to its answer. */
-  requestTimeoutMs: number;
-  /** The Retry-After header sent with 503s caused by load or shutdown. */
-  retryAfterSeconds: number;
-  /** How long in-flight requests may take to finish after SIGTERM. */
-  shutdownGraceMs: number;
-  /** Live streams (WebSocket /stream): see StreamLimits. */
-  stream: StreamLimits;
-  logLevel: LogLevel;
-  /** Origins allowed by CORS: null when CORS is off, '*' for any origin. */
-  corsOrigins: string[] | '*' | null;
+interface Setting<T> {
+  env: string;
+  schema: Joi.Schema;
+  /** The validated (defaulted, converted) value → the typed field. */
+  read: (value: any) => T;
 }
+
+const setting = <T>(env: string, schema: Joi.Schema, read: (value: any) => T = (value) => value as T): Setting<T> => ({ env, schema, read });
+
+const SETTINGS = {
+  port: setting<number>('PORT', Joi.number().port().default(8000)),
+  host: setting<string>('HOST', Joi.string().default('0.0.0.0')),
+  modelsDir: setting<string>('MODELS_DIR', Joi.string().default('models')),
+  modelsLoading: setting<'eager' | 'lazy'>('MODELS_LOADING', Joi.string().valid('eager', 'lazy').default('eager')),
+  modelsAutoFetch: setting<boolean>('MODELS_AUTO_FETCH', Joi.boolean().truthy('1').falsy('0').default(true)),
+  modelsBaseUrl: setting<string | undefined>('MODELS_BASE_URL', Joi.string().uri({ scheme: ['http', 'https'] }).optional()),
+  /** The models config file, read and validated at start (empty when MODELS_CONFIG is unset). */
+  modelsConfig: setting<ModelsConfig>('MODELS_CONFIG', Joi.string().optional(), readModelsConfigOrStop),
+  /** How often the models folder is looked at for added, changed or removed files. */
+  modelsPollMs: setting<number>('MODELS_POLL_MS', Joi.number().integer().min(100).max(3_600_000).default(2_000)),
+  inferenceSize: setting<number>('INFERENCE_SIZE', Joi.number().integer().min(32).max(4096).default(640)),
+  /** Runner threads per model (its replicas, unless the models config sets them); each holds one session of it. */
+  workerThreads: setting<number>('WORKER_THREADS', Joi.number().integer().min(1).max(64).default(1)),
+  intraOpThreads: setting<number>('ORT_INTRA_OP_THREADS', Joi.number().integer().min(1).max(64).default(cores)),
+  bodyLimitBytes: setting('BODY_LIMIT_MB', Joi.number().positive().max(1024).default(20), (megabytes: number) => Math.round(megabytes * 1024 * 1024)),
+  /** Largest width × height an image header may declare. */
+  maxImagePixels: setting('MAX_IMAGE_MEGAPIXELS', Joi.number().positive().max(1000).default(40), (megapixels: number) => Math.round(megapixels * 1_000_000)),
+  /** Detections that may wait per model for its runners; one more is answered 503 at once. */
+  queueDepth: setting<number>('QUEUE_DEPTH', Joi.number().integer().min(0).max(10_000).default(16)),
+  /** From the start of a detection (queue wait included) to its answer. */
+  requestTimeoutMs: setting<number>('REQUEST_TIMEOUT_MS', Joi.number().integer().min(100).max(600_000).default(30_000)),
+  /** The Retry-After header sent with 503s caused by load or shutdown. */
+  retryAfterSeconds: setting<number>('RETRY_AFTER_SECONDS', Joi.number().integer().min(1).max(3600).default(1)),
+  /** How long in-flight requests may take to finish after SIGTERM. */
+  shutdownGraceMs: setting<number>('SHUTDOWN_GRACE_MS', Joi.number().integer().min(0).max(600_000).default(8_000)),
+  /** Largest live-stream frame analysed; a larger one gets an error message (a message over 4× this closes the stream, 1009). */
+  streamMaxFrameBytes: setting('STREAM_MAX_FRAME_MB', Joi.number().positive().max(256).default(4), (megabytes: number) => Math.round(megabytes * 1024 * 1024)),
+  /** Open live streams per process; the next one is closed at once with 1013 (try again later). */
+  streamMaxStreams: setting<number>('STREAM_MAX_STREAMS', Joi.number().integer().min(0).max(10_000).default(8)),
+  /** A live stream that sends nothing for this long is closed with 4408. */
+  streamIdleTimeoutMs: setting<number>('STREAM_IDLE_TIMEOUT_MS', Joi.number().integer().min(1000).max(3_600_000).default(30_000)),
+  /** Messages a stream's client may send per second (frames and settings, averaged over a second); beyond it 4429. */
+  streamMaxMessagesPerSecond: setting<number>('STREAM_MAX_MESSAGES_PER_SECOND', Joi.number().integer().min(1).max(10_000).default(60)),
+  logLevel: setting<LogLevel>('LOG_LEVEL', Joi.string().valid(...LOG_LEVELS).default('info')),
+  /** Origins allowed by CORS: null when CORS is off, '*' for any origin. Comma-separated origins (scheme://host[:port]) or '*'. */
+  corsOrigins: setting(
+    'CORS_ORIGINS',
+    Joi.string()
+      .allow('')
+      .pattern(/^\s*(\*|https?:\/\/[^\s,/]+)\s*(,\s*(\*|https?:\/\/[^\s,/]+)\s*)*$/, 'origin list')
+      .default(''),
+    parseCorsOrigins,
+  ),
+};
+
+export type DetectorConfig = { [Key in keyof typeof SETTINGS]: ReturnType<(typeof SETTINGS)[Key]['read']> };
 
 /** The limits of the live streams at /stream, each with the close code or error a client gets past it. */
-export interface StreamLimits {
-  /** Largest frame analysed; a larger one gets an error message (a message over 4× this closes the stream, 1009). */
-  maxFrameBytes: number;
-  /** Open streams per process; the next one is closed at once with 1013 (try again later). */
-  maxStreams: number;
-  /** A stream that sends nothing for this long is closed with 4408. */
-  idleTimeoutMs: number;
-  /** Messages a client may send per second (frames and settings, averaged over a second); beyond it 4429. */
-  maxMessagesPerSecond: number;
-}
+export type StreamLimits = Pick<DetectorConfig, 'streamMaxFrameBytes' | 'streamMaxStreams' | 'streamIdleTimeoutMs' | 'streamMaxMessagesPerSecond'>;
 
-function parseCorsOrigins(value: string): DetectorConfig['corsOrigins'] {
+export const configValidationSchema = Joi.object(Object.fromEntries(Object.values(SETTINGS).map(({ env, schema }) => [env, schema]))).unknown(true);
+
+function parseCorsOrigins(value: string): string[] | '*' | null {
   const origins = value.split(',').map((origin) => origin.trim()).filter(Boolean);
   if (origins.length === 0) return null;
   return origins.includes('*') ? '*' : origins;
+}
+
+/** A bad models config stops start-up like a bad variable: one line naming the file and the fault. */
+function readModelsConfigOrStop(file: string | undefined): ModelsConfig {
+  try {
+    return readModelsConfig(file);
+  } catch (error) {
+    throw new Error(`Config validation error: ${(error as Error).message}`);
+  }
 }
 
 /** Inject with `@Inject(detectorConfig.KEY) config: DetectorConfig`. */
 export const detectorConfig = registerAs('detector', (): DetectorConfig => {
   // ConfigModule validated process.env against the schema at boot; this applies the same defaults and types.
   const { value } = configValidationSchema.validate(process.env);
-  return {
-    port: value.PORT,
-    host: value.HOST,
-    modelsDir: value.MODELS_DIR,
-    modelsLoading: value.MODELS_LOADING,
-    modelsAutoFetch: value.MODELS_AUTO_FETCH,
-    modelsBaseUrl: value.MODELS_BASE_URL,
-    inferenceSize: value.INFERENCE_SIZE,
-    workerThreads: value.WORKER_THREADS,
-    intraOpThreads: value.ORT_INTRA_OP_THREADS,
-    bodyLimitBytes: Math.round(value.BODY_LIMIT_MB * 1024 * 1024),
-    maxImagePixels: Math.round(value.MAX_IMAGE_MEGAPIXELS * 1_000_000),
-    queueDepth: value.QUEUE_DEPTH,
-    requestTimeoutMs: value.REQUEST_TIMEOUT_MS,
-    retryAfterSeconds: value.RETRY_AFTER_SECONDS,
-    shutdownGraceMs: value.SHUTDOWN_GRACE_MS,
-    stream: {
-      maxFrameBytes: Math.round(value.STREAM_MAX_FRAME_MB * 1024 * 1024),
-      maxStreams: value.STREAM_MAX_STREAMS,
-      idleTimeoutMs: value.STREAM_IDLE_TIMEOUT_MS,
-      maxMessagesPerSecond: value.STREAM_MAX_MESSAGES_PER_SECOND,
-    },
-    logLevel: value.LOG_LEVEL,
-    corsOrigins: parseCorsOrigins(value.CORS_ORIGINS),
-  };
+  return Object.fromEntries(Object.entries(SETTINGS).map(([key, { env, read }]) => [key, read(value[env])])) as DetectorConfig;
 });

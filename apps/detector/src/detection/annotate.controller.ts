@@ -17,7 +17,8 @@ import type { Request, Response } from 'express';
 import { ANNOTATED_IMAGE_MIME_TYPES, AnnotatedImageFormat, serverTimingHeader, StageTimings } from '@app/vision';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { RequestSignal } from '../common/request-signal.decorator';
-import { ModelRegistryService } from '../model-registry/model-registry.service';
+import { CatalogService } from '../catalog/catalog.service';
+import { transferImage } from '../common/transferred-image';
 import { AnnotationService } from './annotation.service';
 import { DetectionService } from './detection.service';
 import { ANNOTATED_IMAGE_FORMATS, AnnotateRequestDto } from './dto/annotate-request.dto';
@@ -31,7 +32,7 @@ export class AnnotateController {
   constructor(
     private readonly detection: DetectionService,
     private readonly annotation: AnnotationService,
-    private readonly registry: ModelRegistryService,
+    private readonly catalog: CatalogService,
   ) {}
 
   @Post('annotated')
@@ -69,12 +70,12 @@ export class AnnotateController {
   ): Promise<StreamableFile> {
     const format = body.format ?? this.negotiateFormat(request);
     const image = requestImage(file, body.image);
-    // The registry hands the bytes it gets to its worker thread: keep the original for drawing.
-    const result = await this.detection.detect(body.model, new Uint8Array(image), body, signal);
+    // The detection takes a copy (handed over to a runner thread); the original goes to the drawing thread.
+    const result = await this.detection.detect(body.model, transferImage(new Uint8Array(image)), body, signal);
     const annotated = await this.annotation.annotate(
-      image,
+      transferImage(image),
       result.detections,
-      { format, classNames: this.registry.state(body.model).description?.classNames },
+      { format, classNames: this.catalog.get(body.model)?.description?.classNames },
       signal,
     );
     response.setHeader('X-Detection-Count', String(result.detections.length));

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
 import { AnnotateOptions, Detection, ImageError } from '@app/vision';
-import { ownedArrayBuffer } from '../common/owned-array-buffer';
+import { TransferredImage } from '../common/transferred-image';
 import type { AnnotateTask, AnnotateTaskResult } from './annotation-protocol';
 
 export interface TimedAnnotation {
@@ -28,11 +28,10 @@ export class AnnotationService implements OnModuleDestroy {
   });
 
   /** `image` is handed over to the worker (unusable afterwards); `signal` (the client went away) drops the task. */
-  async annotate(image: Uint8Array, detections: Detection[], options: AnnotateOptions, signal?: AbortSignal): Promise<TimedAnnotation> {
+  async annotate(image: TransferredImage, detections: Detection[], options: AnnotateOptions, signal?: AbortSignal): Promise<TimedAnnotation> {
     const started = performance.now();
-    const owned = ownedArrayBuffer(image);
-    const result = await this.pool.run({ image: owned, detections, options }, { transferList: [owned], signal }).catch((error: unknown) => {
-      // Report an abandoned task as the registry does (the signal's reason), not as piscina's bare AbortError.
+    const result = await this.pool.run({ image, detections, options }, { transferList: [image], signal }).catch((error: unknown) => {
+      // Report an abandoned task as the detection path does (the signal's reason), not as piscina's bare AbortError.
       throw signal?.aborted ? signal.reason : error;
     });
     if (!result.ok) throw new ImageError(result.imageKind, result.message);

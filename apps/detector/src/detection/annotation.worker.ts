@@ -1,5 +1,5 @@
-import { annotateImage } from '@app/vision/annotate';
-import { ImageError } from '@app/vision/image-errors';
+import { annotateImage } from '@app/vision/imaging';
+import { ImageError } from '@app/vision';
 import type { AnnotateTask, AnnotateTaskResult } from './annotation-protocol';
 
 /**

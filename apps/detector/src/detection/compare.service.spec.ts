@@ -1,29 +1,28 @@
-import { ServiceUnavailableException } from '@nestjs/common';
 import { Detection, ImageError } from '@app/vision';
-import { ModelUnavailableError, UnknownModelError } from '../model-registry/model-errors';
-import type { ModelRegistryService } from '../model-registry/model-registry.service';
+import type { CatalogService } from '../catalog/catalog.service';
+import { ModelUnavailableError, UnknownModelError } from '../catalog/model-errors';
+import { RequestRefusedError } from '../inference/request-refused.error';
 import { CompareService } from './compare.service';
 import type { DetectionResult, DetectionService } from './detection.service';
 
 const NAMES = ['yolov5s', 'yolov5m', 'yolov5l'];
 const person: Detection = { x_min: 10, y_min: 10, x_max: 110, y_max: 210, class_name: 'person', confidence: 0.9 };
 
-/** A registry that knows the three names, and a detection service whose answers and timing the test controls. */
-function setUp(answer: (model: string, image: Uint8Array) => Promise<Detection[]>) {
+/** A catalog that knows the three names, and a detection service whose answers and timing the test controls. */
+function setUp(answer: (model: string) => Promise<Detection[]>) {
   const events: string[] = [];
   const received: Uint8Array[] = [];
-  const registry = {
+  const catalog = {
     names: NAMES,
-    handle: (name: string) => {
-      if (!NAMES.includes(name)) throw new UnknownModelError(name, NAMES);
-    },
-  } as unknown as ModelRegistryService;
+    get: (name: string) => (NAMES.includes(name) ? { name } : undefined),
+    scan: async () => undefined,
+  } as unknown as CatalogService;
   const detection = {
-    detect: async (model: string, image: Uint8Array): Promise<DetectionResult> => {
+    detect: async (model: string, image: ArrayBuffer): Promise<DetectionResult> => {
       events.push(`start ${model}`);
-      received.push(image);
+      received.push(new Uint8Array(image));
       try {
-        const detections = await answer(model, image);
+        const detections = await answer(model);
         return {
           detections,
           time: 0.0556,
@@ -37,7 +36,7 @@ function setUp(answer: (model: string, image: Uint8Array) => Promise<Detection[]
       }
     },
   } as unknown as DetectionService;
-  return { service: new CompareService(registry, detection), events, received };
+  return { service: new CompareService(catalog, detection), events, received };
 }
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
@@ -52,10 +51,10 @@ describe('CompareService', () => {
     const answer = await service.compare(image, {});
     expect(events).toEqual(['start yolov5s', 'end yolov5s', 'start yolov5m', 'end yolov5m', 'start yolov5l', 'end yolov5l']);
     expect(answer.execution).toBe('sequential');
-    // The registry hands the bytes it gets to a worker thread (transferred): every model needs its own copy.
-    expect(new Set(received).size).toBe(3);
+    // Each model's runner thread gets the bytes handed over (transferred): every model needs its own copy.
+    expect(new Set(received.map((copy) => copy.buffer)).size).toBe(3);
     received.forEach((copy) => {
-      expect(copy).not.toBe(image);
+      expect(copy.buffer).not.toBe(image.buffer);
       expect([...copy]).toEqual([1, 2, 3, 4]);
     });
   });
@@ -95,6 +94,16 @@ describe('CompareService', () => {
     });
   });
 
+  it('skips a model whose queue is full, with its 503', async () => {
+    const { service } = setUp(async (model) => {
+      if (model === 'yolov5l') throw new RequestRefusedError('queue_full', 'Model yolov5l is at capacity.', 2);
+      return [person];
+    });
+    const answer = await service.compare(new Uint8Array([1]), {});
+    expect(answer.skipped).toEqual([{ model: 'yolov5l', status: 503, detail: 'Model yolov5l is at capacity.' }]);
+    expect(answer.results.map((result) => result.model)).toEqual(['yolov5s', 'yolov5m']);
+  });
+
   it('fails the whole request on an image error (it concerns every model) and with 503 when no model could run', async () => {
     const broken = setUp(async () => {
       throw new ImageError('unsupported-format', 'WEBP images are not supported.');
@@ -103,10 +112,16 @@ describe('CompareService', () => {
     expect(broken.events).toEqual(['start yolov5s', 'end yolov5s']);
 
     const missing = setUp(async (model) => {
-      throw new ModelUnavailableError(model, `Model ${model} is not installed.`);
+      if (model === 'yolov5m') throw new ModelUnavailableError(model, 'Model yolov5m is being downloaded.', 10, 'is being downloaded');
+      if (model === 'yolov5l') throw new RequestRefusedError('queue_full', 'Model yolov5l is at capacity.', 2);
+      throw new ModelUnavailableError(model, `Model ${model} is not installed.`, undefined, 'is not installed');
     });
-    const failure = missing.service.compare(new Uint8Array([1]), {});
-    await expect(failure).rejects.toBeInstanceOf(ServiceUnavailableException);
-    await expect(failure).rejects.toThrow(/None of the requested models could run\. Model yolov5s is not installed\. .*yolov5l is not installed\./);
+    const failure = (await missing.service.compare(new Uint8Array([1]), {}).catch((error: unknown) => error)) as ModelUnavailableError;
+    expect(failure).toBeInstanceOf(ModelUnavailableError);
+    // One sentence listing each model's reason, and the soonest Retry-After among them (the filter sends it).
+    expect(failure.message).toBe(
+      'None of the requested models could run: yolov5s is not installed, yolov5m is being downloaded, yolov5l is at capacity. GET /models/{name} tells each model\'s state.',
+    );
+    expect(failure.retryAfterSeconds).toBe(2);
   });
 });

@@ -1,13 +1,14 @@
 import { Body, Controller, HttpCode, Post, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { ImageUploadInterceptor } from './image-upload.interceptor';
 import { ApiBadRequestResponse, ApiConsumes, ApiGatewayTimeoutResponse, ApiOkResponse, ApiOperation, ApiPayloadTooLargeResponse, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse, ApiUnsupportedMediaTypeResponse } from '@nestjs/swagger';
-import { TimingInterceptor } from '@app/vision';
+import { TimingInterceptor } from '../common/timing.interceptor';
 import { DetectionService } from './detection.service';
 import { PredictRequestDto, PredictUploadDto } from './dto/predict-request.dto';
 import { PredictResponseDto } from './dto/predict-response.dto';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { RequestSignal } from '../common/request-signal.decorator';
 import { requestImage } from './request-image';
+import { transferImage } from '../common/transferred-image';
 
 @ApiTags('detection')
 @Controller()
@@ -33,6 +34,6 @@ export class DetectionController {
   @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'The model is not installed or still loading, the queue is full, or the service is shutting down (see Retry-After).' })
   @ApiGatewayTimeoutResponse({ type: ErrorResponseDto, description: 'The detection did not finish within the request timeout.' })
   predict(@Body() body: PredictRequestDto, @RequestSignal() signal: AbortSignal, @UploadedFile() file?: Express.Multer.File): Promise<PredictResponseDto> {
-    return this.detection.detect(body.model, requestImage(file, body.image), body, signal);
+    return this.detection.detect(body.model, transferImage(requestImage(file, body.image)), body, signal);
   }
 }

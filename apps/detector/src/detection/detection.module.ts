@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MulterModule } from '@nestjs/platform-express';
 import { DetectorConfig, detectorConfig } from '../config/detector-config';
-import { ModelRegistryModule } from '../model-registry/model-registry.module';
+import { InferenceModule } from '../inference/inference.module';
 import { WebModule } from '../web/web.module';
 import { AnnotateController } from './annotate.controller';
 import { AnnotationService } from './annotation.service';
@@ -13,10 +13,10 @@ import { InfoController } from './info.controller';
 
 @Module({
   imports: [
-    ModelRegistryModule,
+    InferenceModule,
     // The companion page at /ui is the human face of these routes.
     WebModule,
-    // Uploads stay in memory (they go straight to a worker) and obey the same size limit as JSON bodies.
+    // Uploads stay in memory (they go straight to a runner thread) and obey the same size limit as JSON bodies.
     MulterModule.registerAsync({
       inject: [detectorConfig.KEY],
       useFactory: (config: DetectorConfig) => ({ limits: { fileSize: config.bodyLimitBytes, files: 1, fields: 20, fieldSize: 1024 * 1024 } }),

@@ -1,6 +1,8 @@
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { DEFAULT_DETECT_OPTIONS, DetectionOutcome, DetectOptions, presentTimings } from '@app/vision';
-import { ModelRegistryService } from '../model-registry/model-registry.service';
+import { CatalogService } from '../catalog/catalog.service';
+import { TransferredImage } from '../common/transferred-image';
+import { InferenceService } from '../inference/inference.service';
 import { DetectionOptionsDto } from './dto/detection-options.dto';
 
 /** /predict's answer: the seed's fields first (`detections`, `time`, `model`), then sizes and stage timings. */
@@ -15,15 +17,19 @@ export function unknownClasses(model: string, requested: readonly string[] | nul
   return unknown.length > 0 ? `classes: ${unknown.map((name) => `"${name}"`).join(', ')} not among ${model}'s classes.` : null;
 }
 
-/** Runs one image through one model: translates request options, validates names, delegates to the model's handle. */
+/** Runs one image through one model: translates request options, checks class names, presents the answer. */
 @Injectable()
 export class DetectionService {
-  constructor(private readonly registry: ModelRegistryService) {}
+  constructor(
+    private readonly inference: InferenceService,
+    private readonly catalog: CatalogService,
+  ) {}
 
-  async toDetectOptions(model: string, dto: DetectionOptionsDto): Promise<DetectOptions> {
+  toDetectOptions(model: string, dto: DetectionOptionsDto): DetectOptions {
     // An empty list is no filter: what an emptied form field or Swagger's empty example sends.
     const classes = dto.classes?.length ? dto.classes : null;
-    const unknown = unknownClasses(model, classes, classes ? await this.registry.classNames(model) : null);
+    // The catalog read the class names from the file when it appeared, before any session (lazy loading included).
+    const unknown = unknownClasses(model, classes, classes ? (this.catalog.get(model)?.description?.classNames ?? null) : null);
     if (unknown) throw new UnprocessableEntityException(unknown);
     return {
       confidenceThreshold: dto.confidence_threshold ?? DEFAULT_DETECT_OPTIONS.confidenceThreshold,
@@ -34,9 +40,9 @@ export class DetectionService {
     };
   }
 
-  async detect(model: string, image: Uint8Array, dto: DetectionOptionsDto, signal?: AbortSignal): Promise<DetectionResult> {
-    const handle = this.registry.handle(model);
-    const { detections, image: size, input, timings } = await handle.detect(image, await this.toDetectOptions(model, dto), signal);
+  /** `image` is handed over to a runner thread: keep a copy first if it is needed afterwards. */
+  async detect(model: string, image: TransferredImage, dto: DetectionOptionsDto, signal?: AbortSignal): Promise<DetectionResult> {
+    const { detections, image: size, input, timings } = await this.inference.detect(model, image, this.toDetectOptions(model, dto), signal);
     const presented = presentTimings(timings);
     return { detections, time: presented.time, model, image: size, input, timings: presented.timings };
   }

@@ -1,7 +1,10 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { OFFICIAL_MODEL_NAMES } from '@app/model-store';
-import { ModelRegistryService } from '../model-registry/model-registry.service';
+import { DEFAULT_MODEL_NAMES } from '@app/model-store';
+import { CatalogService } from '../catalog/catalog.service';
+import { UnknownModelError } from '../catalog/model-errors';
+import { canServe } from '../catalog/model-state';
+import { notInstalledHint } from '../inference/inference.service';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { jsonString, JsonStringResponse } from '../common/json-string.decorator';
 import { ModelStateDto } from './dto/model-state.dto';
@@ -15,7 +18,7 @@ const randomWeightsNotice = (name: string) =>
 /** The seed's informational routes (bare JSON strings, as FastAPI returns them) and the models' states. */
 @Controller()
 export class InfoController {
-  constructor(private readonly registry: ModelRegistryService) {}
+  constructor(private readonly catalog: CatalogService) {}
 
   @Get()
   @JsonStringResponse()
@@ -46,38 +49,50 @@ export class InfoController {
 
   @Get('models')
   @ApiTags('models')
-  @ApiOperation({ summary: 'Names of the served models', description: 'Always the three names, installed or not; see /models/{name} for each state.' })
-  @ApiOkResponse({ schema: { type: 'array', items: { type: 'string' }, example: OFFICIAL_MODEL_NAMES } })
+  @ApiOperation({
+    summary: 'Names of the served models',
+    description:
+      "Every model of the models folder (each *.onnx under its file name's stem, or as the models config names it), " +
+      'and the default models while they are missing or downloading; see /models/{name} for each state.',
+  })
+  @ApiOkResponse({ schema: { type: 'array', items: { type: 'string' }, example: DEFAULT_MODEL_NAMES } })
   models(): readonly string[] {
-    return this.registry.names;
+    return this.catalog.names;
   }
 
   @Get('models/:name')
   @ApiTags('models')
-  @ApiOperation({ summary: "One model's state: installed, loaded, input shape, classes, source file" })
-  @ApiParam({ name: 'name', enum: OFFICIAL_MODEL_NAMES })
+  @ApiOperation({ summary: "One model's state: installed, loaded, input shape, classes, file name" })
+  @ApiParam({ name: 'name', description: 'A name from GET /models.', example: 'yolov5s' })
   @ApiOkResponse({ type: ModelStateDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Unknown model name.' })
   async model(@Param('name') name: string): Promise<ModelStateDto> {
-    const state = this.registry.state(name);
+    // A file that has just arrived is seen at once, not at the next look at the folder.
+    if (!this.catalog.get(name) || this.catalog.get(name)!.status === 'missing') await this.catalog.scan();
+    const state = this.catalog.get(name);
+    if (!state) throw new UnknownModelError(name, this.catalog.names);
     const description = state.description;
-    const randomWeights = await this.registry.hasRandomWeights(name);
+    // Read from the file's metadata when it appeared, loaded or not.
+    const randomWeights = description?.randomWeights ?? null;
     return {
       name: state.name,
       status: state.status,
-      available: state.available,
-      loaded: state.loaded,
-      file: state.file,
+      available: canServe(state.status),
+      loaded: state.status === 'loaded',
+      file: state.fileName,
       error: state.error ?? null,
-      install_hint: state.available ? null : this.registry.installHint(name),
+      install_hint: state.status === 'missing' ? notInstalledHint(name) : null,
       input_shape: description?.inputShape ?? null,
       output_shape: description?.outputShape ?? null,
       stride: description?.stride ?? null,
       classes: description?.classNames ?? null,
       random_weights: randomWeights,
       notice: randomWeights ? randomWeightsNotice(name) : null,
-      load_ms: description ? Math.round(description.loadMs) : null,
-      workers_loaded: state.workersLoaded,
+      load_ms: description?.loadMs === undefined ? null : Math.round(description.loadMs),
+      workers_loaded: state.runnersLoaded,
+      replicas: state.options.replicas,
+      input_size: state.options.inputSize,
+      loading: state.options.loading,
     };
   }
 }

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { ModelRegistryModule } from '../model-registry/model-registry.module';
+import { CatalogModule } from '../catalog/catalog.module';
 import { HealthController } from './health.controller';
 import { ModelsHealthIndicator } from './models.health';
 import { ShutdownHealthIndicator } from './shutdown.health';
@@ -9,7 +9,7 @@ import { ShutdownModule } from '../shutdown/shutdown.module';
 @Module({
   // Terminus would log every failed check as an error: a readiness 503 while loading or draining is expected, and
   // the request log line already records it.
-  imports: [TerminusModule.forRoot({ logger: false }), ModelRegistryModule, ShutdownModule],
+  imports: [TerminusModule.forRoot({ logger: false }), CatalogModule, ShutdownModule],
   controllers: [HealthController],
   providers: [ModelsHealthIndicator, ShutdownHealthIndicator],
 })

@@ -3,8 +3,11 @@ import type { Detection, DetectOptions } from '@app/vision';
 import { DetectionModule } from '../detection/detection.module';
 import { DetectionService } from '../detection/detection.service';
 import { DetectionOptionsDto } from '../detection/dto/detection-options.dto';
-import { ModelRegistryModule } from '../model-registry/model-registry.module';
-import { ModelRegistryService } from '../model-registry/model-registry.service';
+import { CatalogService } from '../catalog/catalog.service';
+import { UnknownModelError } from '../catalog/model-errors';
+import { transferImage } from '../common/transferred-image';
+import { InferenceModule } from '../inference/inference.module';
+import { InferenceService } from '../inference/inference.service';
 
 /** One detection as the protocol needs it: the boxes, the space they are in, the model's classes, the options applied. */
 export interface BackendDetection {
@@ -16,7 +19,7 @@ export interface BackendDetection {
 
 /**
  * What the Open Inference Protocol needs from the service's models. This file is the protocol's only door to them:
- * moving it onto another model registry (or a catalog and scheduler) changes this file and nothing else.
+ * moving it onto another model registry (as it moved onto the catalog and scheduler) changes this file and nothing else.
  */
 export abstract class DetectorBackend {
   /** The names of the served models. */
@@ -29,39 +32,42 @@ export abstract class DetectorBackend {
   abstract detect(name: string, image: Uint8Array, options: DetectionOptionsDto, signal: AbortSignal): Promise<BackendDetection>;
 }
 
-/** The backend on today's ModelRegistryService and DetectionService. */
+/** The backend on the model catalog and the detection path (InferenceService). */
 @Injectable()
-class RegistryDetectorBackend extends DetectorBackend {
+class CatalogDetectorBackend extends DetectorBackend {
   constructor(
-    private readonly registry: ModelRegistryService,
+    private readonly catalog: CatalogService,
+    private readonly inference: InferenceService,
     private readonly detection: DetectionService,
   ) {
     super();
   }
 
   names(): readonly string[] {
-    return this.registry.names;
+    return this.catalog.names;
   }
 
   isReady(): boolean {
-    return this.registry.isReady();
+    return this.catalog.isReady();
   }
 
   isModelReady(name: string): boolean {
-    const { status } = this.registry.state(name);
-    return status === 'loaded' || status === 'not-loaded';
+    const model = this.catalog.get(name);
+    if (!model) throw new UnknownModelError(name, this.catalog.names);
+    return model.status === 'loaded' || model.status === 'not-loaded';
   }
 
   async detect(name: string, image: Uint8Array, dto: DetectionOptionsDto, signal: AbortSignal): Promise<BackendDetection> {
-    const options = await this.detection.toDetectOptions(name, dto);
-    const { detections, image: size } = await this.registry.handle(name).detect(image, options, signal);
-    return { detections, image: size, classNames: (await this.registry.classNames(name)) ?? [], options };
+    const options = this.detection.toDetectOptions(name, dto);
+    // The image is handed over to the model's runner thread (a copy when it is a view into a larger buffer).
+    const { detections, image: size } = await this.inference.detect(name, transferImage(image), options, signal);
+    return { detections, image: size, classNames: this.catalog.get(name)?.description?.classNames ?? [], options };
   }
 }
 
 @Module({
-  imports: [ModelRegistryModule, DetectionModule],
-  providers: [{ provide: DetectorBackend, useClass: RegistryDetectorBackend }],
+  imports: [InferenceModule, DetectionModule],
+  providers: [{ provide: DetectorBackend, useClass: CatalogDetectorBackend }],
   exports: [DetectorBackend],
 })
 export class DetectorBackendModule {}

@@ -13,7 +13,7 @@ import {
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { OFFICIAL_MODEL_NAMES } from '@app/model-store';
+import { DEFAULT_MODEL_NAMES } from '@app/model-store';
 import { RequestSignal } from '../common/request-signal.decorator';
 import { DetectorConfig, detectorConfig } from '../config/detector-config';
 import { InferenceRequestDto } from './dto/inference-request.dto';
@@ -22,7 +22,7 @@ import { InferenceErrorDto, ModelMetadataDto, ModelReadyDto, ServerLiveDto, Serv
 import { OpenInferenceService } from './open-inference.service';
 import { INFER_ERROR_EXAMPLES, INFER_REQUEST_EXAMPLES } from './openapi-examples';
 
-const ModelNameParam = () => ApiParam({ name: 'name', description: 'A served model.', example: OFFICIAL_MODEL_NAMES[0] });
+const ModelNameParam = () => ApiParam({ name: 'name', description: 'A served model.', example: DEFAULT_MODEL_NAMES[0] });
 
 /** The Open Inference Protocol (KServe v2) REST endpoints: translate HTTP to OpenInferenceService calls. */
 @ApiTags('open inference protocol (KServe v2)')

@@ -40,7 +40,11 @@ export function terminalDestination(stdout: Pick<NodeJS.WriteStream, 'isTTY'> & 
  * stage durations. Bodies and headers are never logged (bodies hold the images, headers may hold credentials), and
  * body-parser's copy of the raw body on its errors is redacted. Successful probes and scrapes are not logged.
  */
-export function createHttpLogger(config: Pick<DetectorConfig, 'logLevel'>, destination: pino.DestinationStream | undefined = terminalDestination()): HttpLogger {
+export function createHttpLogger(
+  config: Pick<DetectorConfig, 'logLevel'>,
+  catalog: { get(name: string): unknown },
+  destination: pino.DestinationStream | undefined = terminalDestination(),
+): HttpLogger {
   const logger = pino(
     {
       level: config.logLevel,
@@ -72,9 +76,9 @@ export function createHttpLogger(config: Pick<DetectorConfig, 'logLevel'>, desti
       if (isProbe(req.url ?? '')) return 'silent';
       return 'info';
     },
-    customSuccessObject: (req, res, value) => ({ ...value, model: servedModelOf((req as { body?: unknown }).body), stages: stageDurations(res), aborted: res.writableFinished ? undefined : true }),
+    customSuccessObject: (req, res, value) => ({ ...value, model: servedModelOf((req as { body?: unknown }).body, catalog), stages: stageDurations(res), aborted: res.writableFinished ? undefined : true }),
     // The filter has already logged unexpected errors with their stack; pino-http's own `err` here is a stand-in.
-    customErrorObject: (req, res, _error, value) => ({ ...value, err: undefined, model: servedModelOf((req as { body?: unknown }).body) }),
+    customErrorObject: (req, res, _error, value) => ({ ...value, err: undefined, model: servedModelOf((req as { body?: unknown }).body, catalog) }),
     customSuccessMessage: (req, res) => `${req.method} ${req.url} ${res.writableFinished ? res.statusCode : 'aborted by the client'}`,
     customErrorMessage: (req, res) => `${req.method} ${req.url} ${res.statusCode}`,
   });

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { HttpLogger } from 'pino-http';
+import { CatalogModule } from '../catalog/catalog.module';
+import { CatalogService } from '../catalog/catalog.service';
 import { DetectorConfig, detectorConfig } from '../config/detector-config';
 import { createHttpLogger, HTTP_LOGGER } from './http-logger';
 
@@ -13,7 +15,9 @@ import { createHttpLogger, HTTP_LOGGER } from './http-logger';
 @Module({
   imports: [
     LoggerModule.forRootAsync({
-      providers: [{ provide: HTTP_LOGGER, inject: [detectorConfig.KEY], useFactory: (config: DetectorConfig) => createHttpLogger(config) }],
+      // Log lines name the model a request asked for only when it is one the catalog serves (other text is client input).
+      imports: [CatalogModule],
+      providers: [{ provide: HTTP_LOGGER, inject: [detectorConfig.KEY, CatalogService], useFactory: (config: DetectorConfig, catalog: CatalogService) => createHttpLogger(config, catalog) }],
       inject: [HTTP_LOGGER],
       useFactory: (httpLogger: HttpLogger) => ({ pinoHttp: { logger: httpLogger.logger }, useExisting: true, assignResponse: true }),
     }),

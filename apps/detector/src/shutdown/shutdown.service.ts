@@ -5,13 +5,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isProbe } from '../common/request-facts';
 import { DetectorConfig, detectorConfig } from '../config/detector-config';
 import { MetricsService } from '../metrics/metrics.service';
-import { shuttingDownRefusal } from '../model-registry/request-refused.error';
+import { shuttingDownRefusal } from '../inference/request-refused.error';
 
 
 /**
  * Graceful shutdown. On SIGTERM (or SIGINT): readiness answers 503, new requests are refused with 503 and
  * `Connection: close`, requests already in flight finish (up to SHUTDOWN_GRACE_MS), then the HTTP server and the
- * inference workers are closed and the process exits 0. Node as PID 1 in a container has no default SIGTERM
+ * models' runner threads are closed and the process exits 0. Node as PID 1 in a container has no default SIGTERM
  * handler, so without this `docker stop` waits and then kills.
  */
 @Injectable()
@@ -78,7 +78,7 @@ export class ShutdownService {
       server.closeAllConnections();
     }
     // Stops the HTTP server (idle keep-alive connections are closed), then runs onApplicationShutdown hooks,
-    // which stop the inference workers and release their ONNX Runtime sessions.
+    // which stop the runner threads and release their ONNX Runtime sessions.
     await app.close();
     this.logger.log('Shut down cleanly');
   }

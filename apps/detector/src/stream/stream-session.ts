@@ -46,13 +46,13 @@ export class StreamSession {
     private readonly detector: FrameDetector,
     private readonly metrics: StreamMetrics,
   ) {
-    this.tokens = limits.maxMessagesPerSecond;
+    this.tokens = limits.streamMaxMessagesPerSecond;
     this.slot = new LatestFrameSlot<Frame>({
       run: (frame, signal) => this.run(frame, signal),
       dropped: (frame) => this.drop(frame),
       canStart: () => this.socket.bufferedAmount <= MAX_UNREAD_BYTES,
     });
-    this.idleTimer = setTimeout(() => this.close(CLOSE_CODES.idle, `no message for ${limits.idleTimeoutMs} ms`), limits.idleTimeoutMs);
+    this.idleTimer = setTimeout(() => this.close(CLOSE_CODES.idle, `no message for ${limits.streamIdleTimeoutMs} ms`), limits.streamIdleTimeoutMs);
     metrics.streamOpened(settings.model);
   }
 
@@ -70,8 +70,8 @@ export class StreamSession {
   onFrame(bytes: Uint8Array) {
     if (!this.admit()) return;
     const id = ++this.frameCount;
-    if (bytes.byteLength > this.limits.maxFrameBytes) {
-      return this.frameFailed(id, 'frame_too_large', `Frame of ${bytes.byteLength} bytes is larger than the ${this.limits.maxFrameBytes} allowed (STREAM_MAX_FRAME_MB).`);
+    if (bytes.byteLength > this.limits.streamMaxFrameBytes) {
+      return this.frameFailed(id, 'frame_too_large', `Frame of ${bytes.byteLength} bytes is larger than the ${this.limits.streamMaxFrameBytes} allowed (STREAM_MAX_FRAME_MB).`);
     }
     const format = sniffImageFormat(bytes);
     if (!format || !FRAME_FORMATS.has(format)) {
@@ -116,7 +116,7 @@ export class StreamSession {
     if (this.closed) return false;
     this.idleTimer.refresh();
     const now = performance.now();
-    const rate = this.limits.maxMessagesPerSecond;
+    const rate = this.limits.streamMaxMessagesPerSecond;
     this.tokens = Math.min(rate, this.tokens + ((now - this.refilledAt) / 1000) * rate);
     this.refilledAt = now;
     if (this.tokens < 1) {
@@ -166,8 +166,11 @@ export class StreamSession {
   }
 
   private sendSettings() {
-    const { maxFrameBytes, maxMessagesPerSecond, idleTimeoutMs } = this.limits;
-    this.send('settings', { settings: this.settings, limits: { max_frame_bytes: maxFrameBytes, max_messages_per_second: maxMessagesPerSecond, idle_timeout_ms: idleTimeoutMs } });
+    const { streamMaxFrameBytes, streamMaxMessagesPerSecond, streamIdleTimeoutMs } = this.limits;
+    this.send('settings', {
+      settings: this.settings,
+      limits: { max_frame_bytes: streamMaxFrameBytes, max_messages_per_second: streamMaxMessagesPerSecond, idle_timeout_ms: streamIdleTimeoutMs },
+    });
   }
 
   private send<E extends StreamEvent>(event: E, data: StreamMessages[E]) {

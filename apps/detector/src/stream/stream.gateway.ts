@@ -33,13 +33,13 @@ export class StreamGateway implements OnGatewayConnection, OnGatewayDisconnect, 
   ) {}
 
   handleConnection(socket: WebSocket, request: IncomingMessage) {
-    const { stream: limits, inferenceSize } = this.config;
-    if (this.sessions.size >= limits.maxStreams) {
-      socket.close(CLOSE_CODES.tooManyStreams, `${limits.maxStreams} streams already open (STREAM_MAX_STREAMS); try again later`);
+    const { config } = this;
+    if (this.sessions.size >= config.streamMaxStreams) {
+      socket.close(CLOSE_CODES.tooManyStreams, `${config.streamMaxStreams} streams already open (STREAM_MAX_STREAMS); try again later`);
       return;
     }
     // At once: Nest binds the message handlers as soon as this returns, and they look the session up.
-    const session = new StreamSession(socket, defaultStreamSettings(DEFAULT_STREAM_MODEL, inferenceSize), limits, this.detector, this.metrics);
+    const session = new StreamSession(socket, defaultStreamSettings(DEFAULT_STREAM_MODEL, config.inferenceSize), config, this.detector, this.metrics);
     this.sessions.set(socket, session);
     session.open(Object.fromEntries(new URL(request.url ?? '/', 'ws://stream').searchParams));
   }

@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ClassColours, classColours, COCO_CLASS_NAMES } from '@app/vision';
-import { ModelRegistryService } from '../model-registry/model-registry.service';
+import { CatalogService } from '../catalog/catalog.service';
 
 export const PAGE_PATH = '/ui';
 
@@ -31,7 +31,7 @@ export class WebController {
   private readonly logger = new Logger(WebController.name);
   private readonly publicDir = findPublicDir();
 
-  constructor(private readonly registry: ModelRegistryService) {
+  constructor(private readonly catalog: CatalogService) {
     if (!this.publicDir) this.logger.error(`The web page's files (apps/detector/src/web/public) are missing from this build: ${PAGE_PATH} answers 404.`);
   }
 
@@ -43,14 +43,12 @@ export class WebController {
   /** Per model, the colours of each class: the same as on annotated images, so both outputs look alike. */
   @Get('class-colours.json')
   @Header('Cache-Control', 'no-cache')
-  async classColours(): Promise<Record<string, Record<string, ClassColours>>> {
+  classColours(): Record<string, Record<string, ClassColours>> {
     return Object.fromEntries(
-      await Promise.all(
-        this.registry.names.map(async (model) => {
-          const names = (await this.registry.classNames(model)) ?? COCO_CLASS_NAMES;
-          return [model, Object.fromEntries(names.map((name) => [name, classColours(name, names)]))];
-        }),
-      ),
+      this.catalog.all().map((model) => {
+        const names = model.description?.classNames ?? COCO_CLASS_NAMES;
+        return [model.name, Object.fromEntries(names.map((name) => [name, classColours(name, names)]))];
+      }),
     );
   }
 

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { classColours } from '@app/vision/class-colours';
-import { OFFICIAL_MODEL_NAMES } from '@app/model-store';
+import { DEFAULT_MODEL_NAMES } from '@app/model-store';
 import { FIXTURE_ROWS, makeFixedOutputModel } from '@app/onnx-writer';
 import { corpusFile, E2E_TMP } from '../support/paths';
 import { RunningService, startService } from '../support/service';
@@ -137,9 +137,9 @@ describe('the companion web page (Debian chromium, headless)', () => {
     await page.getByLabel('Choose a photo').setInputFiles(BUS);
     await page.getByLabel('Compare all').check();
     await page.getByRole('button', { name: 'Detect objects' }).click();
-    for (const model of OFFICIAL_MODEL_NAMES) await page.locator(`[data-model="${model}"] canvas[data-box-count]`).waitFor();
+    for (const model of DEFAULT_MODEL_NAMES) await page.locator(`[data-model="${model}"] canvas[data-box-count]`).waitFor();
 
-    for (const model of OFFICIAL_MODEL_NAMES) {
+    for (const model of DEFAULT_MODEL_NAMES) {
       expect(await boxCountOf(page, model)).toBe(await expectedBoxes(service, model, 0.25));
       expect(await page.locator(`[data-model="${model}"] .total-ms`).textContent()).toMatch(/^\d+(\.\d+)? (ms|s)$/);
       expect(await page.locator(`[data-model="${model}"] .timing-stages dd`).count()).toBe(4);
@@ -173,7 +173,7 @@ describe('the companion web page (Debian chromium, headless)', () => {
     await page.getByLabel('Choose a photo').setInputFiles(BUS);
     await page.getByLabel('Compare all').check();
     await page.getByRole('button', { name: 'Detect objects' }).click();
-    for (const model of OFFICIAL_MODEL_NAMES) await page.locator(`[data-model="${model}"] canvas[data-box-count]`).waitFor();
+    for (const model of DEFAULT_MODEL_NAMES) await page.locator(`[data-model="${model}"] canvas[data-box-count]`).waitFor();
     expect(await boxCountOf(page, 'yolov5l')).toBe(await expectedBoxes(service, 'yolov5l', 0.25));
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
     const canvasWidth = await page.locator('[data-model="yolov5s"] canvas').evaluate((canvas) => canvas.getBoundingClientRect().width);
@@ -280,7 +280,7 @@ describe('the companion web page with models missing and a small body limit', ()
     await page.locator('[data-model="yolov5s"] canvas[data-box-count]').waitFor();
     expect(await page.getByRole('alert').isHidden()).toBe(true);
     expect(await page.locator('[data-model="yolov5s"] .random-weights').textContent()).toMatch(/^yolov5s has random weights/);
-    expect(await page.locator('[data-model="yolov5l"] .skipped-detail').textContent()).toMatch(/not installed/);
+    expect(await page.locator('[data-model="yolov5l"] .skipped-detail').textContent()).toMatch(/^Model yolov5l is not installed: the service's models folder has no yolov5l\.onnx/);
     await page.screenshot({ path: screenshotPath('desktop-compare-partial'), fullPage: true });
     await page.close();
   });

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { REPO_ROOT, SERVICE_ENTRY, STATIC_MODELS_DIR } from '../support/paths';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { E2E_TMP, REPO_ROOT, SERVICE_ENTRY, STATIC_MODELS_DIR } from '../support/paths';
 
 /** Starts the built service with `env` and resolves with its exit code and output once it stops on its own. */
 async function runUntilExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
@@ -31,5 +33,18 @@ describe('configuration is validated at startup', () => {
     const { code, output } = await runUntilExit({ QUEUE_DEPTH: '-1', LOG_LEVEL: 'loud', MAX_IMAGE_MEGAPIXELS: 'many', CORS_ORIGINS: 'not an origin', SHUTDOWN_GRACE_MS: '1.5' });
     expect(code).not.toBe(0);
     for (const variable of ['QUEUE_DEPTH', 'LOG_LEVEL', 'MAX_IMAGE_MEGAPIXELS', 'CORS_ORIGINS', 'SHUTDOWN_GRACE_MS']) expect(output).toContain(`"${variable}"`);
+  });
+
+  it('a bad models config (MODELS_CONFIG) stops startup with one line naming the file and every fault', async () => {
+    mkdirSync(E2E_TMP, { recursive: true });
+    const file = join(E2E_TMP, 'bad-models.json');
+    writeFileSync(file, JSON.stringify({ models: { fast: { file: 'yolov5s.onnx', replicas: 0 }, 'bad name': {} } }));
+    const { code, output } = await runUntilExit({ MODELS_CONFIG: file });
+    expect(code).not.toBe(0);
+    expect(code).not.toBeNull();
+    expect(output).toContain(`Startup failed: Config validation error: MODELS_CONFIG (${file}): `);
+    expect(output).toMatch(/"models\.fast\.replicas" must be greater than or equal to 1/);
+    expect(output).toMatch(/"models\.bad name" is not allowed/);
+    expect(output).not.toMatch(/^\s+at /m);
   });
 });

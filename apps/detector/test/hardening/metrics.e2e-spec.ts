@@ -45,7 +45,8 @@ describe('GET /metrics (Prometheus)', () => {
   it('reports the queue, the workers and refusals', () => {
     expect(metric(text, 'detector_queue_depth')).toBe(0);
     expect(metric(text, 'detector_queue_capacity')).toBe(5);
-    expect(metric(text, 'detector_workers')).toBe(2);
+    // Each model has its own runner threads: 3 models × WORKER_THREADS=2.
+    expect(metric(text, 'detector_workers')).toBe(6);
     expect(metric(text, 'detector_workers_busy')).toBe(0);
     expect(text).toMatch(/^# TYPE detector_refused_requests_total counter$/m);
   });

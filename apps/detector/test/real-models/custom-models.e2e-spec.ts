@@ -98,9 +98,14 @@ describeWithFiles(broken.missing)('custom models exported without their class na
   let service: RunningService;
 
   beforeAll(async () => {
-    service = await startService({ env: { MODELS_DIR: broken.dir, MODELS_LOADING: 'lazy' }, timeoutMs: 60_000 });
+    // Only broken files (and missing defaults): the service lives but is not ready, lazy loading or not.
+    service = await startService({ env: { MODELS_DIR: broken.dir, MODELS_LOADING: 'lazy' }, timeoutMs: 60_000, waitFor: 'live' });
   });
   afterAll(() => service?.stop());
+
+  it('is not ready: every model it serves is broken or missing', async () => {
+    expect((await request(service.url).get('/health/ready')).status).toBe(503);
+  });
 
   it('a model without `names` metadata fails with a message naming the file and the missing names', async () => {
     const response = await request(service.url).post('/predict').send({ model: withoutNames, image: GROCERIES.toString('base64') }).expect(503);

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OFFICIAL_MODEL_NAMES } from '@app/model-store';
+import { DEFAULT_MODEL_NAMES } from '@app/model-store';
 import { FIXTURE_MARK_CLASS, FIXTURE_ROWS, fixtureMarkRow, makeFixedOutputModel } from '@app/onnx-writer';
 
 /**
@@ -8,7 +8,7 @@ import { FIXTURE_MARK_CLASS, FIXTURE_ROWS, fixtureMarkRow, makeFixedOutputModel 
  * detections of any image follow from letterbox geometry alone. Static 640x640 by default, or dynamic height/width.
  * Each name also gets its own mark row (`fixtureMarkIndex`), so the files differ and a test can see which answered.
  */
-export function writeFixtureModels(dir: string, kind: 'static' | 'dynamic' = 'static', names: readonly string[] = OFFICIAL_MODEL_NAMES): string {
+export function writeFixtureModels(dir: string, kind: 'static' | 'dynamic' = 'static', names: readonly string[] = DEFAULT_MODEL_NAMES): string {
   mkdirSync(dir, { recursive: true });
   for (const name of names) {
     const rows = [...FIXTURE_ROWS[kind], fixtureMarkRow(fixtureMarkIndex(name))];
@@ -19,11 +19,11 @@ export function writeFixtureModels(dir: string, kind: 'static' | 'dynamic' = 'st
 
 /** Which mark a fixture model of this name carries: yolov5s 0, yolov5m 1, yolov5l 2, any other name 3 and up. */
 export function fixtureMarkIndex(name: string): number {
-  const official = (OFFICIAL_MODEL_NAMES as readonly string[]).indexOf(name);
+  const official = DEFAULT_MODEL_NAMES.indexOf(name);
   if (official >= 0) return official;
   let hash = 0;
   for (const char of name) hash = (hash * 31 + char.charCodeAt(0)) % 36;
-  return OFFICIAL_MODEL_NAMES.length + hash;
+  return DEFAULT_MODEL_NAMES.length + hash;
 }
 
 /**

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 
 export const REPO_ROOT = resolve(__dirname, '../../../..');
 export const CORPUS_DIR = resolve(REPO_ROOT, '../shared/corpus');
+export const SHARED_MODELS_DIR = resolve(REPO_ROOT, '../shared/models');
 export const corpusFile = (relative: string) => join(CORPUS_DIR, relative);
 /** The built service (jest's e2e globalSetup runs `nest build` first). */
 export const SERVICE_ENTRY = join(REPO_ROOT, 'dist/apps/detector/apps/detector/src/main.js');

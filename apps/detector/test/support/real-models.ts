@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { OFFICIAL_MODEL_NAMES } from '@app/model-store';
+import { DEFAULT_MODEL_NAMES } from '@app/model-store';
 import { OnnxMetadataEntry, OnnxProto } from '@app/onnx-writer';
 import { E2E_TMP, REPO_ROOT } from './paths';
 
@@ -29,12 +29,13 @@ export interface RealModelsFolder {
 }
 
 /**
- * The name the index-th model of a test's folder is served under. The service serves only yolov5s/m/l until the model
- * catalog serves any *.onnx under its own name (issue 9): this is the one place that decides the served names.
+ * The name the index-th model of a test's folder is served under: the default names, so that these folders hold no
+ * missing default. (The catalog serves any *.onnx under its own stem too; catalog.e2e-spec.ts tests that.) This is the
+ * one place that decides the served names.
  */
 function servedName(index: number): string {
-  if (index >= OFFICIAL_MODEL_NAMES.length) throw new Error(`at most ${OFFICIAL_MODEL_NAMES.length} models per test folder`);
-  return OFFICIAL_MODEL_NAMES[index];
+  if (index >= DEFAULT_MODEL_NAMES.length) throw new Error(`at most ${DEFAULT_MODEL_NAMES.length} models per test folder`);
+  return DEFAULT_MODEL_NAMES[index];
 }
 
 function freshFolder(label: string, files: readonly string[]): { dir: string; missing: string[] } {

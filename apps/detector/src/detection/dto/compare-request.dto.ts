@@ -1,24 +1,25 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsNumber, IsOptional, IsString, Max, Min } from 'class-validator';
-import { OFFICIAL_MODEL_NAMES } from '@app/model-store';
 import { AGREEMENT_IOU_THRESHOLD } from '@app/vision';
 import { DetectionOptionsDto, toNameList, toNumber } from './detection-options.dto';
 import { Base64ImageField, ImageFileField } from './request-fields';
 
+/** A bound on the list's length against abuse, not on the models served (names are deduplicated, unknown ones refused). */
+export const MAX_COMPARED_MODELS = 100;
+
 /** The comparison's own fields, shared by its JSON and multipart forms; the detection options apply to every model. */
 export class CompareOptionsDto extends DetectionOptionsDto {
   @ApiPropertyOptional({
-    description: 'Models to run, in this order. Default: all served models. Multipart: comma-separated.',
+    description: 'Models to run, in this order: any of GET /models. Default: all served models. Multipart: comma-separated.',
     type: [String],
-    enum: OFFICIAL_MODEL_NAMES,
     example: ['yolov5s', 'yolov5l'],
   })
   @IsOptional()
   @Transform(toNameList)
   @IsArray()
   @ArrayMinSize(1)
-  @ArrayMaxSize(OFFICIAL_MODEL_NAMES.length)
+  @ArrayMaxSize(MAX_COMPARED_MODELS)
   @IsString({ each: true })
   models?: string[];
 

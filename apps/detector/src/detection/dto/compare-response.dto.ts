@@ -1,15 +1,14 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { OFFICIAL_MODEL_NAMES } from '@app/model-store';
 import { PredictResponseDto, SizeDto } from './predict-response.dto';
 
 export class SkippedModelDto {
-  @ApiProperty({ enum: OFFICIAL_MODEL_NAMES, example: 'yolov5l' })
+  @ApiProperty({ example: 'yolov5l' })
   model: string;
 
   @ApiProperty({ description: 'The status /predict would have answered for this model alone.', example: 503 })
   status: number;
 
-  @ApiProperty({ description: 'Why it did not run, with how to install it when it is missing.', example: 'Model yolov5l is not installed: models/yolov5l.onnx does not exist. Install it with `npm run models:fetch` ...' })
+  @ApiProperty({ description: 'Why it did not run, with how to install it when it is missing.', example: 'Model yolov5l is not installed: the service\'s models folder has no yolov5l.onnx. See "Models" in the README to add it.' })
   detail: string;
 }
 
@@ -26,10 +25,10 @@ export class BoxMatchDto {
 
 /** How far two models agree on one image. */
 export class ModelPairAgreementDto {
-  @ApiProperty({ enum: OFFICIAL_MODEL_NAMES, example: 'yolov5s' })
+  @ApiProperty({ example: 'yolov5s' })
   model_a: string;
 
-  @ApiProperty({ enum: OFFICIAL_MODEL_NAMES, example: 'yolov5l' })
+  @ApiProperty({ example: 'yolov5l' })
   model_b: string;
 
   @ApiProperty({ description: "Number of model_a's detections.", example: 5 })
@@ -88,7 +87,7 @@ export class CompareResponseDto {
   @ApiProperty({
     example:
       'The models ran one after another, never at the same time, so their timings are comparable. ' +
-      'Requests from other clients still share the inference workers and can slow any of them down.',
+      'Requests from other clients still share the cores and can slow any of them down.',
   })
   note: string;
 

@@ -1,20 +1,20 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { MODEL_STATUSES, ModelStatus } from '../../model-registry/model-registry.service';
+import { MODEL_STATUSES, ModelStatus } from '../../catalog/model-state';
 
 export class ModelStateDto {
   @ApiProperty({ example: 'yolov5s' })
   name: string;
   @ApiProperty({ enum: MODEL_STATUSES, example: 'loaded' })
   status: ModelStatus;
-  @ApiProperty({ description: 'The model file is present.', example: true })
+  @ApiProperty({ description: 'A request for it can run now (perhaps after loading it): its file is there and passed the checks. Never true beside `failed`.', example: true })
   available: boolean;
-  @ApiProperty({ description: 'At least one inference worker has it loaded.', example: true })
+  @ApiProperty({ description: 'Its runner threads have it loaded (status `loaded`).', example: true })
   loaded: boolean;
-  @ApiProperty({ description: 'Source file.', example: '/app/models/yolov5s.onnx' })
+  @ApiProperty({ description: "The model's file in the service's models folder.", example: 'yolov5s.onnx' })
   file: string;
-  @ApiProperty({ nullable: true, type: String, description: 'Why loading failed.' })
+  @ApiProperty({ nullable: true, type: String, description: 'Why the file cannot be used (status `failed`).' })
   error: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'How to install the model when it is missing.' })
+  @ApiProperty({ nullable: true, type: String, description: 'What to do when the model is missing.' })
   install_hint: string | null;
   @ApiProperty({ nullable: true, description: 'Input shape; strings are dynamic axes.', example: [1, 3, 640, 640], type: 'array', items: {} })
   input_shape: (number | string)[] | null;
@@ -35,6 +35,12 @@ export class ModelStateDto {
   notice: string | null;
   @ApiProperty({ nullable: true, type: Number, description: 'Load + warm-up time in ms.' })
   load_ms: number | null;
-  @ApiProperty({ description: 'Inference workers holding a session for it.', example: 2 })
+  @ApiProperty({ description: 'Runner threads holding a session of it (each model has its own).', example: 1 })
   workers_loaded: number;
+  @ApiProperty({ description: 'Runner threads the model gets (WORKER_THREADS, or `replicas` in the models config).', example: 1 })
+  replicas: number;
+  @ApiProperty({ description: "Longest side of a dynamic model's input (INFERENCE_SIZE or the models config); a static model runs at its own size.", example: 640 })
+  input_size: number;
+  @ApiProperty({ enum: ['eager', 'lazy'], description: 'Loaded at start or on first use.', example: 'eager' })
+  loading: 'eager' | 'lazy';
 }

@@ -1,5 +1,4 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { OFFICIAL_MODEL_NAMES } from '@app/model-store';
 
 export class DetectionDto {
   @ApiProperty({ description: 'Left edge in original-image pixels: an integer, or a float with `float_boxes`.', example: 49 })
@@ -50,7 +49,7 @@ export class PredictResponseDto {
   @ApiProperty({ description: 'Inference time in seconds (as the seed reports it).', example: 0.0804 })
   time: number;
 
-  @ApiProperty({ enum: OFFICIAL_MODEL_NAMES, example: 'yolov5s' })
+  @ApiProperty({ example: 'yolov5s' })
   model: string;
 
   @ApiProperty({ type: SizeDto, description: 'The image size after EXIF orientation: the space of the boxes.' })

@@ -1,15 +1,14 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
-import { OFFICIAL_MODEL_NAMES } from '@app/model-store';
 import { EXAMPLE_PNG_BASE64 } from './openapi-examples';
 
 /** The fields every image route shares, declared once for their JSON and multipart bodies. */
 
-/** `model`: one of the served names (the registry checks which; a 400 names them). */
+/** `model`: one of the served names (the catalog checks which; a 400 names them; Swagger lists them when /docs is read). */
 export const ModelNameField = () =>
   applyDecorators(
-    ApiProperty({ description: 'Which detector to run.', enum: OFFICIAL_MODEL_NAMES, example: 'yolov5s' }),
+    ApiProperty({ description: 'Which detector to run: one of GET /models.', example: 'yolov5s' }),
     IsString(),
     IsNotEmpty(),
     MaxLength(64),

@@ -110,6 +110,8 @@ function modelOption(value, modelState, enabled = isRunnable(modelState)) {
   const name = document.createElement('span');
   name.textContent = value === COMPARE ? 'Compare all' : value;
   label.append(input, name);
+  // A custom model says what it finds (its own classes); the COCO models are known by name.
+  if (modelState?.classes) label.title = `${modelState.classes.length} classes: ${modelState.classes.join(', ')}`;
   const noteText = modelState && !modelState.available ? (UNAVAILABLE_NOTES[modelState.status] ?? 'not available') : modelState?.random_weights ? 'random weights' : null;
   if (noteText) {
     const note = document.createElement('span');

@@ -2,7 +2,7 @@ import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 
 /**
- * Nice value of the inference worker threads: they yield to the main thread, which answers HTTP (health probes
+ * Nice value of the runner threads: they yield to the main thread, which answers HTTP (health probes
  * included) and parses request bodies. Measured with 4 clients on 2 cores: GET /health p99 halves (17 → 9 ms)
  * with the same throughput, since the workers still get every cycle the main thread does not need.
  */

@@ -16,6 +16,8 @@ export class ModelUnavailableError extends Error {
     message: string,
     /** Seconds after which a retry may succeed (loading in progress), if known. */
     readonly retryAfterSeconds?: number,
+    /** Why, in a few words after the model's name ("is not installed"), for answers that list several models. */
+    readonly summary = 'is unavailable',
   ) {
     super(message);
     this.name = 'ModelUnavailableError';

@@ -25,6 +25,6 @@ export class RequestRefusedError extends Error {
   }
 }
 
-/** The 503 of a request that arrives, or is still waiting for a worker, after SIGTERM. */
+/** The 503 of a request that arrives, or is still waiting for a runner, after SIGTERM. */
 export const shuttingDownRefusal = (retryAfterSeconds: number) =>
   new RequestRefusedError('shutting_down', 'The service is shutting down; retry on another instance.', retryAfterSeconds);

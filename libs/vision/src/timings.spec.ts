@@ -1,4 +1,4 @@
-import { presentTimings, serverTimingHeader } from './timing.interceptor';
+import { presentTimings, serverTimingHeader } from './timings';
 
 const timings = { decode: 10.123, preprocess: 2.345, inference: 55.5555, postprocess: 0.9876 };
 

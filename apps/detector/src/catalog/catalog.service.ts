@@ -1,0 +1,66 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { createDownloadProgress, DEFAULT_MODEL_NAMES, fetchMissingModels, formatFetchSummary, OFFICIAL_MODEL_NAMES } from '@app/model-store';
+import { probeModelFile } from '@app/vision';
+import { DetectorConfig, detectorConfig } from '../config/detector-config';
+import { ModelCatalog } from './model-catalog';
+
+/**
+ * The catalog as the service runs it: the first scan at start, the first-start download of the missing official
+ * models (the defaults, and any official name the models config lists), and a look at the folder every
+ * MODELS_POLL_MS so files added, replaced or removed while running are served, reloaded or dropped without a restart.
+ */
+@Injectable()
+export class CatalogService extends ModelCatalog implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('ModelCatalog');
+  private poll: NodeJS.Timeout | null = null;
+
+  constructor(@Inject(detectorConfig.KEY) private readonly config: DetectorConfig) {
+    super({
+      modelsDir: config.modelsDir,
+      config: config.modelsConfig,
+      defaults: { inputSize: config.inferenceSize, replicas: config.workerThreads, threads: config.intraOpThreads, loading: config.modelsLoading },
+      expected: DEFAULT_MODEL_NAMES,
+      probe: probeModelFile,
+      log: { log: (message) => this.logger.log(message), warn: (message) => this.logger.warn(message), error: (message) => this.logger.error(message) },
+    });
+  }
+
+  onApplicationBootstrap() {
+    // In the background: the HTTP server answers (liveness, readiness 503) while models are found and downloaded.
+    this.start().catch((error: Error) => this.logger.error(`Model start-up failed: ${error.message}`, error.stack));
+  }
+
+  private async start() {
+    await this.scan();
+    this.poll = setInterval(() => void this.scan().catch((error: Error) => this.logger.error(`Models folder scan failed: ${error.message}`)), this.config.modelsPollMs);
+    this.poll.unref();
+    if (this.config.modelsAutoFetch) await this.fetchMissing();
+  }
+
+  /** Downloads the official models the catalog expects and the folder lacks; other models are the user's to provide. */
+  private async fetchMissing() {
+    const wanted = new Set([...DEFAULT_MODEL_NAMES, ...Object.keys(this.config.modelsConfig.models)]);
+    const names = this.all()
+      .filter((model) => model.status === 'missing' && OFFICIAL_MODEL_NAMES.includes(model.name) && wanted.has(model.name))
+      .map((model) => model.name);
+    if (names.length === 0) return;
+    this.logger.log(`Fetching missing models: ${names.join(', ')}`);
+    for (const name of names) this.setFetching(name, true);
+    try {
+      const outcomes = await fetchMissingModels({
+        names,
+        modelsDir: this.config.modelsDir,
+        baseUrl: this.config.modelsBaseUrl,
+        createProgress: (name) => createDownloadProgress(`${name}.onnx`),
+      });
+      this.logger.log(`Model fetch:\n${formatFetchSummary(outcomes)}`);
+    } finally {
+      for (const name of names) this.setFetching(name, false);
+      await this.scan();
+    }
+  }
+
+  onApplicationShutdown() {
+    if (this.poll) clearInterval(this.poll);
+  }
+}

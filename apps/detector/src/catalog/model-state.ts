@@ -1,0 +1,25 @@
+/**
+ * The one model-state machine: every answer about a model (/models/{name}, /predict's refusals, /health/ready,
+ * the metrics) is read from a model's status through the functions here, so they cannot disagree.
+ *
+ *   missing ──file appears──▶ not-loaded (lazy) / loading (eager)        ◀──file changes── any state with a file
+ *   missing ──download starts──▶ fetching ──done──▶ as "file appears"; ──fails──▶ missing
+ *   not-loaded ──first request──▶ loading ──▶ loaded | failed
+ *   a file that fails the contract check ──▶ failed;  the file removed ──▶ missing (or gone, for a discovered file)
+ */
+export const MODEL_STATUSES = ['missing', 'fetching', 'not-loaded', 'loading', 'loaded', 'failed'] as const;
+export type ModelStatus = (typeof MODEL_STATUSES)[number];
+
+/** A request for the model can be run (perhaps after loading it): its file is there and passed the checks. */
+export const canServe = (status: ModelStatus): boolean => status === 'not-loaded' || status === 'loading' || status === 'loaded';
+
+/** The model is being made ready and a retry will soon get a better answer. */
+export const isSettling = (status: ModelStatus): boolean => status === 'fetching' || status === 'loading';
+
+/**
+ * Ready when nothing installed is still loading (eager start-up waits for its models) and at least one model can
+ * serve. Downloads do not hold readiness back; a folder whose files are all missing or broken is not ready.
+ */
+export function isReady(statuses: readonly ModelStatus[]): boolean {
+  return statuses.every((status) => status !== 'loading') && statuses.some(canServe);
+}

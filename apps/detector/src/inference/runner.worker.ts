@@ -1,0 +1,81 @@
+import { parentPort, threadId, workerData } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
+import { DEFAULT_DETECT_OPTIONS, ImageError } from '@app/vision';
+import { detectorSessionOptions, loadYoloModel, YoloDetector } from '@app/vision/runtime';
+import { DetectTask, DetectTaskResult, ReleaseTask, RunnerLoadReport, RunnerWorkerData } from './runner-protocol';
+import { lowerThisThreadPriority } from './thread-priority';
+
+/**
+ * A runner thread: owns the ONNX Runtime session of one model (the one it was started for, never another) and runs
+ * the whole image pipeline for it (decode, letterbox, run, NMS), so the main thread's event loop never blocks on it.
+ */
+const config = workerData as RunnerWorkerData;
+// Before the session exists, so that ONNX Runtime's threads inherit it: inference yields to the HTTP thread.
+lowerThisThreadPriority();
+let detector: Promise<YoloDetector> | null = null;
+
+function report(message: Omit<RunnerLoadReport, 'type' | 'threadId' | 'version'>) {
+  parentPort?.postMessage({ type: 'model-load', threadId, version: config.version, ...message } satisfies RunnerLoadReport);
+}
+
+async function loadDetector(): Promise<YoloDetector> {
+  const started = performance.now();
+  try {
+    const model = await loadYoloModel(config.file, detectorSessionOptions(config.intraOpThreads));
+    const loaded = new YoloDetector(model, config.inferenceSize);
+    // Warm-up: the first run allocates ORT's buffers and is several times slower than the next ones.
+    const input = loaded.inputSizeFor({ height: config.inferenceSize, width: config.inferenceSize });
+    const grey = { width: input.width, height: input.height, channels: 3 as const, data: new Uint8Array(input.width * input.height * 3) };
+    await loaded.detectBitmap(grey, DEFAULT_DETECT_OPTIONS);
+    report({ loadMs: performance.now() - started });
+    return loaded;
+  } catch (error) {
+    report({ error: (error as Error).message });
+    throw error;
+  }
+}
+
+/** A failed load is remembered: the catalog marks the model failed and sends no more work until its file changes. */
+const detectorOnce = () => (detector ??= loadDetector());
+
+/** Thrown at a stage boundary once the main thread has given up on the task. */
+class TaskCancelled extends Error {
+  constructor(readonly stage: string) {
+    super(`cancelled before ${stage}`);
+  }
+}
+
+async function runDetectTask(task: DetectTask): Promise<DetectTaskResult> {
+  const checkpoint = (stage: string) => {
+    if (Atomics.load(task.cancel, 0) === 1) throw new TaskCancelled(stage);
+  };
+  let ready: YoloDetector;
+  try {
+    ready = await detectorOnce();
+  } catch (error) {
+    return { ok: false, error: { kind: 'model', message: (error as Error).message } };
+  }
+  try {
+    checkpoint('decode');
+    return { ok: true, outcome: await ready.detect(new Uint8Array(task.image), task.options, checkpoint) };
+  } catch (error) {
+    if (error instanceof TaskCancelled) return { ok: false, error: { kind: 'cancelled', stage: error.stage } };
+    if (error instanceof ImageError) return { ok: false, error: { kind: 'image', imageKind: error.kind, message: error.message } };
+    throw error;
+  }
+}
+
+/** Releases this runner's session, so that its thread can be stopped safely; answers which thread it was. */
+async function release(): Promise<number> {
+  const loaded = await detector?.catch(() => null);
+  detector = null;
+  await loaded?.release();
+  return threadId;
+}
+
+async function start() {
+  if (config.eager) await detectorOnce().catch(() => undefined);
+  return (task: DetectTask | ReleaseTask) => ('release' in task ? release() : runDetectTask(task));
+}
+
+export default start();

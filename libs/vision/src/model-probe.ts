@@ -1,0 +1,22 @@
+import { checkModelContract, ModelContract } from './model-contract';
+import { interpretYoloMetadata, readOnnxMetadata, YoloMetadata } from './onnx-metadata';
+import { readOnnxSignature } from './onnx-signature';
+
+/** What a model file promises before any session is made: its export metadata and its checked input/output contract. */
+export interface ModelProbe {
+  metadata: YoloMetadata;
+  contract: ModelContract;
+  inputShape: (number | string)[];
+  outputShape: (number | string)[];
+}
+
+/**
+ * Checks a file against the YOLOv5 export contract from its bytes alone (no ONNX Runtime): what a models folder
+ * is screened with, so a broken file is reported as soon as it appears. Throws an error naming the file and the fault.
+ */
+export async function probeModelFile(file: string): Promise<ModelProbe> {
+  const metadata = interpretYoloMetadata(await readOnnxMetadata(file));
+  const { inputs, outputs } = await readOnnxSignature(file);
+  const contract = checkModelContract(file, inputs, outputs, metadata.names, metadata.namesFromFile);
+  return { metadata, contract, inputShape: [...(inputs[0].shape ?? [])], outputShape: [...(outputs[0].shape ?? [])] };
+}
