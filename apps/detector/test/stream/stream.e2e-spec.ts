@@ -1,4 +1,4 @@
-import { corpusBytes, metric, metricSum, predictMultipart, residentBytes, scrape } from '../hardening/helpers';
+import { corpusBytes, eventually, metric, metricSum, predictMultipart, residentBytes, scrape } from '../hardening/helpers';
 import { liveModelsDir } from '../support/live-models';
 import { RunningService, startService } from '../support/service';
 import { StreamClient } from './stream-client';
@@ -155,9 +155,10 @@ describe('live streams over WebSocket (/stream)', () => {
   }
 
   it('frees the worker when a stream closes while its frame runs', async () => {
-    const stream = await open();
-    stream.send(corpusBytes('photos/phone_size_4032x2688.jpg'));
-    await new Promise((resolve) => setTimeout(resolve, 50)); // the frame has reached the server and started
+    // At the largest input size a frame runs for well over a hundred milliseconds.
+    const stream = await open({ input_size: '1280' });
+    stream.send(BUS);
+    await eventually(async () => (metric(await scrape(service.url), 'detector_workers_busy') ?? 0) > 0, 5_000);
     stream.socket.terminate();
     const text = await waitForIdleWorkers();
     expect(metric(text, 'detector_workers_busy')).toBe(0);
