@@ -74,4 +74,25 @@ describe('LatestFrameSlot', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(started).toEqual([1, 2]);
   });
+
+  it('finishes (shutdown): takes no more frames, forgets the waiting one, and resolves once the running frame ends, unaborted', async () => {
+    const { slot, started, signals, finishNext } = harness();
+    slot.offer(1);
+    slot.offer(2);
+    let finished = false;
+    const done = slot.finish().then(() => (finished = true));
+    slot.offer(3);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(finished).toBe(false);
+    await finishNext();
+    await done;
+    expect(started).toEqual([1]);
+    expect(signals[0].aborted).toBe(false);
+    expect(slot.hasWaiting).toBe(false);
+  });
+
+  it('finishes at once when no frame runs', async () => {
+    const { slot } = harness();
+    await expect(slot.finish()).resolves.toBeUndefined();
+  });
 });

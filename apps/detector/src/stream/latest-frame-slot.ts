@@ -12,6 +12,8 @@ export interface FrameSlotHandlers<Frame> {
  */
 export class LatestFrameSlot<Frame> {
   private running: AbortController | null = null;
+  /** Settles when the running frame's run() has ended (whatever it answered). */
+  private runEnded: Promise<void> = Promise.resolve();
   private waiting: Frame | null = null;
   private closed = false;
 
@@ -40,13 +42,20 @@ export class LatestFrameSlot<Frame> {
     const controller = new AbortController();
     this.running = controller;
     // run() reports its own errors; the slot only needs to know it has ended.
-    this.handlers
+    this.runEnded = this.handlers
       .run(frame, controller.signal)
       .catch(() => undefined)
       .finally(() => {
         if (this.running === controller) this.running = null;
         this.pump();
       });
+  }
+
+  /** Takes no more frames and forgets the waiting one; resolves once the running frame (if any) has been answered. */
+  finish(): Promise<void> {
+    this.closed = true;
+    this.waiting = null;
+    return this.runEnded;
   }
 
   /** The stream has ended: the running frame is abandoned (its worker is told) and the waiting one forgotten. */

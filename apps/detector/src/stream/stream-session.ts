@@ -179,6 +179,12 @@ export class StreamSession {
     this.socket.send(JSON.stringify({ event, data }), () => this.slot.pump());
   }
 
+  /** At shutdown: no new frame starts, the running one is answered, then the socket is closed with `code`. */
+  async finishAndClose(code: number, reason: string) {
+    await this.slot.finish();
+    this.close(code, reason);
+  }
+
   /** Closes the socket (when `code` is given) and frees the stream: its running frame is abandoned on its worker. */
   close(code?: number, reason?: string) {
     if (this.closed) return;

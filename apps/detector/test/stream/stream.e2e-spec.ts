@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { corpusBytes, eventually, metric, metricSum, predictMultipart, residentBytes, scrape } from '../hardening/helpers';
 import { liveModelsDir } from '../support/live-models';
 import { RunningService, startService } from '../support/service';
@@ -225,14 +226,28 @@ describe('live streams over WebSocket (/stream)', () => {
   });
 
   // Last: it stops the service.
-  it('closes open streams with 1001 on SIGTERM and exits 0', async () => {
-    // Workers idle first: closing the pool while a worker still finishes an abandoned ORT run can abort the
-    // process (onnxruntime-node tears down sessions in two workers at once); that race is the pool's, not the streams'.
-    await waitForIdleWorkers();
+  it('on SIGTERM refuses new streams (1001), answers the frame a stream is running, closes it with 1001 and exits 0', async () => {
     const stream = await open();
-    const exitCode = await service.stop('SIGTERM');
+    // An upload that never ends keeps the HTTP drain waiting (it counts as in flight) until the test lets it go.
+    const upload = request(`${service.url}/predict`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': '1000000' } });
+    upload.on('error', () => undefined);
+    upload.write('{"model": "yolov5s", "image": "');
+    await new Promise((resolve) => setTimeout(resolve, 200)); // its headers have arrived: the request is in flight
+    const exitCode = service.stop('SIGTERM');
+    await eventually(async () => (await fetch(`${service.url}/health/ready`)).status === 503);
+    const refused = await open();
+    expect(refused.closed).toEqual({ code: 1001, reason: 'server shutting down' });
+
+    // At the largest input size a frame runs for well over a hundred milliseconds: the drain ends while it runs.
+    await stream.changeSettings({ input_size: 1280 });
+    stream.send(BUS);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(stream.of('detections')).toEqual([]); // still running
+    upload.destroy();
     await stream.until(() => stream.closed !== null);
+    expect(stream.messages.at(-1)).toMatchObject({ event: 'detections', data: { frame: 1 } });
     expect(stream.closed).toEqual({ code: 1001, reason: 'server shutting down' });
-    expect({ exitCode, signal: service.process.signalCode, output: exitCode === 0 ? '' : service.output().slice(-3000) }).toEqual({ exitCode: 0, signal: null, output: '' });
+    const code = await exitCode;
+    expect({ code, signal: service.process.signalCode, output: code === 0 ? '' : service.output().slice(-3000) }).toEqual({ code: 0, signal: null, output: '' });
   });
 });
