@@ -57,7 +57,9 @@ cleanup() {
     [[ -z $(docker ps -aq --filter "label=com.docker.stack.namespace=$stack") ]] && ! docker network inspect "${stack}_detector" >/dev/null 2>&1 && break
     sleep 1
   done
-  docker rmi "$updated_image" >/dev/null 2>&1
+  # The service image goes too (its layers stay as build cache): test:docker removes its own tag of the same build
+  # and checks that the image is gone before pulling it back, which another tag of the same image id would defeat.
+  docker rmi --no-prune "$updated_image" "$image" >/dev/null 2>&1
   if $swarm_initialised_here; then docker swarm leave --force >/dev/null 2>&1; fi
   rm -rf "$work"
   if $engine_started_here; then bash "$standin" down >/dev/null 2>&1; fi
