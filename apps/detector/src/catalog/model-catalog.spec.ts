@@ -112,6 +112,19 @@ describe('ModelCatalog', () => {
     expect(catalog.isReady()).toBe(true);
   });
 
+  it('stays ready while a model added after start-up loads, so replicas sharing a models volume stay in service', async () => {
+    const { catalog, write } = setUp(parseModelsConfig(JSON.stringify({ defaults: { loading: 'eager' } }), 'test'));
+    write('yolov5s.onnx');
+    await catalog.scan();
+    expect(catalog.isReady()).toBe(false);
+    catalog.markLoaded('yolov5s', catalog.get('yolov5s')!.version, 5);
+    expect(catalog.isReady()).toBe(true);
+    write('yolov5m.onnx');
+    await catalog.scan();
+    expect(catalog.get('yolov5m')?.status).toBe('loading');
+    expect(catalog.isReady()).toBe(true);
+  });
+
   it('follows the models config: renames, exclusions, per-model options, no discovery', async () => {
     const config = parseModelsConfig(
       JSON.stringify({

@@ -66,6 +66,7 @@ export class ModelCatalog extends EventEmitter<CatalogEvents> {
   private readonly modelsDir: string;
   private scanning: Promise<void> | null = null;
   private rescanRequested = false;
+  private startUpOver = false;
   /** Names whose download is in progress. */
   private readonly fetching = new Set<string>();
 
@@ -87,8 +88,11 @@ export class ModelCatalog extends EventEmitter<CatalogEvents> {
     return this.names.map((name) => this.models.get(name)!);
   }
 
+  /** Start-up is over the first time the catalog is ready; from then on a loading model does not hold readiness back. */
   isReady(): boolean {
-    return isReady(this.all().map((model) => model.status));
+    const ready = isReady(this.all().map((model) => model.status), this.startUpOver);
+    if (ready) this.startUpOver = true;
+    return ready;
   }
 
   /** The served name of each file the folder should hold (config first, then discovery), and the expected names. */
