@@ -24,10 +24,11 @@ const run = promisify(execFile);
 
 /**
  * The largest resident memory measured with yolov5s, m and l loaded, one runner each, after bursts on all three and
- * without the image's MALLOC_ARENA_MAX=2 (README, "Benchmarks": 1310 MB in the bench, 1416 / 1397 MB in the A/B).
- * Memory requests (Kubernetes) and limits (Cloud Run) must hold at least this.
+ * without the image's MALLOC_ARENA_MAX=2 (README: 1310 MB in the bench, 1397-1416 MB in its A/B, 1462-1483 MB in
+ * the layout comparison of "How many replicas of which size"). Kubernetes' memory request and Cloud Run's limit must
+ * hold at least this.
  */
-const MEASURED_RSS_AFTER_BURSTS_BYTES = 1416e6;
+const MEASURED_RSS_AFTER_BURSTS_BYTES = 1483e6;
 const QUANTITY_UNITS: Record<string, number> = { '': 1, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, k: 1e3, M: 1e6, G: 1e9 };
 
 /** A Kubernetes or Swarm memory quantity ("1536Mi", "2Gi", "1536M") in bytes. */
