@@ -2,6 +2,7 @@ import { rmSync, symlinkSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { runCli } from '../../../cli/src/testing/run-cli';
+import { launchChromium } from '../browser/chromium';
 import { corpusFile, E2E_TMP, SHARED_MODELS_DIR } from '../support/paths';
 import { RunningService, startService } from '../support/service';
 
@@ -94,5 +95,20 @@ describe('an INT8 twin made by models:quantize, served beside its float model', 
     expect(pair.matched).toBeGreaterThanOrEqual(4);
     expect(pair.matched_share_of_a).toBeGreaterThan(0.7);
     expect(pair.mean_iou).toBeGreaterThan(0.8);
+  });
+
+  it("the page lists it from the catalog like any model, marked INT8", async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${service.url}/ui`);
+      const option = page.locator('#model-options label', { has: page.locator('input[value="yolov5n-int8"]') });
+      await option.waitFor();
+      expect(await option.locator('.model-state').textContent()).toBe('INT8');
+      expect(await option.locator('input').isDisabled()).toBe(false);
+      expect(await page.locator('#model-options input[value="yolov5n"]').isDisabled()).toBe(false);
+    } finally {
+      await browser.close();
+    }
   });
 });
