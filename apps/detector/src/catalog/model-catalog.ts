@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
+import { QuantizationRecord, readQuantizationRecord } from '@app/quantize';
 import type { ModelProbe } from '@app/vision';
 import { canServe, isReady, ModelStatus } from './model-state';
 import { MODEL_NAME_PATTERN, ModelOptions, ModelsConfig } from './models-config';
@@ -12,6 +13,8 @@ export interface ModelDescription {
   classNames: string[];
   stride: number;
   randomWeights: boolean;
+  /** The quantizer's record for an INT8 model (`npm run models:quantize`); null for a float one. */
+  quantization: Partial<QuantizationRecord> | null;
   /** Load + warm-up of the first runner, once loaded. */
   loadMs?: number;
 }
@@ -179,9 +182,10 @@ export class ModelCatalog extends EventEmitter<CatalogEvents> {
           classNames: probe.metadata.names,
           stride: probe.metadata.stride,
           randomWeights: probe.metadata.randomWeights,
+          quantization: readQuantizationRecord(probe.properties),
         };
         model.status = model.options.loading === 'eager' ? 'loading' : 'not-loaded';
-        this.options.log.log(`Model ${name}: ${file}, input [${probe.inputShape.join(',')}], ${probe.metadata.names.length} classes (${model.options.loading} loading).`);
+        this.options.log.log(`Model ${name}: ${file}, input [${probe.inputShape.join(',')}], ${probe.metadata.names.length} classes${model.description.quantization ? ', INT8' : ''} (${model.options.loading} loading).`);
         if (probe.metadata.randomWeights) this.options.log.warn(`Model ${name} has random weights (a benchmark stand-in): its detections are meaningless.`);
       } catch (error) {
         this.fail(model, (error as Error).message);
