@@ -3,16 +3,46 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { parseAllDocuments } from 'yaml';
+import { EventEmitter } from 'node:events';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import type { HttpAdapterHost } from '@nestjs/core';
+import type { CatalogService } from '../../apps/detector/src/catalog/catalog.service';
+import { parseModelsConfig } from '../../apps/detector/src/catalog/models-config';
+import type { InferenceService } from '../../apps/detector/src/inference/inference.service';
+import { RUNNER_PIPELINE_DEPTH } from '../../apps/detector/src/inference/model-runners';
+import { MetricsService } from '../../apps/detector/src/metrics/metrics.service';
 
 // The deploy/ manifests, checked offline: `kubectl kustomize` renders the Kubernetes base and overlay,
 // scripts/deploy-cloudrun.sh --dry-run renders the Cloud Run service, and every object is validated against the
 // Kubernetes and Knative OpenAPI schemas (kubernetes-models, @kubernetes-models/knative). Then the values that must
-// agree with each other and with the service's behaviour are checked (selectors, probes, grace periods, concurrency).
+// agree with each other and with the service's behaviour are checked (selectors, probes, grace periods, concurrency,
+// CPUs and memory against the runner layout and the measured memory, the autoscaler's metric against /metrics).
 const REPO_ROOT = resolve(__dirname, '../..');
 const run = promisify(execFile);
+
+/**
+ * The largest resident memory measured with yolov5s, m and l loaded, one runner each, after bursts on all three and
+ * without the image's MALLOC_ARENA_MAX=2 (README: 1310 MB in the bench, 1397-1416 MB in its A/B, 1462-1483 MB in
+ * the layout comparison of "How many replicas of which size"). Kubernetes' memory request and Cloud Run's limit must
+ * hold at least this.
+ */
+const MEASURED_RSS_AFTER_BURSTS_BYTES = 1483e6;
+const QUANTITY_UNITS: Record<string, number> = { '': 1, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, k: 1e3, M: 1e6, G: 1e9 };
+
+/** A Kubernetes or Swarm memory quantity ("1536Mi", "2Gi", "1536M") in bytes. */
+function bytesOf(quantity: string): number {
+  const match = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|k|M|G|)$/.exec(quantity);
+  if (!match) throw new Error(`not a memory quantity: ${quantity}`);
+  return Number(match[1]) * QUANTITY_UNITS[match[2]];
+}
+
+/** In flight per instance for one model: its runners (WORKER_THREADS) × the images each takes at once, + its queue. */
+const oneModelCapacity = (env: Env) =>
+  Number(envValue(env, 'WORKER_THREADS')) * RUNNER_PIPELINE_DEPTH + Number(envValue(env, 'QUEUE_DEPTH'));
+/** The CPUs one model's runners keep busy: runner threads × ONNX Runtime threads each. */
+const oneModelThreads = (env: Env) => Number(envValue(env, 'WORKER_THREADS')) * Number(envValue(env, 'ORT_INTRA_OP_THREADS'));
 
 type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> }; spec?: any };
 type Env = { name: string; value?: string }[];
@@ -67,7 +97,7 @@ describe('deploy/ manifests', () => {
   it('render every object, and every object passes the Kubernetes and Knative schemas', async () => {
     expect(base.map((object) => object.kind).sort()).toEqual(['Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Service']);
     expect(example.map((object) => object.kind).sort()).toEqual([
-      'Deployment', 'HorizontalPodAutoscaler', 'Namespace', 'PersistentVolumeClaim', 'PodDisruptionBudget', 'Service',
+      'ConfigMap', 'Deployment', 'HorizontalPodAutoscaler', 'Namespace', 'PersistentVolumeClaim', 'PodDisruptionBudget', 'Service',
     ]);
     const { code, results } = await validate([...base, ...example, cloudRun.service]);
     expect(results.filter((result) => result.errors.length > 0)).toEqual([]);
@@ -119,21 +149,25 @@ describe('deploy/ manifests', () => {
       const mounts = Object.fromEntries(container.volumeMounts.map((mount: { mountPath: string; name: string }) => [mount.mountPath, mount.name]));
       expect(mounts[envValue(container.env, 'MODELS_DIR')!]).toBe('models');
       expect(mounts['/tmp']).toBe('tmp');
-      const volumes = pod.volumes.map((volume: { name: string }) => volume.name).sort();
-      expect(volumes).toEqual(['models', 'tmp']);
+      const volumes = pod.volumes.map((volume: { name: string }) => volume.name);
+      expect(volumes).toEqual(expect.arrayContaining(['models', 'tmp']));
       // preStop sleep + the service's drain must end before the kubelet's SIGKILL.
       const preStopSeconds = Number(container.lifecycle.preStop.exec.command[1]);
       const drainSeconds = Number(envValue(container.env, 'SHUTDOWN_GRACE_MS')) / 1000;
       expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(preStopSeconds + drainSeconds);
       // A new pod is ready before an old one goes.
       expect(deployment.spec.strategy.rollingUpdate).toEqual({ maxSurge: 1, maxUnavailable: 0 });
-      // CPU matches the threads that do the work: workers x ONNX Runtime threads.
-      const threads = Number(envValue(container.env, 'WORKER_THREADS')) * Number(envValue(container.env, 'ORT_INTRA_OP_THREADS'));
-      expect(Number(container.resources.requests.cpu)).toBe(threads);
+      // CPU matches the threads one model's runners keep busy: runner threads per model × ONNX Runtime threads.
+      const { requests, limits } = container.resources;
+      expect(Number(requests.cpu)).toBe(oneModelThreads(container.env));
+      expect(Number(limits.cpu)).toBe(Number(requests.cpu));
+      // A busy pod's measured memory is requested (the scheduler reserves it); the limit leaves room above it.
+      expect(bytesOf(requests.memory)).toBeGreaterThanOrEqual(MEASURED_RSS_AFTER_BURSTS_BYTES);
+      expect(bytesOf(limits.memory)).toBeGreaterThan(bytesOf(requests.memory));
     });
   });
 
-  it('the example overlay mounts the models read-only from the shared claim and scales on the queue depth', () => {
+  it('the example overlay mounts the models read-only from the shared claim, and a valid models config from its ConfigMap', () => {
     const [deployment] = byKind(example, 'Deployment');
     const pod = deployment.spec.template.spec;
     const [container] = pod.containers;
@@ -142,10 +176,72 @@ describe('deploy/ manifests', () => {
       persistentVolumeClaim: { claimName: byKind(example, 'PersistentVolumeClaim')[0].metadata.name, readOnly: true },
     });
     expect(envValue(container.env, 'MODELS_AUTO_FETCH')).toBe('false');
-    const [hpa] = byKind(example, 'HorizontalPodAutoscaler');
-    const queueMetric = hpa.spec.metrics.find((metric: { type: string }) => metric.type === 'Pods');
-    expect(queueMetric.pods.metric.name).toBe('detector_queue_depth');
-    expect(Number(queueMetric.pods.target.averageValue)).toBeLessThan(Number(envValue(container.env, 'QUEUE_DEPTH')));
+    // MODELS_CONFIG names a file of the ConfigMap's read-only mount, and that file is a models config the service accepts.
+    const [configMap] = byKind(example, 'ConfigMap') as (Manifest & { data: Record<string, string> })[];
+    const configVolume = pod.volumes.find((volume: { configMap?: { name: string } }) => volume.configMap?.name === configMap.metadata.name);
+    const configMount = container.volumeMounts.find((mount: { name: string }) => mount.name === configVolume.name);
+    expect(configMount.readOnly).toBe(true);
+    const configFile = envValue(container.env, 'MODELS_CONFIG')!;
+    expect(dirname(configFile)).toBe(configMount.mountPath);
+    const config = parseModelsConfig(configMap.data[basename(configFile)], configFile);
+    expect(config.discover).toBe(true); // every *.onnx of the shared volume is served
+  });
+
+  describe('autoscaling on the fullest model queue (components/hpa-queue-depth, in the example overlay)', () => {
+    const adapterRule = async () => {
+      const values = parseYaml(await readFile(resolve(REPO_ROOT, 'deploy/kubernetes/components/hpa-queue-depth/prometheus-adapter-values.yaml'), 'utf8'));
+      expect(values.rules.custom).toHaveLength(1);
+      return values.rules.custom[0] as { seriesQuery: string; metricsQuery: string; name: { as: string } };
+    };
+
+    it('the HPA asks for the metric the adapter serves, scaling out before a model\'s queue is full', async () => {
+      const [hpa] = byKind(example, 'HorizontalPodAutoscaler');
+      const queueMetric = hpa.spec.metrics.find((metric: { type: string }) => metric.type === 'Pods');
+      expect(queueMetric.pods.metric.name).toBe((await adapterRule()).name.as);
+      const [container] = byKind(example, 'Deployment')[0].spec.template.spec.containers;
+      // QUEUE_DEPTH is per model and the metric is the fullest model queue of a pod: the target must be below it.
+      expect(Number(queueMetric.pods.target.averageValue)).toBeLessThan(Number(envValue(container.env, 'QUEUE_DEPTH')));
+      expect(hpa.spec.metrics.some((metric: { type: string; resource?: { name: string } }) => metric.resource?.name === 'cpu')).toBe(true);
+    });
+
+    it('the adapter queries series the service exports on /metrics, per model where it takes the maximum', async () => {
+      const rule = await adapterRule();
+      const queried = new Set([...`${rule.seriesQuery} ${rule.metricsQuery}`.matchAll(/\b(detector_[a-z_]+)\{/g)].map((match) => match[1]));
+      expect([...queried].sort()).toEqual(['detector_model_queue_depth', 'detector_queue_depth']);
+      // The service's own MetricsService, fed the load of two models (one of them with requests waiting).
+      const inference = {
+        events: new EventEmitter(),
+        loadStats: () => ({ threads: 2, queued: 3, running: 4, queueDepth: 6 }),
+        modelLoad: () => [
+          { model: 'yolov5s', queued: 3, running: 2, capacity: 2 },
+          { model: 'yolov5l', queued: 0, running: 2, capacity: 2 },
+        ],
+      } as unknown as InferenceService;
+      const catalog = { all: () => [] } as unknown as CatalogService;
+      const exported = await new MetricsService(inference, catalog, {} as HttpAdapterHost).metrics();
+      expect(exported).toMatch(/^detector_queue_depth 3$/m);
+      expect(exported).toMatch(/^detector_model_queue_depth\{model="yolov5s"\} 3$/m);
+      expect(exported).toMatch(/^detector_model_queue_depth\{model="yolov5l"\} 0$/m);
+      // The rule takes the per-model series' maximum per pod, falling back to the pod total (always exported).
+      expect(rule.metricsQuery).toMatch(/^max by \(<<\.GroupBy>>\) \(detector_model_queue_depth\{<<\.LabelMatchers>>\}\) or /);
+      expect(rule.seriesQuery).toMatch(/^detector_queue_depth\{/);
+    });
+  });
+
+  it('Docker Swarm (deploy/swarm/stack.yml): CPUs = runner threads × ONNX Runtime threads, memory reserved as measured', async () => {
+    const stack = parseYaml(await readFile(resolve(REPO_ROOT, 'deploy/swarm/stack.yml'), 'utf8'));
+    // The stack's values with the shell's variables unset: `${NAME:-default}` → default.
+    const withDefaults = (value: string) => String(value).replace(/\$\{\w+:-([^}]*)\}/g, '$1');
+    const { environment, deploy } = stack.services.detector;
+    const env: Env = Object.entries(environment as Record<string, string>).map(([name, value]) => ({ name, value: withDefaults(value) }));
+    expect(Number(withDefaults(deploy.resources.limits.cpus))).toBe(oneModelThreads(env));
+    // Docker's memory units are binary (1024M = 1 GiB). 992-995 MiB measured per replica by npm run test:swarm with
+    // s, m and l loaded (README, "The Swarm test").
+    const dockerBytes = (value: string) => bytesOf(withDefaults(value).replace(/^(\d+)([kmg])b?$/i, (_, count, unit) => `${count}${unit.toUpperCase()}i`));
+    const reserved = dockerBytes(deploy.resources.reservations.memory);
+    expect(reserved).toBeGreaterThanOrEqual(995 * 2 ** 20);
+    expect(dockerBytes(deploy.resources.limits.memory)).toBeGreaterThan(reserved);
+    expect(Number(withDefaults(stack.services.detector.stop_grace_period.replace(/s$/, '')))).toBeGreaterThan(Number(envValue(env, 'SHUTDOWN_GRACE_MS')) / 1000);
   });
 
   describe('Cloud Run (scripts/deploy-cloudrun.sh)', () => {
@@ -157,11 +253,14 @@ describe('deploy/ manifests', () => {
       expect(commands).not.toMatch(/add-iam-policy-binding/);
     });
 
-    it('matches the service: concurrency = workers + queue, probes, port, drain within the 10 s before SIGKILL', () => {
+    it('matches the service: concurrency = one model\'s runners × 2 + its queue, CPUs, memory, probes, port, drain', () => {
       const { spec, metadata } = cloudRun.service.spec.template;
       const [container] = spec.containers;
       const env: Env = container.env;
-      expect(spec.containerConcurrency).toBe(Number(envValue(env, 'WORKER_THREADS')) + Number(envValue(env, 'QUEUE_DEPTH')));
+      // All requests for one model is the mix that fills an instance soonest: no more than that is sent to it.
+      expect(spec.containerConcurrency).toBe(oneModelCapacity(env));
+      expect(Number(container.resources.limits.cpu)).toBe(oneModelThreads(env));
+      expect(bytesOf(container.resources.limits.memory)).toBeGreaterThanOrEqual(MEASURED_RSS_AFTER_BURSTS_BYTES);
       expect(container.startupProbe.httpGet.path).toBe('/health/ready');
       expect(container.livenessProbe.httpGet.path).toBe('/health/live');
       expect(container.startupProbe.failureThreshold * container.startupProbe.periodSeconds).toBeLessThanOrEqual(240); // Cloud Run's limit

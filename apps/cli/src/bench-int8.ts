@@ -1,5 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { InferenceSession } from 'onnxruntime-node';
 import { generateYolov5Files, YOLOV5_MODELS, Yolov5Model } from '@app/onnx-writer';
@@ -8,6 +8,9 @@ import { detectorSessionOptions } from '@app/vision/runtime';
 import { parseCommandLine, parseModelList, positiveIntegerOption, runCommand } from './command-line';
 import { profileKernels, KernelTimes } from './bench/int8-profile';
 import { readyTensor, SQUARE, timeBareRun } from './bench/in-process';
+import { EndToEndRow, measureEndToEnd } from './bench/int8-end-to-end';
+import { REFERENCE_PHOTO } from './bench/reference';
+import { buildServiceSnapshot } from './bench/service-process';
 import { summarize } from './bench/stats';
 import { calibrationPhotos } from './quantize/calibrate';
 import { quantizeFile } from './quantize/quantize-file';
@@ -15,6 +18,7 @@ import { quantizeFile } from './quantize/quantize-file';
 const REPO_ROOT = resolve(__dirname, '../../..');
 const REAL_YOLOV5N = resolve(REPO_ROOT, '../shared/models/yolov5n.onnx');
 const COCO128_PHOTOS = resolve(REPO_ROOT, '../shared/datasets/coco128/images');
+const END_TO_END_PHOTO = resolve(REPO_ROOT, '../shared/corpus/photos', REFERENCE_PHOTO);
 const ALL_MODELS = ['yolov5n', ...YOLOV5_MODELS] as const;
 /** The issue's targets: bare INT8 speed-up over FP32. */
 const TARGETS: Record<string, number> = { yolov5n: 1.3, yolov5s: 1.6, yolov5l: 2 };
@@ -26,14 +30,18 @@ const USAGE = `Usage: npm run bench:int8 -- [options]
 
 Quantizes the real yolov5n (../shared/models) and random-weight yolov5s/m/l (generated) into a temporary folder
 with the same code as npm run models:quantize, then times bare session.run at 640x640, FP32 against INT8,
-interleaved round by round, with 1 and 2 intra-op threads (the service's session options). Prints the speed-ups
-and the issue's targets; with --profile, also where each model's time goes (ONNX Runtime's profiler, per kernel).
+interleaved round by round, with 1 and 2 intra-op threads (the service's session options). Then, end to end, it
+builds and starts the service on a folder serving both files (<name> and <name>-int8) and times sequential
+POST /predict of ${REFERENCE_PHOTO}, FP32 and INT8 alternating, with each thread count. Prints the speed-ups and the
+issue's targets; with --profile, also where each model's time goes (ONNX Runtime's profiler, per kernel).
 Accuracy is measured separately: npm run bench:accuracy -- --model <name>-int8.onnx.
 
 Options:
   --models LIST   comma-separated (default: ${ALL_MODELS.join(',')})
   --rounds N      interleaved rounds (default 10)
   --threads LIST  intra-op thread counts (default 1,2)
+  --e2e LIST      models also timed through the service, or "none" (default: yolov5n)
+  --e2e-rounds N  interleaved POST /predict rounds (default 20)
   --profile       add a per-kernel profile (1 thread) of each model, FP32 and INT8
   --out DIR       where int8.json and int8.md go (default bench/results)
   --help          show this text`;
@@ -114,7 +122,24 @@ async function measureSpeed(model: ModelFiles, threadCounts: readonly number[], 
   return rows;
 }
 
-function renderMarkdown(rows: SpeedRow[], profiles: Record<string, { fp32: KernelTimes; int8: KernelTimes }>, header: string): string {
+function renderEndToEnd(rows: EndToEndRow[]): string[] {
+  if (rows.length === 0) return [];
+  return [
+    '',
+    `End to end: sequential JSON POST /predict of ${REFERENCE_PHOTO} (810×1080) to the service serving both, one runner each, FP32 and INT8 alternating; ` +
+      'client-side round trip, and in brackets the `inference` stage of the Server-Timing header:',
+    '',
+    '| model | threads | FP32 ms | INT8 ms | speed-up (medians) | speed-up (median of rounds) | rounds |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map(
+      (row) =>
+        `| ${row.model} | ${row.threads} | ${row.fp32Ms.toFixed(1)} (${row.fp32InferenceMs.toFixed(1)}) | ${row.int8Ms.toFixed(1)} (${row.int8InferenceMs.toFixed(1)}) | ` +
+        `${row.speedUp.toFixed(2)}× (inference ${(row.fp32InferenceMs / row.int8InferenceMs).toFixed(2)}×) | ${row.roundSpeedUp.toFixed(2)}× | ${row.rounds} |`,
+    ),
+  ];
+}
+
+function renderMarkdown(rows: SpeedRow[], endToEnd: EndToEndRow[], profiles: Record<string, { fp32: KernelTimes; int8: KernelTimes }>, header: string): string {
   const lines = [
     header,
     '',
@@ -125,6 +150,7 @@ function renderMarkdown(rows: SpeedRow[], profiles: Record<string, { fp32: Kerne
       const verdict = target === undefined ? '–' : `≥ ${target}× ${row.speedUp >= target ? 'met' : 'missed'}`;
       return `| ${row.model} | ${row.threads} | ${row.fp32Ms.toFixed(1)} | ${row.int8Ms.toFixed(1)} | ${row.speedUp.toFixed(2)}× | ${row.roundSpeedUp.toFixed(2)}× | ${verdict} |`;
     }),
+    ...renderEndToEnd(endToEnd),
   ];
   for (const [model, { fp32, int8 }] of Object.entries(profiles)) {
     const total = (times: KernelTimes) => Object.values(times).reduce((sum, ms) => sum + ms, 0);
@@ -150,6 +176,8 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
     rounds: { type: 'string' },
     threads: { type: 'string' },
     profile: { type: 'boolean' },
+    e2e: { type: 'string' },
+    'e2e-rounds': { type: 'string' },
     out: { type: 'string' },
   });
   if (values.help) {
@@ -159,9 +187,12 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
   const names = parseModelList(values.models, ALL_MODELS);
   const rounds = positiveIntegerOption('rounds', values.rounds, 10);
   const threadCounts = threadList(values.threads);
+  const endToEndNames = values.e2e === 'none' ? [] : parseModelList(values.e2e, names, names.includes('yolov5n') ? ['yolov5n'] : []);
+  const endToEndRounds = positiveIntegerOption('e2e-rounds', values['e2e-rounds'], 20);
   const outDir = resolve(values.out ?? join(REPO_ROOT, 'bench/results'));
   const features = hostInt8CpuFeatures();
   log(features.summary);
+  const loadAtStart = loadavg()[0];
 
   const scratch = mkdtempSync(join(tmpdir(), 'yolov5-int8-bench-'));
   try {
@@ -179,15 +210,25 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
         };
       }
     }
+    const endToEnd: EndToEndRow[] = [];
+    if (endToEndNames.length > 0) {
+      log('building the service (npm run build) and snapshotting dist/');
+      const entry = buildServiceSnapshot(REPO_ROOT, join(scratch, 'service'));
+      const photo = readFileSync(END_TO_END_PHOTO);
+      for (const model of models.filter((files) => endToEndNames.includes(files.name))) {
+        endToEnd.push(...(await measureEndToEnd({ twins: model, entry, scratch, threadCounts, rounds: endToEndRounds, photo, log })));
+      }
+    }
+    const load = `load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end`;
     const header =
       `## INT8 vs FP32, bare session.run at 640x640 (${new Date().toISOString().slice(0, 10)})\n\n` +
-      `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores; ${features.summary}. FP32 and INT8 alternate within each of ${rounds} rounds ` +
+      `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores (${load}); ${features.summary}. FP32 and INT8 alternate within each of ${rounds} rounds ` +
       `(the machine is shared: compare the ratios, not the times). yolov5n has real weights (${basename(REAL_YOLOV5N)}, 32 calibration photos); ` +
       `yolov5s/m/l random weights (8 calibration photos).`;
-    const markdown = renderMarkdown(rows, profiles, header);
+    const markdown = renderMarkdown(rows, endToEnd, profiles, header);
     console.log(markdown);
     mkdirSync(outDir, { recursive: true });
-    writeFileSync(join(outDir, 'int8.json'), JSON.stringify({ cpu: features, rows, profiles }, null, 2));
+    writeFileSync(join(outDir, 'int8.json'), JSON.stringify({ cpu: features, load: { start: loadAtStart, end: loadavg()[0] }, rows, endToEnd, profiles }, null, 2));
     writeFileSync(join(outDir, 'int8.md'), markdown);
     log(`wrote ${join(outDir, 'int8.json')} and int8.md`);
     return 0;

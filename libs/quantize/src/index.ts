@@ -4,3 +4,4 @@ export * from './cpu-features';
 export * from './opset-upgrade';
 export * from './qdq-transform';
 export * from './quantization-plan';
+export * from './quantization-record';

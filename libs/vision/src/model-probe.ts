@@ -5,6 +5,8 @@ import { readOnnxSignature } from './onnx-signature';
 /** What a model file promises before any session is made: its export metadata and its checked input/output contract. */
 export interface ModelProbe {
   metadata: YoloMetadata;
+  /** The file's metadata entries as written (for entries other tools add, e.g. the quantizer's record). */
+  properties: Record<string, string>;
   contract: ModelContract;
   inputShape: (number | string)[];
   outputShape: (number | string)[];
@@ -15,8 +17,9 @@ export interface ModelProbe {
  * is screened with, so a broken file is reported as soon as it appears. Throws an error naming the file and the fault.
  */
 export async function probeModelFile(file: string): Promise<ModelProbe> {
-  const metadata = interpretYoloMetadata(await readOnnxMetadata(file));
+  const properties = await readOnnxMetadata(file);
+  const metadata = interpretYoloMetadata(properties);
   const { inputs, outputs } = await readOnnxSignature(file);
   const contract = checkModelContract(file, inputs, outputs, metadata.names, metadata.namesFromFile);
-  return { metadata, contract, inputShape: [...(inputs[0].shape ?? [])], outputShape: [...(outputs[0].shape ?? [])] };
+  return { metadata, properties, contract, inputShape: [...(inputs[0].shape ?? [])], outputShape: [...(outputs[0].shape ?? [])] };
 }

@@ -37,6 +37,16 @@ describe('ModelCatalog', () => {
     expect(catalog.isReady()).toBe(true);
   });
 
+  it("describes an INT8 twin by its quantizer's record, and a float model as not quantized", async () => {
+    const { catalog, write } = setUp();
+    const record = { format: 'QDQ', source: 'yolov5s.onnx', calibration: { method: 'percentile', percentile: 99.999, images: 4 } };
+    write('yolov5s.onnx');
+    write('yolov5s-int8.onnx', makeFixedOutputModel({ rows: [], metadata: { quantization: JSON.stringify(record) } }));
+    await catalog.scan();
+    expect(catalog.get('yolov5s-int8')).toMatchObject({ status: 'not-loaded', description: { quantization: record } });
+    expect(catalog.get('yolov5s')?.description?.quantization).toBeNull();
+  });
+
   it('lists a file that fails the contract check as failed, with its reason and no server path; the others serve', async () => {
     const { catalog, write, dir } = setUp();
     write('yolov5s.onnx');
@@ -109,6 +119,19 @@ describe('ModelCatalog', () => {
     expect(catalog.get('yolov5s')?.status).toBe('loading');
     catalog.markLoaded('yolov5s', version, 5);
     expect(catalog.get('yolov5s')).toMatchObject({ status: 'loaded', runnersLoaded: 2 });
+    expect(catalog.isReady()).toBe(true);
+  });
+
+  it('stays ready while a model added after start-up loads, so replicas sharing a models volume stay in service', async () => {
+    const { catalog, write } = setUp(parseModelsConfig(JSON.stringify({ defaults: { loading: 'eager' } }), 'test'));
+    write('yolov5s.onnx');
+    await catalog.scan();
+    expect(catalog.isReady()).toBe(false);
+    catalog.markLoaded('yolov5s', catalog.get('yolov5s')!.version, 5);
+    expect(catalog.isReady()).toBe(true);
+    write('yolov5m.onnx');
+    await catalog.scan();
+    expect(catalog.get('yolov5m')?.status).toBe('loading');
     expect(catalog.isReady()).toBe(true);
   });
 

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
+import { QuantizationRecord, readQuantizationRecord } from '@app/quantize';
 import type { ModelProbe } from '@app/vision';
 import { canServe, isReady, ModelStatus } from './model-state';
 import { MODEL_NAME_PATTERN, ModelOptions, ModelsConfig } from './models-config';
@@ -12,6 +13,8 @@ export interface ModelDescription {
   classNames: string[];
   stride: number;
   randomWeights: boolean;
+  /** The quantizer's record for an INT8 model (`npm run models:quantize`); null for a float one. */
+  quantization: Partial<QuantizationRecord> | null;
   /** Load + warm-up of the first runner, once loaded. */
   loadMs?: number;
 }
@@ -66,6 +69,7 @@ export class ModelCatalog extends EventEmitter<CatalogEvents> {
   private readonly modelsDir: string;
   private scanning: Promise<void> | null = null;
   private rescanRequested = false;
+  private startUpOver = false;
   /** Names whose download is in progress. */
   private readonly fetching = new Set<string>();
 
@@ -87,8 +91,11 @@ export class ModelCatalog extends EventEmitter<CatalogEvents> {
     return this.names.map((name) => this.models.get(name)!);
   }
 
+  /** Start-up is over the first time the catalog is ready; from then on a loading model does not hold readiness back. */
   isReady(): boolean {
-    return isReady(this.all().map((model) => model.status));
+    const ready = isReady(this.all().map((model) => model.status), this.startUpOver);
+    if (ready) this.startUpOver = true;
+    return ready;
   }
 
   /** The served name of each file the folder should hold (config first, then discovery), and the expected names. */
@@ -175,9 +182,10 @@ export class ModelCatalog extends EventEmitter<CatalogEvents> {
           classNames: probe.metadata.names,
           stride: probe.metadata.stride,
           randomWeights: probe.metadata.randomWeights,
+          quantization: readQuantizationRecord(probe.properties),
         };
         model.status = model.options.loading === 'eager' ? 'loading' : 'not-loaded';
-        this.options.log.log(`Model ${name}: ${file}, input [${probe.inputShape.join(',')}], ${probe.metadata.names.length} classes (${model.options.loading} loading).`);
+        this.options.log.log(`Model ${name}: ${file}, input [${probe.inputShape.join(',')}], ${probe.metadata.names.length} classes${model.description.quantization ? ', INT8' : ''} (${model.options.loading} loading).`);
         if (probe.metadata.randomWeights) this.options.log.warn(`Model ${name} has random weights (a benchmark stand-in): its detections are meaningless.`);
       } catch (error) {
         this.fail(model, (error as Error).message);

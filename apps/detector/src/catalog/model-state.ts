@@ -17,9 +17,11 @@ export const canServe = (status: ModelStatus): boolean => status === 'not-loaded
 export const isSettling = (status: ModelStatus): boolean => status === 'fetching' || status === 'loading';
 
 /**
- * Ready when nothing installed is still loading (eager start-up waits for its models) and at least one model can
- * serve. Downloads do not hold readiness back; a folder whose files are all missing or broken is not ready.
+ * Ready when at least one model can serve and, until start-up is over, nothing installed is still loading (eager
+ * start-up waits for its models). A model added or replaced later loads while the others go on serving, so replicas
+ * that share a models volume do not all turn unready at once. Downloads do not hold readiness back; a folder whose
+ * files are all missing or broken is not ready.
  */
-export function isReady(statuses: readonly ModelStatus[]): boolean {
-  return statuses.every((status) => status !== 'loading') && statuses.some(canServe);
+export function isReady(statuses: readonly ModelStatus[], startUpOver: boolean): boolean {
+  return (startUpOver || statuses.every((status) => status !== 'loading')) && statuses.some(canServe);
 }

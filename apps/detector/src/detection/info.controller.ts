@@ -1,6 +1,7 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { DEFAULT_MODEL_NAMES } from '@app/model-store';
+import { hostInt8CpuFeatures, int8SpeedNotice } from '@app/quantize';
 import { CatalogService } from '../catalog/catalog.service';
 import { UnknownModelError } from '../catalog/model-errors';
 import { canServe } from '../catalog/model-state';
@@ -8,6 +9,7 @@ import { notInstalledHint } from '../inference/inference.service';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { jsonString, JsonStringResponse } from '../common/json-string.decorator';
 import { ModelStateDto } from './dto/model-state.dto';
+import { int8CpuDto, quantizationDto } from './dto/quantization.dto';
 import { SERVICE_DESCRIPTION, SERVICE_TITLE, SERVICE_VERSION } from '../service-info';
 
 /** What a random-weight stand-in means for its detections, and the way to real ones (no server paths). */
@@ -18,6 +20,9 @@ const randomWeightsNotice = (name: string) =>
 /** The seed's informational routes (bare JSON strings, as FastAPI returns them) and the models' states. */
 @Controller()
 export class InfoController {
+  /** Read once: the CPU does not change while the service runs. */
+  private readonly cpu = hostInt8CpuFeatures();
+
   constructor(private readonly catalog: CatalogService) {}
 
   @Get()
@@ -62,7 +67,7 @@ export class InfoController {
 
   @Get('models/:name')
   @ApiTags('models')
-  @ApiOperation({ summary: "One model's state: installed, loaded, input shape, classes, file name" })
+  @ApiOperation({ summary: "One model's state: installed, loaded, input shape, classes, file name, quantization" })
   @ApiParam({ name: 'name', description: 'A name from GET /models.', example: 'yolov5s' })
   @ApiOkResponse({ type: ModelStateDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Unknown model name.' })
@@ -74,6 +79,8 @@ export class InfoController {
     const description = state.description;
     // Read from the file's metadata when it appeared, loaded or not.
     const randomWeights = description?.randomWeights ?? null;
+    const quantization = description?.quantization ?? null;
+    const notices = [randomWeights ? randomWeightsNotice(name) : null, int8SpeedNotice(name, quantization, this.cpu)].filter((notice) => notice !== null);
     return {
       name: state.name,
       status: state.status,
@@ -87,7 +94,9 @@ export class InfoController {
       stride: description?.stride ?? null,
       classes: description?.classNames ?? null,
       random_weights: randomWeights,
-      notice: randomWeights ? randomWeightsNotice(name) : null,
+      quantization: quantization && quantizationDto(quantization),
+      int8_cpu: quantization && int8CpuDto(this.cpu),
+      notice: notices.length > 0 ? notices.join(' ') : null,
       load_ms: description?.loadMs === undefined ? null : Math.round(description.loadMs),
       workers_loaded: state.runnersLoaded,
       replicas: state.options.replicas,

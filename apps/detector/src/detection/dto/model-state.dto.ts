@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { MODEL_STATUSES, ModelStatus } from '../../catalog/model-state';
+import { Int8CpuDto, QuantizationDto } from './quantization.dto';
 
 export class ModelStateDto {
   @ApiProperty({ example: 'yolov5s' })
@@ -31,7 +32,24 @@ export class ModelStateDto {
     example: false,
   })
   random_weights: boolean | null;
-  @ApiProperty({ nullable: true, type: String, description: 'A sentence for people when the model will not give real detections (random weights).', example: null })
+  @ApiProperty({
+    nullable: true,
+    type: QuantizationDto,
+    description: 'How an INT8 model was quantized (`npm run models:quantize`, from its `quantization` metadata); null for a float model or when the file cannot be read.',
+  })
+  quantization: QuantizationDto | null;
+  @ApiProperty({
+    nullable: true,
+    type: Int8CpuDto,
+    description: "For an INT8 model: whether this server's CPU has the instructions that make INT8 fast (VNNI). Null for a float model.",
+  })
+  int8_cpu: Int8CpuDto | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Sentences for people when the model will not give real detections (random weights), or is INT8 on a CPU without VNNI (it may be slower than its float twin).',
+    example: null,
+  })
   notice: string | null;
   @ApiProperty({ nullable: true, type: Number, description: 'Load + warm-up time in ms.' })
   load_ms: number | null;

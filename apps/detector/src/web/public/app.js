@@ -112,11 +112,13 @@ function modelOption(value, modelState, enabled = isRunnable(modelState)) {
   label.append(input, name);
   // A custom model says what it finds (its own classes); the COCO models are known by name.
   if (modelState?.classes) label.title = `${modelState.classes.length} classes: ${modelState.classes.join(', ')}`;
-  const noteText = modelState && !modelState.available ? (UNAVAILABLE_NOTES[modelState.status] ?? 'not available') : modelState?.random_weights ? 'random weights' : null;
+  const noteText = modelState && !modelState.available ? (UNAVAILABLE_NOTES[modelState.status] ?? 'not available') : modelState?.random_weights ? 'random weights' : modelState?.quantization ? 'INT8' : null;
   if (noteText) {
     const note = document.createElement('span');
     note.className = 'model-state';
     note.textContent = noteText;
+    // An INT8 model on a CPU without VNNI: the service's notice says it may be slower than its float twin.
+    if (modelState?.notice) note.title = modelState.notice;
     label.append(note);
   }
   return label;

@@ -1,0 +1,114 @@
+import { rmSync, symlinkSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import request from 'supertest';
+import { runCli } from '../../../cli/src/testing/run-cli';
+import { launchChromium } from '../browser/chromium';
+import { corpusFile, E2E_TMP, SHARED_MODELS_DIR } from '../support/paths';
+import { RunningService, startService } from '../support/service';
+
+const busJpeg = readFileSync(corpusFile('photos/bus.jpg'));
+
+interface Box {
+  x_min: number;
+  y_min: number;
+  x_max: number;
+  y_max: number;
+  class_name: string;
+  confidence: number;
+}
+
+function iou(a: Box, b: Box): number {
+  const width = Math.max(0, Math.min(a.x_max, b.x_max) - Math.max(a.x_min, b.x_min));
+  const height = Math.max(0, Math.min(a.y_max, b.y_max) - Math.max(a.y_min, b.y_min));
+  const area = (box: Box) => (box.x_max - box.x_min) * (box.y_max - box.y_min);
+  return (width * height) / (area(a) + area(b) - width * height);
+}
+
+/**
+ * The real yolov5n beside its INT8 twin, made by `npm run models:quantize` (4 calibration photos, to be quick) in a
+ * models folder where the float file is a symlink into ../shared: both are served, by the one catalog, side by side.
+ */
+describe('an INT8 twin made by models:quantize, served beside its float model', () => {
+  const dir = join(E2E_TMP, 'models-int8');
+  let service: RunningService;
+
+  beforeAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    symlinkSync(join(SHARED_MODELS_DIR, 'yolov5n.onnx'), join(dir, 'yolov5n.onnx'));
+    const quantize = await runCli('models-quantize', ['--model', 'yolov5n', '--count', '4'], { MODELS_DIR: dir });
+    if (quantize.code !== 0) throw new Error(`models:quantize failed (${quantize.code}):\n${quantize.stderr}`);
+    service = await startService({ env: { MODELS_DIR: dir }, timeoutMs: 90_000 });
+  }, 240_000);
+  afterAll(async () => {
+    if (service) expect(await service.stop()).toBe(0);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('GET /models lists both; /models/yolov5n-int8 shows its quantization and the CPU features, the float model none', async () => {
+    // Beside the official defaults the folder lacks (listed as missing, as in any folder).
+    expect((await request(service.url).get('/models').expect(200)).body).toEqual(['yolov5n', 'yolov5s', 'yolov5m', 'yolov5l', 'yolov5n-int8']);
+    const int8 = (await request(service.url).get('/models/yolov5n-int8').expect(200)).body;
+    expect(int8).toMatchObject({
+      status: 'loaded',
+      file: 'yolov5n-int8.onnx',
+      classes: expect.arrayContaining(['person', 'bus']),
+      input_shape: [1, 3, 640, 640],
+      quantization: {
+        format: 'QDQ',
+        weights: 'int8 symmetric per output channel',
+        activations: 'uint8 asymmetric per tensor',
+        source: 'yolov5n.onnx',
+        calibration: { method: 'percentile', percentile: 99.999, images: 4 },
+        quantized_nodes: expect.any(Number),
+        float_convs: expect.arrayContaining([expect.stringContaining('reads the graph input')]),
+      },
+      int8_cpu: { vnni: expect.any(Boolean), flags: expect.any(Array), summary: expect.any(String) },
+    });
+    // The notice follows this machine's CPU: none with VNNI, "may be slower than its float twin" without.
+    expect(int8.notice).toEqual(int8.int8_cpu.vnni ? null : expect.stringContaining('may be slower than its float twin yolov5n'));
+    const float = (await request(service.url).get('/models/yolov5n').expect(200)).body;
+    expect(float).toMatchObject({ status: 'loaded', quantization: null, int8_cpu: null, notice: null });
+  });
+
+  it('POST /predict with yolov5n-int8 finds what FP32 finds in bus.jpg: same classes, boxes IoU > 0.7 at confidence ≥ 0.5', async () => {
+    const predict = async (model: string): Promise<Box[]> => {
+      const { body } = await request(service.url).post('/predict').send({ model, image: busJpeg.toString('base64') }).expect(200);
+      expect(body.model).toBe(model);
+      return body.detections;
+    };
+    const fp32 = (await predict('yolov5n')).filter((box) => box.confidence >= 0.5);
+    const int8 = await predict('yolov5n-int8');
+    expect(new Set(fp32.map((box) => box.class_name))).toEqual(new Set(['person', 'bus']));
+    for (const box of fp32) expect(int8.some((candidate) => candidate.class_name === box.class_name && iou(candidate, box) > 0.7)).toBe(true);
+    const confidentInt8 = int8.filter((box) => box.confidence >= 0.5);
+    expect(new Set(confidentInt8.map((box) => box.class_name))).toEqual(new Set(['person', 'bus']));
+  });
+
+  it('POST /predict/compare runs both and answers with their agreement', async () => {
+    const { body } = await request(service.url).post('/predict/compare').field('models', 'yolov5n,yolov5n-int8').attach('image', busJpeg, 'bus.jpg').expect(200);
+    expect(body.results.map((result: { model: string }) => result.model)).toEqual(['yolov5n', 'yolov5n-int8']);
+    expect(body.skipped).toEqual([]);
+    const [pair] = body.agreement.pairs;
+    expect(body.agreement.pairs).toHaveLength(1);
+    expect(pair).toMatchObject({ model_a: 'yolov5n', model_b: 'yolov5n-int8' });
+    expect(pair.matched).toBeGreaterThanOrEqual(4);
+    expect(pair.matched_share_of_a).toBeGreaterThan(0.7);
+    expect(pair.mean_iou).toBeGreaterThan(0.8);
+  });
+
+  it("the page lists it from the catalog like any model, marked INT8", async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${service.url}/ui`);
+      const option = page.locator('#model-options label', { has: page.locator('input[value="yolov5n-int8"]') });
+      await option.waitFor();
+      expect(await option.locator('.model-state').textContent()).toBe('INT8');
+      expect(await option.locator('input').isDisabled()).toBe(false);
+      expect(await page.locator('#model-options input[value="yolov5n"]').isDisabled()).toBe(false);
+    } finally {
+      await browser.close();
+    }
+  });
+});
