@@ -1,6 +1,7 @@
 import { rmSync, symlinkSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
+import { Detection, intersectionOverUnion } from '@app/vision';
 import { runCli } from '../../../cli/src/testing/run-cli';
 import { launchChromium } from '../browser/chromium';
 import { corpusFile, E2E_TMP, SHARED_MODELS_DIR } from '../support/paths';
@@ -8,21 +9,8 @@ import { RunningService, startService } from '../support/service';
 
 const busJpeg = readFileSync(corpusFile('photos/bus.jpg'));
 
-interface Box {
-  x_min: number;
-  y_min: number;
-  x_max: number;
-  y_max: number;
-  class_name: string;
-  confidence: number;
-}
-
-function iou(a: Box, b: Box): number {
-  const width = Math.max(0, Math.min(a.x_max, b.x_max) - Math.max(a.x_min, b.x_min));
-  const height = Math.max(0, Math.min(a.y_max, b.y_max) - Math.max(a.y_min, b.y_min));
-  const area = (box: Box) => (box.x_max - box.x_min) * (box.y_max - box.y_min);
-  return (width * height) / (area(a) + area(b) - width * height);
-}
+const corners = (box: Detection) => ({ x1: box.x_min, y1: box.y_min, x2: box.x_max, y2: box.y_max });
+const iou = (a: Detection, b: Detection) => intersectionOverUnion(corners(a), corners(b));
 
 /**
  * The real yolov5n beside its INT8 twin, made by `npm run models:quantize` (4 calibration photos, to be quick) in a
@@ -72,7 +60,7 @@ describe('an INT8 twin made by models:quantize, served beside its float model', 
   });
 
   it('POST /predict with yolov5n-int8 finds what FP32 finds in bus.jpg: same classes, boxes IoU > 0.7 at confidence ≥ 0.5', async () => {
-    const predict = async (model: string): Promise<Box[]> => {
+    const predict = async (model: string): Promise<Detection[]> => {
       const { body } = await request(service.url).post('/predict').send({ model, image: busJpeg.toString('base64') }).expect(200);
       expect(body.model).toBe(model);
       return body.detections;
