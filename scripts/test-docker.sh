@@ -312,7 +312,8 @@ body=$(http 200 "http://127.0.0.1:$port/models/$first_model")
 node -e 'const state = JSON.parse(process.argv[1]); if (!state.loaded || state.file !== `${process.argv[2]}.onnx`) process.exit(1)' "$body" "$first_model" ||
   fail "the baked image did not load $first_model: $body"
 # Clients see the file name only; where it was found is in the log.
-docker logs "$baked_container" 2>&1 | grep -q "/app/models/$first_model.onnx" ||
+docker logs "$baked_container" >"$work/baked.log" 2>&1
+grep -q "/app/models/$first_model.onnx" "$work/baked.log" ||
   fail "the baked image's log does not say it found $first_model in /app/models"
 body=$(http 200 -H 'Content-Type: application/json' --data-binary "@$work/predict.json" "http://127.0.0.1:$port/predict")
 check_prediction "$body" "baked image: POST /predict JSON"
