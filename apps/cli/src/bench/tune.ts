@@ -20,7 +20,7 @@ export function sessionOptionVariants(intraOpThreads: number): Record<string, In
     chosen,
     'spinning on': { ...chosen, extra: { session: { intra_op: { allow_spinning: '1' } } } },
     'memory arena off': { ...chosen, enableCpuMemArena: false },
-    'memory pattern off': { ...chosen, enableMemPattern: false },
+    'memory pattern on': { ...chosen, enableMemPattern: true },
     'optimisation extended': { ...chosen, graphOptimizationLevel: 'extended' },
     'optimisation basic': { ...chosen, graphOptimizationLevel: 'basic' },
     '1 intra-op thread': detectorSessionOptions(1),

@@ -8,6 +8,7 @@ import { CatalogModel } from '../catalog/model-catalog';
 import { canServe } from '../catalog/model-state';
 import { TransferredImage } from '../common/transferred-image';
 import { DetectorConfig, detectorConfig } from '../config/detector-config';
+import { releaseFreedMemory } from './freed-memory';
 import { ModelRunners, RUNNER_PIPELINE_DEPTH } from './model-runners';
 import { RefusalReason, RequestRefusedError } from './request-refused.error';
 import { DetectTaskResult } from './runner-protocol';
@@ -125,6 +126,8 @@ export class InferenceService implements OnApplicationShutdown {
       replicas: options.replicas,
     });
     runners.on('load', (report) => {
+      // Before the model counts as loaded, so that a ready replica's memory is what it keeps, not its loading's peak.
+      releaseFreedMemory();
       if (report.error) this.catalog.markFailed(name, report.version, report.error);
       else this.catalog.markLoaded(name, report.version, report.loadMs ?? 0);
     });
@@ -138,7 +141,7 @@ export class InferenceService implements OnApplicationShutdown {
     const runners = this.runners.get(name);
     if (!runners) return;
     this.runners.delete(name);
-    void runners.close();
+    void runners.close().then(releaseFreedMemory);
   }
 
   /** Every model that has taken requests is at capacity with a full queue: a detection asked for now would be refused. */
