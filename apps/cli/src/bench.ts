@@ -56,8 +56,7 @@ const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 const encodings: Encoding[] = ['json', 'multipart'];
 
 function requestFor(model: BenchModel, photo: BenchPhoto, encoding: Encoding): PreparedRequest {
-  const name = model.servedAs;
-  return encoding === 'json' ? jsonPredictRequest(name, photo.bytes) : multipartPredictRequest(name, photo.bytes, photo.name, 'image/jpeg');
+  return encoding === 'json' ? jsonPredictRequest(model.name, photo.bytes) : multipartPredictRequest(model.name, photo.bytes, photo.name, 'image/jpeg');
 }
 
 /** `--name N`: a positive number, or the default when the option is absent. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { prepareBenchModels } from './bench-lineup';
@@ -15,14 +15,19 @@ describe('prepareBenchModels', () => {
     rmSync(shared, { recursive: true, force: true });
   });
 
-  it('serves the trained yolov5n from a folder of its own under an official name, through a symlink to the dynamic export', async () => {
+  it('serves the trained yolov5n under its own name, through a symlink to the dynamic export, from a folder apart from the random-weight models', async () => {
     writeFileSync(join(shared, 'yolov5n.onnx'), 'static');
     writeFileSync(join(shared, 'yolov5n-dynamic.onnx'), 'dynamic');
-    const [model, ...rest] = await prepareBenchModels(['yolov5n'], scratch, shared, () => {});
+    const [trained, random, ...rest] = await prepareBenchModels(['yolov5n', 'yolov5s'], scratch, shared, () => {});
     expect(rest).toEqual([]);
-    expect(model).toMatchObject({ name: 'yolov5n', weights: 'trained', staticFile: join(shared, 'yolov5n.onnx'), dynamicFile: join(shared, 'yolov5n-dynamic.onnx'), servedAs: 'yolov5s' });
-    expect(model.modelsDir.startsWith(scratch)).toBe(true);
-    expect(readlinkSync(join(model.modelsDir, 'yolov5s.onnx'))).toBe(join(shared, 'yolov5n-dynamic.onnx'));
+    expect(trained).toMatchObject({ name: 'yolov5n', weights: 'trained', staticFile: join(shared, 'yolov5n.onnx'), dynamicFile: join(shared, 'yolov5n-dynamic.onnx') });
+    expect(trained.modelsDir.startsWith(scratch)).toBe(true);
+    expect(readdirSync(trained.modelsDir)).toEqual(['yolov5n.onnx']);
+    expect(readlinkSync(join(trained.modelsDir, 'yolov5n.onnx'))).toBe(join(shared, 'yolov5n-dynamic.onnx'));
+    // The random-weight models' service holds none of it: its memory figure is that of s/m/l alone.
+    expect(random).toMatchObject({ name: 'yolov5s', weights: 'random' });
+    expect(random.modelsDir).not.toBe(trained.modelsDir);
+    expect(readdirSync(random.modelsDir)).not.toContain('yolov5n.onnx');
   });
 
   it('leaves a trained model out, saying which file is missing', async () => {

@@ -6,9 +6,9 @@ import { generateBenchModels } from './bench-models';
 import { BenchClient } from './http-load';
 import { SERVICE_START_TIMEOUT_MS } from './service-process';
 
-/** One model the bench measures: its files, and where and under which name the service serves it. */
+/** One model the bench measures: its files, and the models folder of the service that serves it under its name. */
 export interface BenchModel {
-  /** The network, as reported. */
+  /** The network, as reported, and the `model` field of its requests. */
   name: Yolov5Scale;
   /** Trained weights give real candidates to NMS; random weights only the real compute cost. */
   weights: 'trained' | 'random';
@@ -16,8 +16,6 @@ export interface BenchModel {
   dynamicFile: string;
   /** The models folder of the service that serves it (the bench starts one service per folder). */
   modelsDir: string;
-  /** The `model` field of its requests. */
-  servedAs: string;
 }
 
 /** The real trained networks in ../shared/models (static 640x640 and dynamic exports of the same weights). */
@@ -26,18 +24,15 @@ export const TRAINED_BENCH_MODELS: Partial<Record<Yolov5Scale, { static: string;
 };
 
 /**
- * Where the service finds a trained model and under which name it is asked for. The service serves only the
- * official names yolov5s/m/l until the model catalog (issue 9) serves any *.onnx under its stem, and the bench
- * serves those names with random weights: so a second service serves the trained model as yolov5s from its own
- * folder, through a symlink (never a copy). Once the catalog lands, link it as `<name>.onnx` into the random
- * models' folder and serve it under its own name: the second service then goes away by itself.
+ * The models folder that serves the trained models, each under its own name through a symlink to its dynamic export
+ * (never a copy). It is not the random-weight models' folder: a second service serves it, so that the first
+ * service's resident memory is that of yolov5s/m/l alone (the memory target is "s/m/l loaded and warm").
  */
-function serveTrained(scratch: string, name: Yolov5Scale, dynamicFile: string): { modelsDir: string; servedAs: string } {
-  const servedAs: Yolov5Model = 'yolov5s';
-  const modelsDir = join(scratch, `trained-${name}-as-${servedAs}`);
+function serveTrained(scratch: string, name: Yolov5Scale, dynamicFile: string): string {
+  const modelsDir = join(scratch, 'trained');
   mkdirSync(modelsDir, { recursive: true });
-  symlinkSync(dynamicFile, join(modelsDir, `${servedAs}.onnx`));
-  return { modelsDir, servedAs };
+  symlinkSync(dynamicFile, join(modelsDir, `${name}.onnx`));
+  return modelsDir;
 }
 
 /**
@@ -58,7 +53,7 @@ export async function prepareBenchModels(
     if (trained === undefined) {
       const file = generated!.file;
       const model = name as Yolov5Model;
-      lineup.push({ name, weights: 'random', staticFile: file(model, 'static'), dynamicFile: file(model, 'dynamic'), modelsDir: generated!.dynamicDir, servedAs: name });
+      lineup.push({ name, weights: 'random', staticFile: file(model, 'static'), dynamicFile: file(model, 'dynamic'), modelsDir: generated!.dynamicDir });
       continue;
     }
     const staticFile = resolve(sharedModelsDir, trained.static);
@@ -68,7 +63,7 @@ export async function prepareBenchModels(
       onSkip(`${name} left out: ${missing.join(' and ')} not found (the trained models live in ../shared/models beside the repository)`);
       continue;
     }
-    lineup.push({ name, weights: 'trained', staticFile, dynamicFile, ...serveTrained(scratch, name, dynamicFile) });
+    lineup.push({ name, weights: 'trained', staticFile, dynamicFile, modelsDir: serveTrained(scratch, name, dynamicFile) });
   }
   return lineup;
 }
@@ -97,8 +92,7 @@ export class LineupServices {
       const service = await startService({ entry, env: { MODELS_DIR: model.modelsDir }, timeoutMs: SERVICE_START_TIMEOUT_MS });
       const rssAfterReadyBytes = service.memory().rssBytes;
       this.byFolder.set(model.modelsDir, { service, client: new BenchClient(service.url), models: [model.name], rssAfterReadyBytes });
-      const servedAs = model.servedAs === model.name ? '' : ` (as ${model.servedAs})`;
-      log(`service for ${model.name}${servedAs} ready after ${(service.readyMs / 1000).toFixed(1)} s, RSS ${(rssAfterReadyBytes / 2 ** 20).toFixed(0)} MB`);
+      log(`service for ${model.name} ready after ${(service.readyMs / 1000).toFixed(1)} s, RSS ${(rssAfterReadyBytes / 2 ** 20).toFixed(0)} MB`);
     }
   }
 

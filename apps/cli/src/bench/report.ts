@@ -63,7 +63,7 @@ export interface BenchResults {
   machine: { cpuModel: string; cores: number; memoryGB: number; loadAverage: { start: number[]; end: number[] }; node: string; onnxruntime: string; sharp: string };
   settings: { rounds: number; loadSeconds: number; workerThreads: number; intraOpThreads: number; healthIntervalMs: number; idleGapMs: number };
   service: ServiceFacts;
-  /** Further services, when a model had to be served from a folder of its own (bench-lineup.ts). */
+  /** Further services: the trained models are served apart from the random-weight ones (bench-lineup.ts). */
   otherServices: ServiceFacts[];
   headOfLine?: HeadOfLineResult;
   models: ModelResult[];

@@ -30,10 +30,8 @@ export interface StreamBenchOptions {
 }
 
 interface StreamCase {
-  /** What the table calls it: yolov5n (real weights) or yolov5s/m/l. */
-  label: string;
-  /** The name the service serves it under. */
-  served: string;
+  /** What the table calls it and the service serves it as: yolov5n (real weights) or yolov5s/m/l. */
+  model: string;
   file: string;
   size: number;
   streams: number;
@@ -118,23 +116,23 @@ export async function runStreamBench(options: StreamBenchOptions): Promise<Strea
   log(`generating ${models.join(', ')} (dynamic) into ${scratch}`);
   const generatedDir = join(scratch, 'models-dynamic');
   await generateYolov5Files({ outDir: generatedDir, models, dynamic: true });
-  // The service serves only the names yolov5s/m/l: the real yolov5n runs as "yolov5s" in a service of its own.
+  // The real yolov5n, under its own name, in a service of its own: the random-weight models' service holds s/m/l only.
   const realDir = join(scratch, 'models-real');
   mkdirSync(realDir, { recursive: true });
-  symlinkSync(realYolov5n, join(realDir, 'yolov5s.onnx'));
+  symlinkSync(realYolov5n, join(realDir, 'yolov5n.onnx'));
   const entry = buildServiceSnapshot(repoRoot, join(scratch, 'service'));
   const frames = new Map(await Promise.all(SIZES.map(async (size) => [size, await cameraFrame(photo, size)] as const)));
 
   const groups: { dir: string; cases: StreamCase[] }[] = [
-    { dir: realDir, cases: cases('yolov5n', 'yolov5s', realYolov5n) },
-    { dir: generatedDir, cases: models.flatMap((model) => cases(model, model, join(generatedDir, `${model}.onnx`))) },
+    { dir: realDir, cases: cases('yolov5n', realYolov5n) },
+    { dir: generatedDir, cases: models.flatMap((model) => cases(model, join(generatedDir, `${model}.onnx`))) },
   ];
   const latencies = new Map<string, number[]>();
   const served = new Map<string, number[]>();
   const bare = new Map<string, number[]>();
   const push = (map: Map<string, number[]>, key: string, values: number[]) => map.set(key, [...(map.get(key) ?? []), ...values]);
   for (const group of groups) {
-    log(`starting the service with ${group.cases.map((c) => c.label).filter((label, i, all) => all.indexOf(label) === i).join(', ')}`);
+    log(`starting the service with ${group.cases.map((c) => c.model).filter((model, i, all) => all.indexOf(model) === i).join(', ')}`);
     const service = await startService({ entry, env: { MODELS_DIR: group.dir, STREAM_MAX_MESSAGES_PER_SECOND: '1000' }, timeoutMs: SERVICE_START_TIMEOUT_MS });
     try {
       // Rounds interleave every case, so a slow spell of the shared machine spreads over all of them.
@@ -143,7 +141,7 @@ export async function runStreamBench(options: StreamBenchOptions): Promise<Strea
           const key = caseKey(item);
           const input = inputOf(item.size);
           const bareMs = await bareInferenceMs(item.file, input, intraOpThreads);
-          const runs = await Promise.all(Array.from({ length: item.streams }, () => runStream(service.url, item.served, item.size, frames.get(item.size)!, seconds)));
+          const runs = await Promise.all(Array.from({ length: item.streams }, () => runStream(service.url, item.model, item.size, frames.get(item.size)!, seconds)));
           if (round === 0) continue; // warm-up: each worker loads its session buffers for this size
           push(bare, key, [bareMs]);
           push(latencies, key, runs.flatMap((run) => run.latencies));
@@ -161,7 +159,7 @@ export async function runStreamBench(options: StreamBenchOptions): Promise<Strea
     const samples = latencies.get(key)!;
     const latency = summarize(samples);
     return {
-      model: item.label,
+      model: item.model,
       size: item.size,
       streams: item.streams,
       input: shapeKey(inputOf(item.size)),
@@ -181,11 +179,11 @@ export async function runStreamBench(options: StreamBenchOptions): Promise<Strea
   return rows;
 }
 
-function cases(label: string, served: string, file: string): StreamCase[] {
-  return SIZES.flatMap((size) => STREAM_COUNTS.map((streams) => ({ label, served, file, size, streams })));
+function cases(model: string, file: string): StreamCase[] {
+  return SIZES.flatMap((size) => STREAM_COUNTS.map((streams) => ({ model, file, size, streams })));
 }
 
-const caseKey = (item: StreamCase) => `${item.label} ${item.size} ×${item.streams}`;
+const caseKey = (item: StreamCase) => `${item.model} ${item.size} ×${item.streams}`;
 
 /** The tensor a dynamic model runs a 4:3 frame at, at this input size (AutoShape's stride-multiple rectangle). */
 const inputOf = (size: number): InputSize => dynamicInputSize({ width: size, height: Math.round((size * 3) / 4) }, size, 32);
