@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
-import { liveModelsDir } from '../support/live-models';
+import { liveModels } from '../support/live-models';
 import { corpusFile, E2E_TMP } from '../support/paths';
 import { RunningService, startService } from '../support/service';
 import { launchChromium, screenshotPath } from './chromium';
@@ -29,6 +29,7 @@ async function writeFakeCamera(): Promise<string> {
 const text = (page: Page, id: string) => page.locator(`#${id}`).textContent();
 
 describe('live mode of the web page (Debian chromium, fake camera)', () => {
+  const models = liveModels();
   let service: RunningService;
   let browser: Browser;
   const pageErrors: string[] = [];
@@ -36,7 +37,7 @@ describe('live mode of the web page (Debian chromium, fake camera)', () => {
   beforeAll(async () => {
     const camera = await writeFakeCamera();
     [service, browser] = await Promise.all([
-      startService({ env: { MODELS_DIR: liveModelsDir() } }),
+      startService({ env: { MODELS_DIR: models.dir } }),
       launchChromium(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${camera}`]),
     ]);
   });
@@ -51,13 +52,14 @@ describe('live mode of the web page (Debian chromium, fake camera)', () => {
     const sockets: string[] = [];
     page.on('websocket', (socket) => sockets.push(socket.url()));
     await page.goto(`${service.url}/ui`);
-    await page.locator('#live-model option', { hasText: 'yolov5s' }).waitFor({ state: 'attached' });
+    await page.locator('#live-model option', { hasText: models.real }).waitFor({ state: 'attached' });
+    await page.locator('#live-model').selectOption(models.real);
     await page.getByRole('button', { name: 'Start camera' }).click();
 
     // Boxes over the video, and figures once a few answers have come back.
     await page.waitForFunction(() => Number(document.querySelector<HTMLCanvasElement>('#live-overlay')!.dataset.boxCount) > 0);
     await page.waitForFunction(() => /^\d+(\.\d)? *$/.test(document.querySelector('#live-fps')!.textContent!) && Number(document.querySelector('#live-fps')!.textContent) > 0);
-    expect(await text(page, 'live-model-used')).toBe('yolov5s');
+    expect(await text(page, 'live-model-used')).toBe(models.real);
     expect(await text(page, 'live-latency')).toMatch(/^\d+ ms$/);
     expect(await text(page, 'live-inference')).toMatch(/^\d+ ms$/);
     expect(await text(page, 'live-input')).toBe('640×480');
@@ -67,9 +69,9 @@ describe('live mode of the web page (Debian chromium, fake camera)', () => {
     await page.locator('#live-size').selectOption('320');
     await page.waitForFunction(() => document.querySelector('#live-input')!.textContent === '320×256');
 
-    await page.locator('#live-model').selectOption('yolov5m');
-    await page.waitForFunction(() => document.querySelector('#live-model-used')!.textContent === 'yolov5m');
-    // The fixture behind yolov5m is a fixed 640x640 model: it ignores the input size, and its boxes are its own.
+    await page.locator('#live-model').selectOption(models.fixture);
+    await page.waitForFunction((fixture) => document.querySelector('#live-model-used')!.textContent === fixture, models.fixture);
+    // The fixture is a fixed 640x640 model: it ignores the input size, and its boxes are its own.
     await page.waitForFunction(() => document.querySelector('#live-input')!.textContent === '640×640');
     await page.screenshot({ path: screenshotPath('live-camera-model-switch'), fullPage: true });
 
@@ -119,13 +121,14 @@ describe('live mode of the web page (Debian chromium, fake camera)', () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(`${service.url}/ui`);
-    await page.locator('#live-model option', { hasText: 'yolov5s' }).waitFor({ state: 'attached' });
+    await page.locator('#live-model option', { hasText: models.real }).waitFor({ state: 'attached' });
+    await page.locator('#live-model').selectOption(models.real);
     const clip = await recordClip(page);
 
     await page.locator('#live-file-mode').selectOption('every');
     await page.locator('#live-file').setInputFiles({ name: 'bus.webm', mimeType: 'video/webm', buffer: clip });
     await page.waitForFunction(() => Number(document.querySelector<HTMLCanvasElement>('#live-overlay')!.dataset.boxCount) > 0);
-    expect(await text(page, 'live-model-used')).toBe('yolov5s');
+    expect(await text(page, 'live-model-used')).toBe(models.real);
     // Every frame: the clip is stepped to its end, each frame answered before the next is sent, none dropped.
     await page.locator('#live-status', { hasText: 'Done' }).waitFor({ timeout: 90_000 });
     // "Done: 59 frames (1.93 s of 1.95 s)": one frame per 1/30 s of the clip (whose length depends on how

@@ -89,8 +89,8 @@ describeWithFiles(folder.missing)('custom-trained models, end to end with their 
 });
 
 const broken = modelVariantsFolder('broken-custom', [
-  { of: 'duckietown', metadata: { names: null } },
-  { of: 'duckietown', metadata: { names: formatNamesMetadata(['duckie', 'cone', 'truck']) } },
+  { name: 'duckietown-without-names', of: 'duckietown', metadata: { names: null } },
+  { name: 'duckietown-three-names', of: 'duckietown', metadata: { names: formatNamesMetadata(['duckie', 'cone', 'truck']) } },
 ]);
 
 describeWithFiles(broken.missing)('custom models exported without their class names', () => {

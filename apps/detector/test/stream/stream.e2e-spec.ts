@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { corpusBytes, eventually, metric, metricSum, predictMultipart, residentBytes, scrape } from '../hardening/helpers';
-import { liveModelsDir } from '../support/live-models';
+import { liveModels } from '../support/live-models';
 import { RunningService, startService } from '../support/service';
 import { StreamClient } from './stream-client';
 
@@ -11,16 +11,17 @@ const ZIDANE = corpusBytes('photos/zidane.jpg');
 const MAX_FRAME_BYTES = 1024 * 1024;
 
 /**
- * The /stream protocol, driven by a Node WebSocket client against the built service: yolov5s is the real yolov5n
- * (dynamic shape), so frames take tens of milliseconds and bursts really outrun it.
+ * The /stream protocol, driven by a Node WebSocket client against the built service, with the real yolov5n (dynamic
+ * shape): frames take tens of milliseconds and bursts really outrun it.
  */
 describe('live streams over WebSocket (/stream)', () => {
+  const models = liveModels();
   let service: RunningService;
 
   beforeAll(async () => {
     service = await startService({
       env: {
-        MODELS_DIR: liveModelsDir(),
+        MODELS_DIR: models.dir,
         STREAM_MAX_FRAME_MB: String(MAX_FRAME_BYTES / 1024 / 1024),
         STREAM_MAX_STREAMS: '3',
         STREAM_IDLE_TIMEOUT_MS: '3000',
@@ -30,17 +31,17 @@ describe('live streams over WebSocket (/stream)', () => {
   });
   afterAll(() => service?.stop());
 
-  const open = (query: Record<string, string> = {}) => StreamClient.open(service.url, { model: 'yolov5s', ...query });
+  const open = (query: Record<string, string> = {}) => StreamClient.open(service.url, { model: models.real, ...query });
 
   it('answers frames in order with their ids and the same detections as /predict, with stage timings and the wait', async () => {
     const stream = await open();
-    expect(stream.messages[0]).toMatchObject({ event: 'settings', data: { settings: { model: 'yolov5s', input_size: 640, confidence_threshold: 0.25 }, limits: { max_frame_bytes: MAX_FRAME_BYTES } } });
-    const rest = await predictMultipart(service.url, BUS);
+    expect(stream.messages[0]).toMatchObject({ event: 'settings', data: { settings: { model: models.real, input_size: 640, confidence_threshold: 0.25 }, limits: { max_frame_bytes: MAX_FRAME_BYTES } } });
+    const rest = await predictMultipart(service.url, BUS, { model: models.real });
     for (let id = 1; id <= 4; id++) {
       stream.send(id % 2 ? BUS : ZIDANE);
       const answer = await stream.answerTo(id);
       expect(answer.event).toBe('detections');
-      expect(answer.data).toMatchObject({ frame: id, model: 'yolov5s', dropped: 0 });
+      expect(answer.data).toMatchObject({ frame: id, model: models.real, dropped: 0 });
       expect(Object.keys(answer.data.timings!)).toEqual(['decode', 'preprocess', 'inference', 'postprocess']);
       expect(answer.data.wait_ms).toBeGreaterThanOrEqual(0);
       expect(answer.data.server_ms).toBeGreaterThanOrEqual(answer.data.timings!.inference);
@@ -77,7 +78,7 @@ describe('live streams over WebSocket (/stream)', () => {
       stream.send(BUS);
       await stream.answerTo(id);
     }
-    await Promise.all(Array.from({ length: 4 }, () => predictMultipart(service.url, BUS)));
+    await Promise.all(Array.from({ length: 4 }, () => predictMultipart(service.url, BUS, { model: models.real })));
     const baseline = await residentBytes(service.url);
     const tcp = (stream.socket as unknown as { _socket: { pause(): void; resume(): void } })._socket;
     tcp.pause();
@@ -116,7 +117,7 @@ describe('live streams over WebSocket (/stream)', () => {
     expect((await stream.changeSettings({ treshold: 0.5 })).data).toMatchObject({ code: 'bad_settings', message: expect.stringContaining('treshold') });
 
     stream.send(BUS);
-    expect((await stream.answerTo(4)).data).toMatchObject({ frame: 4, model: 'yolov5s' });
+    expect((await stream.answerTo(4)).data).toMatchObject({ frame: 4, model: models.real });
     expect(stream.closed).toBeNull();
     await stream.close();
   });
@@ -135,12 +136,12 @@ describe('live streams over WebSocket (/stream)', () => {
     expect(small.input).toEqual({ width: 256, height: 320 }); // 810x1080 at 320: a stride-multiple rectangle
     expect(new Set(small.detections!.map((box) => box.class_name))).toEqual(new Set(['person']));
 
-    expect((await stream.changeSettings({ model: 'yolov5m', classes: null, input_size: 640 })).data.settings).toMatchObject({ model: 'yolov5m', classes: null, input_size: 640 });
+    expect((await stream.changeSettings({ model: models.fixture, classes: null, input_size: 640 })).data.settings).toMatchObject({ model: models.fixture, classes: null, input_size: 640 });
     stream.send(BUS);
     const switched = (await stream.answerTo(2)).data;
-    expect(switched.model).toBe('yolov5m');
+    expect(switched.model).toBe(models.fixture);
     expect(switched.input).toEqual({ width: 640, height: 640 }); // the fixture is a fixed-shape model
-    expect(switched.detections).toEqual((await predictMultipart(service.url, BUS, { model: 'yolov5m' })).body!.detections);
+    expect(switched.detections).toEqual((await predictMultipart(service.url, BUS, { model: models.fixture })).body!.detections);
     await stream.close();
   });
 
@@ -164,7 +165,7 @@ describe('live streams over WebSocket (/stream)', () => {
     const text = await waitForIdleWorkers();
     expect(metric(text, 'detector_workers_busy')).toBe(0);
     expect(metricSum(text, 'detector_streams_open')).toBe(0);
-    expect((await predictMultipart(service.url, BUS)).status).toBe(200);
+    expect((await predictMultipart(service.url, BUS, { model: models.real })).status).toBe(200);
   });
 
   it('refuses a stream over STREAM_MAX_STREAMS (1013), invalid settings in the URL (4400); closes idle (4408) and flooding (4429) streams', async () => {
@@ -190,7 +191,7 @@ describe('live streams over WebSocket (/stream)', () => {
 
   it('keeps /health fast and answers REST detections while two streams run flat out, and reports stream metrics', async () => {
     const before = await scrape(service.url);
-    const count = (text: string, outcome: string) => metric(text, 'detector_stream_frames_total', { model: 'yolov5s', outcome }) ?? 0;
+    const count = (text: string, outcome: string) => metric(text, 'detector_stream_frames_total', { model: models.real, outcome }) ?? 0;
     const streams = await Promise.all([open(), open()]);
     streams[0].send(BUS.subarray(0, 2000)); // one broken frame: a failed outcome
     let running = true;
@@ -206,7 +207,7 @@ describe('live streams over WebSocket (/stream)', () => {
       const started = performance.now();
       expect((await fetch(`${service.url}/health`)).status).toBe(200);
       healthMs.push(performance.now() - started);
-      restStatuses.push((await predictMultipart(service.url, ZIDANE)).status);
+      restStatuses.push((await predictMultipart(service.url, ZIDANE, { model: models.real })).status);
     }
     running = false;
     await Promise.all(feeders);
@@ -215,12 +216,12 @@ describe('live streams over WebSocket (/stream)', () => {
     expect(Math.max(...healthMs)).toBeLessThan(500);
 
     const text = await scrape(service.url);
-    expect(metric(text, 'detector_streams_open', { model: 'yolov5s' })).toBe(2);
+    expect(metric(text, 'detector_streams_open', { model: models.real })).toBe(2);
     const processed = count(text, 'processed') - count(before, 'processed');
     expect(processed).toBeGreaterThan(0);
     expect(count(text, 'dropped')).toBeGreaterThan(count(before, 'dropped'));
     expect(count(text, 'failed') - count(before, 'failed')).toBe(1);
-    const latencies = (text: string) => metric(text, 'detector_stream_frame_latency_seconds_count', { model: 'yolov5s' }) ?? 0;
+    const latencies = (text: string) => metric(text, 'detector_stream_frame_latency_seconds_count', { model: models.real }) ?? 0;
     expect(latencies(text) - latencies(before)).toBe(processed);
     await Promise.all(streams.map((stream) => stream.close()));
   });
@@ -231,7 +232,7 @@ describe('live streams over WebSocket (/stream)', () => {
     // An upload that never ends keeps the HTTP drain waiting (it counts as in flight) until the test lets it go.
     const upload = request(`${service.url}/predict`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': '1000000' } });
     upload.on('error', () => undefined);
-    upload.write('{"model": "yolov5s", "image": "');
+    upload.write(`{"model": "${models.real}", "image": "`);
     await new Promise((resolve) => setTimeout(resolve, 200)); // its headers have arrived: the request is in flight
     const exitCode = service.stop('SIGTERM');
     await eventually(async () => (await fetch(`${service.url}/health/ready`)).status === 503);

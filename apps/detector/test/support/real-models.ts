@@ -1,12 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { DEFAULT_MODEL_NAMES } from '@app/model-store';
+import { basename, join } from 'node:path';
 import { OnnxMetadataEntry, OnnxProto } from '@app/onnx-writer';
-import { E2E_TMP, REPO_ROOT } from './paths';
+import { E2E_TMP, SHARED_MODELS_DIR } from './paths';
 
 /** Real trained networks (../shared/models/README.md): read where they are, never copied into the repository. */
-export const SHARED_MODELS_DIR = resolve(REPO_ROOT, '../shared/models');
-
 export const REAL_MODELS = {
   /** COCO yolov5n, static 1x3x640x640, as the official release files. */
   coco: 'yolov5n.onnx',
@@ -22,21 +19,18 @@ export type RealModel = keyof typeof REAL_MODELS;
 export interface RealModelsFolder {
   /** MODELS_DIR for startService. */
   dir: string;
-  /** The name each requested model is served under. */
+  /** The name each requested model is served under (its file's stem, see servedName). */
   served: Partial<Record<RealModel, string>>;
   /** The ../shared files that are absent (then nothing is linked and the tests skip). */
   missing: string[];
 }
 
 /**
- * The name the index-th model of a test's folder is served under: the default names, so that these folders hold no
- * missing default. (The catalog serves any *.onnx under its own stem too; catalog.e2e-spec.ts tests that.) This is the
- * one place that decides the served names.
+ * The name a real model is served under: its file's stem (yolov5n, yolov5n-dynamic, duckietown-yolov5n,
+ * waste-yolov5n), as the catalog serves any *.onnx of the folder. The defaults yolov5s/m/l are then listed as missing
+ * beside them (the tests start the service offline), which does not hold readiness back.
  */
-function servedName(index: number): string {
-  if (index >= DEFAULT_MODEL_NAMES.length) throw new Error(`at most ${DEFAULT_MODEL_NAMES.length} models per test folder`);
-  return DEFAULT_MODEL_NAMES[index];
-}
+const servedName = (model: RealModel): string => basename(REAL_MODELS[model], '.onnx');
 
 function freshFolder(label: string, files: readonly string[]): { dir: string; missing: string[] } {
   const dir = join(E2E_TMP, `models-real-${label}`);
@@ -50,15 +44,17 @@ export function realModelsFolder(label: string, models: readonly RealModel[]): R
   const { dir, missing } = freshFolder(label, models.map((model) => join(SHARED_MODELS_DIR, REAL_MODELS[model])));
   const served: Partial<Record<RealModel, string>> = {};
   if (missing.length > 0) return { dir, served, missing };
-  models.forEach((model, index) => {
-    symlinkSync(join(SHARED_MODELS_DIR, REAL_MODELS[model]), join(dir, `${servedName(index)}.onnx`));
-    served[model] = servedName(index);
-  });
+  for (const model of models) {
+    symlinkSync(join(SHARED_MODELS_DIR, REAL_MODELS[model]), join(dir, basename(REAL_MODELS[model])));
+    served[model] = servedName(model);
+  }
   return { dir, served, missing };
 }
 
 /** A real model with its metadata edited: a value replaces an entry, null removes it. */
 export interface ModelVariant {
+  /** The name it is served under (the stem of its file in the folder): say what was edited. */
+  name: string;
   of: RealModel;
   metadata: Record<string, string | null>;
 }
@@ -67,13 +63,13 @@ export interface ModelVariant {
 export function modelVariantsFolder(label: string, variants: readonly ModelVariant[]): { dir: string; served: string[]; missing: string[] } {
   const { dir, missing } = freshFolder(label, variants.map(({ of }) => join(SHARED_MODELS_DIR, REAL_MODELS[of])));
   if (missing.length > 0) return { dir, served: [], missing };
-  const served = variants.map(({ of, metadata }, index) => {
+  const served = variants.map(({ name, of, metadata }) => {
     const model = OnnxProto.ModelProto.decode(readFileSync(join(SHARED_MODELS_DIR, REAL_MODELS[of]))) as unknown as { metadataProps: OnnxMetadataEntry[] };
     const kept = model.metadataProps.filter(({ key }) => !(key in metadata));
     const edited = Object.entries(metadata).flatMap(([key, value]) => (value === null ? [] : [{ key, value }]));
     model.metadataProps = [...kept, ...edited].map((entry) => OnnxProto.StringStringEntryProto.create(entry) as unknown as OnnxMetadataEntry);
-    writeFileSync(join(dir, `${servedName(index)}.onnx`), OnnxProto.ModelProto.encode(model as never).finish());
-    return servedName(index);
+    writeFileSync(join(dir, `${name}.onnx`), OnnxProto.ModelProto.encode(model as never).finish());
+    return name;
   });
   return { dir, served, missing };
 }
