@@ -2,7 +2,7 @@ import { mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { makeFixedOutputModel } from '@app/onnx-writer';
-import { probeModelFile } from '@app/vision';
+import { ModelProbe, probeModelFile } from '@app/vision';
 import { ModelCatalog } from './model-catalog';
 import { EMPTY_MODELS_CONFIG, ModelOptions, ModelsConfig, parseModelsConfig } from './models-config';
 
@@ -10,11 +10,11 @@ const SHARED_MODELS = resolve(__dirname, '../../../../../shared/models');
 const DEFAULTS: ModelOptions = { inputSize: 640, replicas: 1, threads: 2, loading: 'lazy' };
 const fixture = (names?: string[]) => makeFixedOutputModel({ rows: [], names });
 
-function setUp(config: ModelsConfig = EMPTY_MODELS_CONFIG, expected: string[] = ['yolov5s', 'yolov5m', 'yolov5l']) {
+function setUp(config: ModelsConfig = EMPTY_MODELS_CONFIG, expected: string[] = ['yolov5s', 'yolov5m', 'yolov5l'], probe: (file: string) => Promise<ModelProbe> = probeModelFile) {
   const dir = mkdtempSync(join(tmpdir(), 'catalog-'));
   const logs: string[] = [];
   const log = { log: (m: string) => logs.push(m), warn: (m: string) => logs.push(m), error: (m: string) => logs.push(m) };
-  const catalog = new ModelCatalog({ modelsDir: dir, config, defaults: DEFAULTS, expected, probe: probeModelFile, log });
+  const catalog = new ModelCatalog({ modelsDir: dir, config, defaults: DEFAULTS, expected, probe, log });
   const events: string[] = [];
   catalog.on('changed', (model) => events.push(`changed ${model.name} ${model.status}`));
   catalog.on('removed', (name) => events.push(`removed ${name}`));
@@ -132,6 +132,44 @@ describe('ModelCatalog', () => {
     write('yolov5m.onnx');
     await catalog.scan();
     expect(catalog.get('yolov5m')?.status).toBe('loading');
+    expect(catalog.isReady()).toBe(true);
+  });
+
+  it('ends start-up by itself once the initial models have loaded, with nothing asking isReady() in between', async () => {
+    const { catalog, write } = setUp(parseModelsConfig(JSON.stringify({ defaults: { loading: 'eager' } }), 'test'));
+    write('yolov5s.onnx');
+    await catalog.scan();
+    catalog.markLoaded('yolov5s', catalog.get('yolov5s')!.version, 5);
+    write('yolov5m.onnx');
+    await catalog.scan();
+    expect(catalog.get('yolov5m')?.status).toBe('loading');
+    expect(catalog.isReady()).toBe(true);
+  });
+
+  it('ends start-up with the first scan when no initial model has to load (lazy, missing or failed)', async () => {
+    const { catalog, write } = setUp(parseModelsConfig(JSON.stringify({ models: { extra: { loading: 'eager' } } }), 'test'));
+    write('yolov5s.onnx');
+    write('broken.onnx', 'garbage');
+    await catalog.scan();
+    write('extra.onnx');
+    await catalog.scan();
+    expect(catalog.get('extra')?.status).toBe('loading');
+    expect(catalog.isReady()).toBe(true);
+  });
+
+  it('does not end start-up before the first scan has seen every initial model, though a runner reports meanwhile', async () => {
+    const eager = parseModelsConfig(JSON.stringify({ defaults: { loading: 'eager' } }), 'test');
+    const { catalog, write } = setUp(eager, [], async (file) => {
+      // A runner finishes loading a.onnx while the scan is still probing b.onnx.
+      if (file.endsWith('b.onnx')) catalog.markLoaded('a', catalog.get('a')!.version, 5);
+      return probeModelFile(file);
+    });
+    write('a.onnx');
+    write('b.onnx');
+    await catalog.scan();
+    expect(catalog.all().map((model) => model.status)).toEqual(['loaded', 'loading']);
+    expect(catalog.isReady()).toBe(false);
+    catalog.markLoaded('b', catalog.get('b')!.version, 5);
     expect(catalog.isReady()).toBe(true);
   });
 

@@ -69,6 +69,9 @@ export class ModelCatalog extends EventEmitter<CatalogEvents> {
   private readonly modelsDir: string;
   private scanning: Promise<void> | null = null;
   private rescanRequested = false;
+  /** The first scan has found the initial models. */
+  private scanned = false;
+  /** Recorded by recordStartUp; from then on a loading model does not hold readiness back. */
   private startUpOver = false;
   /** Names whose download is in progress. */
   private readonly fetching = new Set<string>();
@@ -91,11 +94,21 @@ export class ModelCatalog extends EventEmitter<CatalogEvents> {
     return this.names.map((name) => this.models.get(name)!);
   }
 
-  /** Start-up is over the first time the catalog is ready; from then on a loading model does not hold readiness back. */
+  /** Ready to serve (model-state.ts's isReady) once the first scan has found the initial models; a pure query. */
   isReady(): boolean {
-    const ready = isReady(this.all().map((model) => model.status), this.startUpOver);
-    if (ready) this.startUpOver = true;
-    return ready;
+    return this.scanned && isReady(this.statuses(), this.startUpOver);
+  }
+
+  /**
+   * Start-up is over once the initial models have all reached a final state (none loading, one can serve): the
+   * catalog records it itself after each scan and each runner report, whether or not anything asked isReady().
+   */
+  private recordStartUp() {
+    if (!this.startUpOver && this.isReady()) this.startUpOver = true;
+  }
+
+  private statuses(): ModelStatus[] {
+    return [...this.models.values()].map((model) => model.status);
   }
 
   /** The served name of each file the folder should hold (config first, then discovery), and the expected names. */
@@ -152,6 +165,8 @@ export class ModelCatalog extends EventEmitter<CatalogEvents> {
       }
     }
     for (const [name, fileName] of wanted) await this.refresh(name, fileName);
+    this.scanned = true;
+    this.recordStartUp();
   }
 
   private async refresh(name: string, fileName: string) {
@@ -209,12 +224,14 @@ export class ModelCatalog extends EventEmitter<CatalogEvents> {
     model.runnersLoaded++;
     if (model.description && model.description.loadMs === undefined) model.description.loadMs = loadMs;
     if (model.options.loading === 'lazy' || model.runnersLoaded >= model.options.replicas) model.status = 'loaded';
+    this.recordStartUp();
   }
 
   /** A runner could not load this version (ONNX Runtime refused what the probe accepted). */
   markFailed(name: string, version: string | undefined, reason: string) {
     const model = this.current(name, version);
     if (model) this.fail(model, reason);
+    this.recordStartUp();
   }
 
   private fail(model: CatalogModel, reason: string) {
