@@ -53,6 +53,9 @@ describe('live mode of the web page (Debian chromium, fake camera)', () => {
     page.on('websocket', (socket) => sockets.push(socket.url()));
     await page.goto(`${service.url}/ui`);
     await page.locator('#live-model option', { hasText: models.real }).waitFor({ state: 'attached' });
+    // The defaults this folder lacks are listed but cannot be chosen, and a model that can run is preselected.
+    expect(await page.locator('#live-model option[value="yolov5s"]').isDisabled()).toBe(true);
+    expect([models.real, models.fixture]).toContain(await page.locator('#live-model').inputValue());
     await page.locator('#live-model').selectOption(models.real);
     await page.getByRole('button', { name: 'Start camera' }).click();
 
@@ -122,6 +125,9 @@ describe('live mode of the web page (Debian chromium, fake camera)', () => {
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(`${service.url}/ui`);
     await page.locator('#live-model option', { hasText: models.real }).waitFor({ state: 'attached' });
+    // The defaults this folder lacks are listed but cannot be chosen, and a model that can run is preselected.
+    expect(await page.locator('#live-model option[value="yolov5s"]').isDisabled()).toBe(true);
+    expect([models.real, models.fixture]).toContain(await page.locator('#live-model').inputValue());
     await page.locator('#live-model').selectOption(models.real);
     const clip = await recordClip(page);
 

@@ -1,4 +1,5 @@
 // The companion page: plain browser JavaScript, no build step, talking to the service's own REST API.
+import { fetchModelStates, isRunnable } from './model-states.js';
 
 /**
  * Detection asks the service for every box down to the slider's minimum confidence, then the page filters by the
@@ -59,9 +60,9 @@ function selectedMode() {
 async function loadModels() {
   const options = $('model-options');
   try {
-    const names = await fetchJson('/models');
-    const states = await Promise.all(names.map((name) => fetchJson(`/models/${encodeURIComponent(name)}`).catch(() => null)));
-    state.models = Object.fromEntries(names.map((name, i) => [name, states[i]]));
+    const models = await fetchModelStates();
+    const names = models.map(({ name }) => name);
+    state.models = Object.fromEntries(models.map(({ name, state: modelState }) => [name, modelState]));
     names.forEach((name) => options.append(modelOption(name, state.models[name])));
     const runnable = names.filter((name) => isRunnable(state.models[name]));
     options.append(modelOption(COMPARE, null, runnable.length > 0));
@@ -73,11 +74,6 @@ async function loadModels() {
     showError({ title: 'The service did not list its models', detail: error.message });
   }
   updateDetectButton();
-}
-
-/** A model the page lets you pick: installed (or being downloaded, which the service answers with a retry hint). */
-function isRunnable(modelState) {
-  return !modelState || modelState.available || modelState.status === 'fetching';
 }
 
 const UNAVAILABLE_NOTES = { missing: 'not installed', failed: 'failed to load', fetching: 'downloading' };

@@ -1,5 +1,6 @@
 // Live mode of the companion page: camera or video file → JPEG frames over the service's WebSocket stream (/stream)
 // → boxes drawn over the playing video. Plain browser JavaScript, no build step; it only needs #live-mode in the page.
+import { fetchModelStates, isRunnable } from './model-states.js';
 
 const INPUT_SIZES = [640, 480, 416, 320];
 const JPEG_QUALITY = 0.8;
@@ -80,8 +81,12 @@ function setUpLiveMode(root) {
     colours: {},
   };
 
-  fetch('/models').then((response) => response.json()).then((names) => {
-    $('live-model').innerHTML = names.map((name) => `<option>${name}</option>`).join('');
+  // Models that cannot run (not installed, failed) are listed but disabled, and the first one that can is chosen.
+  fetchModelStates().then((models) => {
+    const select = $('live-model');
+    select.replaceChildren(...models.map(({ name, state }) => Object.assign(document.createElement('option'), { value: name, textContent: name, disabled: !isRunnable(state) })));
+    const runnable = [...select.options].find((option) => !option.disabled);
+    if (runnable) select.value = runnable.value;
   }).catch(() => showError('The service did not list its models.'));
   fetch('/ui/class-colours.json').then((response) => response.json()).then((colours) => (live.colours = colours)).catch(() => undefined);
 
