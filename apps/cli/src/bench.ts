@@ -6,14 +6,15 @@ import { YOLOV5_MODELS, Yolov5Model, yolov5Cost, Yolov5Scale } from '@app/onnx-w
 import { configValidationSchema } from '../../detector/src/config/detector-config';
 import { parseCommandLine, parseModelList, runCommand, UsageError } from './command-line';
 import { BenchModelFiles, generateBenchModels } from './bench/bench-models';
-import { BenchModel, LineupServices, prepareBenchModels } from './bench/bench-lineup';
-import { closedLoopLoad, HEALTH_REQUEST, jsonPredictRequest, multipartPredictRequest, pollLatency, PreparedRequest } from './bench/http-load';
+import { BenchModel, LineupServices, prepareBenchModels, staticExportsFolder, staticServedName } from './bench/bench-lineup';
+import { BenchClient, closedLoopLoad, HEALTH_REQUEST, jsonPredictRequest, multipartPredictRequest, pollLatency, PreparedRequest } from './bench/http-load';
 import { BenchPhoto, closeModel, InProcessModel, loadPhotos, openModel, readyTensor, shapeKey, SQUARE, timeBareRun, timePipeline } from './bench/in-process';
 import { measureHeadOfLine } from './bench/head-of-line';
 import { measureParity, ParityRow } from './bench/parity';
 import { BENCH_PHOTOS, REFERENCE_PHOTO } from './bench/reference';
 import { BenchResults, checkSameRun, Encoding, ModelResult, renderMarkdown, renderTuneMarkdown, TuneResults } from './bench/report';
-import { buildServiceSnapshot } from './bench/service-process';
+import { buildServiceSnapshot, SERVICE_START_TIMEOUT_MS } from './bench/service-process';
+import { RunningService, startService } from '../../detector/test/support/service';
 import { SampleSet, summarize } from './bench/stats';
 import { runStreamBench } from './bench/stream';
 import { poolLayouts, tunePoolLayouts, tuneSessionOptions } from './bench/tune';
@@ -26,7 +27,8 @@ const USAGE = `Usage: npm run bench -- [options]
 Measures the trained yolov5n from ../shared/models (real detections, so NMS gets real candidates) and the
 real-architecture yolov5s/m/l with random weights (generated, static and dynamic, into a temporary folder): builds
 and starts the service, and measures, interleaved round by round: bare ONNX Runtime runs, the in-process pipeline
-on four photos, sequential POST /predict (JSON and multipart), then 4 concurrent clients with GET /health polled
+on four photos, sequential POST /predict (JSON and multipart; JSON again to a second service serving the static
+640x640 exports, the kind models:fetch installs), then 4 concurrent clients with GET /health polled
 meanwhile. Prints the tables, the checks whose ratios were measured in this run (end to end against the bare run,
 /health under load), and the old app's historical figures for orientation; writes bench.json and bench.md.
 
@@ -92,6 +94,7 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
   const loadAtStart = loadavg();
   const scratch = mkdtempSync(join(tmpdir(), 'yolov5-bench-'));
   let servedBy: LineupServices | null = null;
+  let staticService: RunningService | null = null;
   const opened: InProcessModel[] = [];
   try {
     if (values.streams) {
@@ -120,6 +123,9 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
     servedBy = new LineupServices();
     await servedBy.start(lineup, entry, log);
     const endpoint = servedBy.endpoint;
+    staticService = await startService({ entry, env: { MODELS_DIR: staticExportsFolder(scratch, lineup) }, timeoutMs: SERVICE_START_TIMEOUT_MS });
+    const staticClient = new BenchClient(staticService.url);
+    log(`service for the static 640x640 exports (${lineup.map(({ name }) => staticServedName(name)).join(', ')}) ready after ${(staticService.readyMs / 1000).toFixed(1)} s`);
 
     log(`opening the models in this process (${intraOpThreads} intra-op threads, the workers' session options)`);
     for (const model of lineup) opened.push(await openModel(model.name, model.staticFile, model.dynamicFile, intraOpThreads));
@@ -133,7 +139,12 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
     const shapes = [SQUARE, ...new Map(photos.map((photo) => [shapeKey(photo.rectangle), photo.rectangle])).values()];
     const tensors = new Map(shapes.map((shape) => [shapeKey(shape), readyTensor(shape)]));
     const requests = new Map<string, PreparedRequest>();
-    for (const model of lineup) for (const photo of photos) for (const encoding of encodings) requests.set(`${model.name} ${photo.name} ${encoding}`, requestFor(model, photo, encoding));
+    for (const model of lineup) {
+      for (const photo of photos) {
+        for (const encoding of encodings) requests.set(`${model.name} ${photo.name} ${encoding}`, requestFor(model, photo, encoding));
+        requests.set(`${model.name} ${photo.name} static`, jsonPredictRequest(staticServedName(model.name), photo.bytes));
+      }
+    }
 
     const samples = new SampleSet();
     const stageSamples = new SampleSet();
@@ -175,6 +186,15 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
           add(key, response.ms);
           addStages(key, response.serverTiming);
         }
+      }
+      await sleep(IDLE_GAP_MS);
+      await staticClient.expectOk(requests.get(`${model.name} ${photos[0].name} static`)!);
+      for (const photo of photos) {
+        await sleep(IDLE_GAP_MS);
+        const response = await staticClient.expectOk(requests.get(`${model.name} ${photo.name} static`)!);
+        const key = `${model.name} http static ${photo.name}`;
+        add(key, response.ms);
+        addStages(key, response.serverTiming);
       }
     };
 
@@ -250,13 +270,12 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
         static: photos.map((photo) => pipelineRow(model.name, 'static', photo)),
       },
       parity: parity.get(model.name)!,
-      http: photos.flatMap((photo) =>
-        encodings.map((encoding) => {
-          const key = `${model.name} http ${encoding} ${photo.name}`;
-          const input = shapeKey(photo.rectangle);
-          return { photo: photo.name, encoding, input, latency: samples.summary(key), vsBare: pairedRatio(key, `${model.name} bare ${input}`), serverStages: stagesOf(key) };
-        }),
-      ),
+      http: [
+        ...photos.flatMap((photo) =>
+          encodings.map((encoding) => httpRow(`${model.name} http ${encoding} ${photo.name}`, model.name, photo, encoding, 'dynamic', shapeKey(photo.rectangle))),
+        ),
+        ...photos.map((photo) => httpRow(`${model.name} http static ${photo.name}`, model.name, photo, 'json', 'static', shapeKey(SQUARE))),
+      ],
       load: encodings.map((encoding) => {
         const key = `${model.name} ${encoding}`;
         const health = healthSamples.get(key);
@@ -272,6 +291,9 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
         };
       }),
     }));
+    function httpRow(key: string, name: string, photo: BenchPhoto, encoding: Encoding, modelExport: 'dynamic' | 'static', input: string) {
+      return { photo: photo.name, encoding, export: modelExport, input, latency: samples.summary(key), vsBare: pairedRatio(key, `${name} bare ${input}`), serverStages: stagesOf(key) };
+    }
     function pipelineRow(name: string, variant: 'dynamic' | 'static', photo: BenchPhoto) {
       const key = `${name} pipeline ${variant} ${photo.name}`;
       const input = inputs.get(key)!;
@@ -304,6 +326,7 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
   } finally {
     for (const model of opened) await closeModel(model);
     await servedBy?.stop();
+    await staticService?.stop();
     rmSync(scratch, { recursive: true, force: true });
   }
 }

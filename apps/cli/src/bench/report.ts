@@ -27,6 +27,8 @@ export interface PipelineResult {
 export interface HttpResult {
   photo: string;
   encoding: Encoding;
+  /** The model's export: dynamic (AutoShape's rectangles, as the old app ran) or static 640x640 (the official files). */
+  export: 'dynamic' | 'static';
   input: string;
   latency: Summary;
   /** latency / bare run at the same input shape, paired round by round. */
@@ -101,7 +103,7 @@ export function checkSameRun(results: BenchResults): SameRunCheck[] {
     checks.push({ check: target, model, case: kase, value, limit, ratio: value / limit, met: value <= limit, unit });
   for (const model of results.models) {
     for (const http of model.http) {
-      const label = `${http.photo} ${http.encoding} @${http.input}`;
+      const label = `${http.photo} ${http.encoding} @${http.input}${http.export === 'static' ? ' (static export)' : ''}`;
       if (http.photo === LARGE_PHOTO) {
         upper('10.8 MP photo: e2e ≤ 1.5 × bare (median of paired ratios)', model.model, label, http.vsBare.median, SAME_RUN_LIMITS.largePhotoVsBare, '×');
       } else {
@@ -236,17 +238,18 @@ export function renderMarkdown(results: BenchResults, checks: SameRunCheck[]): s
   out.push('`e2e / bare` is the median over the rounds of each round\'s ratio to the bare run at the same input shape (paired, so a noisy stretch of the run hits both sides).');
   out.push(
     table(
-      ['model', 'photo', 'body', 'input', 'p50', 'p95', 'e2e / bare (paired)', 'old app p50 (historical)', 'server decode', 'server inference'],
+      ['model', 'export', 'photo', 'body', 'input', 'p50', 'p95', 'e2e / bare (paired)', 'old app p50 (historical)', 'server decode', 'server inference'],
       results.models.flatMap((model) =>
         model.http.map((row) => [
           modelLabel(model),
+          row.export,
           row.photo,
           row.encoding,
           row.input,
           ms(row.latency.median),
           ms(row.latency.p95),
           x(row.vsBare.median),
-          row.photo === REFERENCE_PHOTO && row.encoding === 'json' ? historical(model.model, 'sequentialMs') : '',
+          row.photo === REFERENCE_PHOTO && row.encoding === 'json' && row.export === 'dynamic' ? historical(model.model, 'sequentialMs') : '',
           ms(row.serverStages.decode ?? Number.NaN),
           ms(row.serverStages.inference ?? Number.NaN),
         ]),
