@@ -1,4 +1,4 @@
-import { dynamicInputSize, LETTERBOX_PAD_VALUE, letterboxToTensor, planLetterbox, RgbaBitmap, roundHalfEven } from './letterbox';
+import { Bitmap, dynamicInputSize, LETTERBOX_PAD_VALUE, letterboxToTensor, planLetterbox, RgbaBitmap, roundHalfEven } from './letterbox';
 
 const pad = LETTERBOX_PAD_VALUE / 255;
 
@@ -103,7 +103,7 @@ describe('letterboxToTensor', () => {
   });
 
   /** cv2's INTER_LINEAR per output value, written plainly (as the pixel loop before the two resizers was). */
-  function plainResize({ width, height, data, channels }: RgbaBitmap, resized: { width: number; height: number }): number[] {
+  function plainResize({ width, height, data, channels }: Bitmap, resized: { width: number; height: number }): number[] {
     const taps = (source: number, destination: number, clamp: boolean) =>
       Array.from({ length: destination }, (_, d) => {
         const position = Math.fround((d + 0.5) * (1 / (destination / source)) - 0.5);
@@ -141,7 +141,7 @@ describe('letterboxToTensor', () => {
   ])('resizes %ix%i to %ix%i as the plain per-value formula does', (width, height, toWidth, toHeight) => {
     for (const channels of [3, 4] as const) {
       const data = Uint8Array.from({ length: width * height * channels }, (_, i) => (i * 97 + (i >> 5) * 31) % 256);
-      const bitmap: RgbaBitmap = { width, height, data, channels };
+      const bitmap: Bitmap = { width, height, data, channels };
       const geometry = { input: { width: toWidth, height: toHeight }, resized: { width: toWidth, height: toHeight }, padTop: 0, padLeft: 0 };
       const tensor = letterboxToTensor(bitmap, geometry, new Float32Array(3 * toWidth * toHeight));
       expect(Array.from(tensor, (value) => Math.round(value * 255))).toEqual(plainResize(bitmap, geometry.resized));

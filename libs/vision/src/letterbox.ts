@@ -82,13 +82,16 @@ function bilinearTaps(sourceLength: number, destinationLength: number, clampEdge
   return { index, near, far };
 }
 
-export interface RgbaBitmap {
+/** A decoded picture: interleaved 8-bit RGB or RGBA pixels (the letterbox ignores alpha). */
+export interface Bitmap {
   width: number;
   height: number;
-  /** Interleaved pixels, `channels` bytes each (RGBA from the decoders; RGB is accepted too); alpha is ignored. */
   data: Uint8Array;
   channels: 3 | 4;
 }
+
+/** @deprecated The old name, from when decoders gave RGBA only: use Bitmap. */
+export type RgbaBitmap = Bitmap;
 
 /**
  * Byte value → its 0..1 float, so the inner loop looks up instead of dividing. The fixed-point sums stay within
@@ -103,7 +106,7 @@ const UNIT_SCALE = Float32Array.from({ length: 512 }, (_, value) => Math.min(val
  * grey, so a reused target needs no clearing; a bitmap the decoder has already resampled to the resized size is only
  * converted.
  */
-export function letterboxToTensor(bitmap: RgbaBitmap, geometry: LetterboxGeometry, target: Float32Array): Float32Array {
+export function letterboxToTensor(bitmap: Bitmap, geometry: LetterboxGeometry, target: Float32Array): Float32Array {
   const { input, resized } = geometry;
   const plane = input.height * input.width;
   if (target.length < 3 * plane) throw new RangeError(`letterbox target holds ${target.length} floats, needs ${3 * plane}`);
@@ -148,7 +151,7 @@ function rowTaps(sourceHeight: number, height: number) {
  * Shrinking (or keeping the height): each output pixel reads its four source pixels and goes through both passes at
  * once. No source row is used twice, so keeping horizontal sums would only add stores and loads (measured 1.4x slower).
  */
-function resizeEachPixel({ data, width: sourceWidth, height: sourceHeight, channels }: RgbaBitmap, geometry: LetterboxGeometry, target: Float32Array) {
+function resizeEachPixel({ data, width: sourceWidth, height: sourceHeight, channels }: Bitmap, geometry: LetterboxGeometry, target: Float32Array) {
   const { input, resized, padTop, padLeft } = geometry;
   const plane = input.height * input.width;
   const columns = columnTaps(sourceWidth, channels, resized.width);
@@ -191,7 +194,7 @@ function resizeEachPixel({ data, width: sourceWidth, height: sourceHeight, chann
  * pass is done once into an integer row (R, G, B one after another, as the planes are written) and kept while the
  * output rows still need it (measured 1.3-1.6x faster than blending each pixel afresh).
  */
-function resizeEnlargingRows(bitmap: RgbaBitmap, geometry: LetterboxGeometry, target: Float32Array) {
+function resizeEnlargingRows(bitmap: Bitmap, geometry: LetterboxGeometry, target: Float32Array) {
   const { input, resized, padTop, padLeft } = geometry;
   const { width } = resized;
   const plane = input.height * input.width;
@@ -232,7 +235,7 @@ function resizeEnlargingRows(bitmap: RgbaBitmap, geometry: LetterboxGeometry, ta
 }
 
 /** One source row's horizontal pass, already shifted right by 4 as the vertical pass would. */
-function horizontalPass({ data, width: sourceWidth, channels }: RgbaBitmap, sourceRow: number, columns: ReturnType<typeof columnTaps>, sums: Int32Array) {
+function horizontalPass({ data, width: sourceWidth, channels }: Bitmap, sourceRow: number, columns: ReturnType<typeof columnTaps>, sums: Int32Array) {
   const { left, right, leftWeight, rightWeight } = columns;
   const width = left.length;
   const row = sourceRow * sourceWidth * channels;
@@ -248,7 +251,7 @@ function horizontalPass({ data, width: sourceWidth, channels }: RgbaBitmap, sour
 }
 
 /** The bitmap is already the resized image (the decoder resampled it): only conversion to planar floats is left. */
-function copyToPlanes({ data, channels }: RgbaBitmap, { input, resized, padTop, padLeft }: LetterboxGeometry, target: Float32Array) {
+function copyToPlanes({ data, channels }: Bitmap, { input, resized, padTop, padLeft }: LetterboxGeometry, target: Float32Array) {
   const plane = input.height * input.width;
   for (let y = 0, source = 0; y < resized.height; y++) {
     const out = (y + padTop) * input.width + padLeft;
