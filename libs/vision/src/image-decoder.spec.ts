@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { Jimp } from 'jimp';
 import { decodeImage, DecodedImage } from './image-decoder';
 import { ImageError } from './image-errors';
-import { DECODABLE_FORMATS, sniffImageFormat } from './image-format';
+import { DECODABLE_FORMATS, readJpegOrientation, sniffImageFormat } from './image-format';
 import { probeImage } from './image-probe';
 import { Bitmap, InputSize, letterboxToTensor, planLetterbox } from './letterbox';
 
@@ -236,6 +236,50 @@ describe('decodeImage', () => {
       expect(rgb).toMatchObject({ decoder: 'sharp-shrink-on-load', channels: 3, width: 640, height: 427 });
       expect(Buffer.from(rgb.data).equals(Buffer.from(rgbOf(rgba)))).toBe(true);
     }, 30_000);
+  });
+
+  describe('the upright size, from the header or from libvips', () => {
+    // The decision to shrink on load needs the upright size before decoding. The header gives it for most JPEGs, which
+    // spares libvips' own header read; a shrink, or a header that is not plain, asks libvips.
+    const metadataCalls = async (file: string, resampleTo: (size: InputSize) => InputSize) => {
+      const metadata = jest.spyOn(sharp.prototype, 'metadata');
+      try {
+        const image = await decodeFile(file, { resampleTo, channels: 3 });
+        return { calls: metadata.mock.calls.length, image };
+      } finally {
+        metadata.mockRestore();
+      }
+    };
+    const toLetterbox = (size: InputSize) => planLetterbox(size, { width: 640, height: 640 }).resized;
+
+    it.each([
+      ['photos/zidane.jpg', 0, { width: 1280, height: 720 }], // no EXIF
+      ['photos/bus.jpg', 0, { width: 810, height: 1080 }], // EXIF orientation 1
+      ['odd/exif_portrait_6.jpg', 0, { width: 1200, height: 1800 }], // turned a quarter
+      ['odd/exif_landscape_0.jpg', 1, { width: 1800, height: 1200 }], // orientation 0: libvips says
+      ['photos/phone_size_4032x2688.jpg', 1, { width: 4032, height: 2688 }], // shrunk on load
+      ['photos/groundingdino_cats.png', 0, { width: 854, height: 479 }], // not a JPEG: never shrunk
+    ])('%s: %i metadata() call(s)', async (file, calls, fullSize) => {
+      const requests: InputSize[] = [];
+      const outcome = await metadataCalls(file, (size) => (requests.push(size), toLetterbox(size)));
+      expect(outcome).toMatchObject({ calls, image: { fullSize } });
+      expect(requests.every((size) => size.width === fullSize.width && size.height === fullSize.height)).toBe(true);
+    }, 30_000);
+
+    // Where the header reader answers, it must be what libvips applies: every JPEG of the corpus.
+    it("reads every corpus JPEG's orientation as libvips does, or leaves it to libvips", async () => {
+      let read = 0;
+      for (const file of corpusFiles().sort()) {
+        const bytes = readFileSync(join(corpus, file));
+        if (sniffImageFormat(bytes) !== 'jpeg') continue;
+        const libvips = await sharp(bytes, { failOn: 'error' }).metadata().catch(() => null);
+        const ours = readJpegOrientation(bytes);
+        if (libvips === null || ours === null) continue;
+        expect([file, ours]).toEqual([file, libvips.orientation ?? 1]);
+        read += 1;
+      }
+      expect(read).toBeGreaterThan(40);
+    }, 60_000);
   });
 
   describe('shrink-on-load', () => {

@@ -1,7 +1,7 @@
 import { Jimp } from 'jimp';
 import sharp from 'sharp';
 import { ImageError } from './image-errors';
-import { ImageFormat, readJpegFrame } from './image-format';
+import { ImageFormat, JpegFrame, readJpegFrame, readJpegOrientation, swapsWidthAndHeight } from './image-format';
 import { decodableFormat } from './image-probe';
 import { Bitmap, InputSize } from './letterbox';
 
@@ -56,7 +56,7 @@ export async function decodeImage<Channels extends 3 | 4 = 4>(bytes: Uint8Array,
   const channels = options.channels ?? 4;
   const jpegFrame = format === 'jpeg' ? readJpegFrame(bytes) : null;
   const needsJimp = format === 'bmp' || (jpegFrame?.precision ?? 8) > 8;
-  const decoded = needsJimp ? await decodeWithJimp(bytes, format, channels) : await decodeWithSharp(bytes, format, channels, options.resampleTo);
+  const decoded = needsJimp ? await decodeWithJimp(bytes, format, channels) : await decodeWithSharp(bytes, format, jpegFrame, channels, options.resampleTo);
   // Some broken files decode "successfully" into nothing (a PNG with width 0, a GIF without frames).
   const { width, height, data } = decoded;
   if (!(Number.isSafeInteger(width) && Number.isSafeInteger(height) && width > 0 && height > 0) || data.length < width * height * channels) {
@@ -75,6 +75,7 @@ const libvipsMessage = (error: Error) => [...new Set(error.message.split('\n').m
 async function decodeWithSharp(
   bytes: Uint8Array,
   format: ImageFormat,
+  jpegFrame: JpegFrame | null,
   channels: 3 | 4,
   resampleTo: DecodeOptions['resampleTo'],
 ): Promise<DecodedImage> {
@@ -83,7 +84,7 @@ async function decodeWithSharp(
     // warn about, as PIL does: junk or FF 00 pairs between JPEG segments, a damaged EXIF block's stray bytes before a
     // marker. (sharp's default, 'warning', refused those photos; Pillow and the seed read them.)
     const pipeline = sharp(bytes, { autoOrient: true, ignoreIcc: true, failOn: 'error' });
-    const shrink = resampleTo && format === 'jpeg' ? await planShrinkOnLoad(pipeline, resampleTo) : null;
+    const shrink = resampleTo && format === 'jpeg' ? await planShrinkOnLoad(pipeline, bytes, jpegFrame, resampleTo) : null;
     if (shrink) {
       // The rest of the reduction (≥ 2x after the DCT's) samples the nearest pixel of the DCT-scaled image, each
       // about the mean of 2x2 (4x4 ...) source pixels: the closest of libvips' kernels to INTER_LINEAR, which at
@@ -104,12 +105,27 @@ async function decodeWithSharp(
 
 const reduction = (fullSize: InputSize, target: InputSize) => Math.min(fullSize.width / target.width, fullSize.height / target.height);
 
-/** The upright size of a JPEG and the size to decode it to, when it is at least SHRINK_ON_LOAD_MIN_FACTOR times larger than its target; null when it is decoded whole. */
-async function planShrinkOnLoad(pipeline: ReturnType<typeof sharp>, resampleTo: NonNullable<DecodeOptions['resampleTo']>) {
+/**
+ * The upright size of a JPEG and the size to decode it to, when it is at least SHRINK_ON_LOAD_MIN_FACTOR times larger
+ * than its target; null when it is decoded whole. Most photos are not that large: their upright size is read from the
+ * header (frame size, EXIF orientation), which spares libvips' separate header read (metadata(), a round trip to its
+ * thread pool). A shrink, or a header that is not plain, goes by libvips' own reading, so a shrink never rests on ours.
+ */
+async function planShrinkOnLoad(pipeline: ReturnType<typeof sharp>, bytes: Uint8Array, frame: JpegFrame | null, resampleTo: NonNullable<DecodeOptions['resampleTo']>) {
+  const fromHeader = frame && uprightSize(frame, readJpegOrientation(bytes));
+  const headerTarget = fromHeader && resampleTo(fromHeader);
+  if (fromHeader && headerTarget && reduction(fromHeader, headerTarget) < SHRINK_ON_LOAD_MIN_FACTOR) return null;
   const { autoOrient } = await pipeline.metadata();
   const fullSize = { width: autoOrient.width, height: autoOrient.height };
-  const target = resampleTo(fullSize);
+  const sameSize = fromHeader && fromHeader.width === fullSize.width && fromHeader.height === fullSize.height;
+  const target = sameSize && headerTarget ? headerTarget : resampleTo(fullSize);
   return reduction(fullSize, target) >= SHRINK_ON_LOAD_MIN_FACTOR ? { fullSize, target } : null;
+}
+
+/** The size of the picture once turned upright, or null when the orientation is not known. */
+function uprightSize({ width, height }: InputSize, orientation: number | null): InputSize | null {
+  if (orientation === null) return null;
+  return swapsWidthAndHeight(orientation) ? { width: height, height: width } : { width, height };
 }
 
 async function decodeWithJimp(bytes: Uint8Array, format: ImageFormat, channels: 3 | 4): Promise<DecodedImage> {
