@@ -4,15 +4,15 @@ import sharp from 'sharp';
 import { Jimp } from 'jimp';
 import { decodeImage, DecodedImage } from './image-decoder';
 import { ImageError } from './image-errors';
-import { DECODABLE_FORMATS, sniffImageFormat } from './image-format';
+import { DECODABLE_FORMATS, readJpegOrientation, sniffImageFormat } from './image-format';
 import { probeImage } from './image-probe';
-import { InputSize, letterboxToTensor, planLetterbox, RgbaBitmap } from './letterbox';
+import { Bitmap, InputSize, letterboxToTensor, planLetterbox } from './letterbox';
 
 const corpus = resolve(__dirname, '../../../../shared/corpus');
 const decodeFile = (relative: string, options?: Parameters<typeof decodeImage>[1]) => decodeImage(readFileSync(join(corpus, relative)), options);
 
 /** Mean absolute difference of the RGB channels of two same-sized RGBA bitmaps (0..255). */
-function meanDifference(a: RgbaBitmap, b: RgbaBitmap): number {
+function meanDifference(a: Bitmap, b: Bitmap): number {
   let sum = 0;
   for (let i = 0; i < a.data.length; i += 4) {
     sum += Math.abs(a.data[i] - b.data[i]) + Math.abs(a.data[i + 1] - b.data[i + 1]) + Math.abs(a.data[i + 2] - b.data[i + 2]);
@@ -21,7 +21,7 @@ function meanDifference(a: RgbaBitmap, b: RgbaBitmap): number {
 }
 
 /** Mean absolute difference (0..255) of two bitmaps of the same picture once letterboxed into `box`. */
-function letterboxedDifference(a: RgbaBitmap, b: RgbaBitmap, fullSize: InputSize, box: InputSize = { width: 640, height: 640 }): number {
+function letterboxedDifference(a: Bitmap, b: Bitmap, fullSize: InputSize, box: InputSize = { width: 640, height: 640 }): number {
   const geometry = planLetterbox(fullSize, box);
   const [x, y] = [a, b].map((bitmap) => letterboxToTensor(bitmap, geometry, new Float32Array(3 * box.width * box.height)));
   let sum = 0;
@@ -212,6 +212,75 @@ describe('decodeImage', () => {
       expect([file, meanDifference(ours, { ...jimp, channels: 4 }) < 1.5]).toEqual([file, true]);
     }
   }, 30_000);
+
+  describe('RGB on request', () => {
+    /** The RGB of an RGBA bitmap. */
+    const rgbOf = ({ data }: Bitmap) => Uint8Array.from({ length: (data.length / 4) * 3 }, (_, i) => data[Math.floor(i / 3) * 4 + (i % 3)]);
+
+    it.each([
+      ['photos/zidane.jpg', 'sharp'],
+      ['odd/pngsuite/tbbn2c16.png', 'sharp'], // transparent pixels keep their stored colour
+      ['odd/jpeg/sharp_Channel_digital_image_CMYK_color_no_profile.jpg', 'sharp'],
+      ['odd/jpeg/libjpegturbo_monkey12.jpg', 'jimp'],
+    ])('gives %s the same colours as RGBA, without the alpha', async (file, decoder) => {
+      const rgba = await decodeFile(file);
+      const rgb = await decodeFile(file, { channels: 3 });
+      expect(rgb).toMatchObject({ decoder, channels: 3, width: rgba.width, height: rgba.height, fullSize: rgba.fullSize });
+      expect(Buffer.from(rgb.data).equals(Buffer.from(rgbOf(rgba)))).toBe(true);
+    });
+
+    it('shrinks on load the same way', async () => {
+      const resampleTo = () => ({ width: 640, height: 427 });
+      const rgba = await decodeFile('photos/phone_size_4032x2688.jpg', { resampleTo });
+      const rgb = await decodeFile('photos/phone_size_4032x2688.jpg', { resampleTo, channels: 3 });
+      expect(rgb).toMatchObject({ decoder: 'sharp-shrink-on-load', channels: 3, width: 640, height: 427 });
+      expect(Buffer.from(rgb.data).equals(Buffer.from(rgbOf(rgba)))).toBe(true);
+    }, 30_000);
+  });
+
+  describe('the upright size, from the header or from libvips', () => {
+    // The decision to shrink on load needs the upright size before decoding. The header gives it for most JPEGs, which
+    // spares libvips' own header read; a shrink, or a header that is not plain, asks libvips.
+    const metadataCalls = async (file: string, resampleTo: (size: InputSize) => InputSize) => {
+      const metadata = jest.spyOn(sharp.prototype, 'metadata');
+      try {
+        const image = await decodeFile(file, { resampleTo, channels: 3 });
+        return { calls: metadata.mock.calls.length, image };
+      } finally {
+        metadata.mockRestore();
+      }
+    };
+    const toLetterbox = (size: InputSize) => planLetterbox(size, { width: 640, height: 640 }).resized;
+
+    it.each([
+      ['photos/zidane.jpg', 0, { width: 1280, height: 720 }], // no EXIF
+      ['photos/bus.jpg', 0, { width: 810, height: 1080 }], // EXIF orientation 1
+      ['odd/exif_portrait_6.jpg', 0, { width: 1200, height: 1800 }], // turned a quarter
+      ['odd/exif_landscape_0.jpg', 1, { width: 1800, height: 1200 }], // orientation 0: libvips says
+      ['photos/phone_size_4032x2688.jpg', 1, { width: 4032, height: 2688 }], // shrunk on load
+      ['photos/groundingdino_cats.png', 0, { width: 854, height: 479 }], // not a JPEG: never shrunk
+    ])('%s: %i metadata() call(s)', async (file, calls, fullSize) => {
+      const requests: InputSize[] = [];
+      const outcome = await metadataCalls(file, (size) => (requests.push(size), toLetterbox(size)));
+      expect(outcome).toMatchObject({ calls, image: { fullSize } });
+      expect(requests.every((size) => size.width === fullSize.width && size.height === fullSize.height)).toBe(true);
+    }, 30_000);
+
+    // Where the header reader answers, it must be what libvips applies: every JPEG of the corpus.
+    it("reads every corpus JPEG's orientation as libvips does, or leaves it to libvips", async () => {
+      let read = 0;
+      for (const file of corpusFiles().sort()) {
+        const bytes = readFileSync(join(corpus, file));
+        if (sniffImageFormat(bytes) !== 'jpeg') continue;
+        const libvips = await sharp(bytes, { failOn: 'error' }).metadata().catch(() => null);
+        const ours = readJpegOrientation(bytes);
+        if (libvips === null || ours === null) continue;
+        expect([file, ours]).toEqual([file, libvips.orientation ?? 1]);
+        read += 1;
+      }
+      expect(read).toBeGreaterThan(40);
+    }, 60_000);
+  });
 
   describe('shrink-on-load', () => {
     it('decodes a JPEG at least 4x larger than its target straight to the target size, keeping the full size', async () => {

@@ -1,9 +1,9 @@
 import { Jimp } from 'jimp';
 import sharp from 'sharp';
 import { ImageError } from './image-errors';
-import { ImageFormat, readJpegFrame } from './image-format';
+import { ImageFormat, JpegFrame, readJpegFrame, readJpegOrientation, swapsWidthAndHeight } from './image-format';
 import { decodableFormat } from './image-probe';
-import { InputSize, RgbaBitmap } from './letterbox';
+import { Bitmap, InputSize } from './letterbox';
 
 /**
  * Which library decodes what (chosen by measurement, see the README's Benchmarks):
@@ -25,7 +25,9 @@ export type ImageDecoderName = 'sharp' | 'sharp-shrink-on-load' | 'jimp';
  */
 export const SHRINK_ON_LOAD_MIN_FACTOR = 4;
 
-export interface DecodeOptions {
+export interface DecodeOptions<Channels extends 3 | 4 = 4> {
+  /** 4 (the default): RGBA, for drawing on. 3: RGB, alpha dropped, which is all detection reads (less to decode and copy). */
+  channels?: Channels;
   /**
    * The size the caller will resample the upright image to (e.g. its letterboxed size), given its full size. A JPEG
    * at least SHRINK_ON_LOAD_MIN_FACTOR times larger comes back at that size, shrunk on load; anything else at full
@@ -34,8 +36,8 @@ export interface DecodeOptions {
   resampleTo?: (fullSize: InputSize) => InputSize;
 }
 
-export interface DecodedImage extends RgbaBitmap {
-  channels: 4;
+export interface DecodedImage<Channels extends 3 | 4 = 3 | 4> extends Bitmap {
+  channels: Channels;
   /** Upright size of the stored picture: larger than the bitmap when it was resampled on decoding. */
   fullSize: InputSize;
   decoder: ImageDecoderName;
@@ -45,20 +47,22 @@ export interface DecodedImage extends RgbaBitmap {
 sharp.cache(false);
 
 /**
- * Decodes an upload into an upright RGBA bitmap (EXIF orientation applied, embedded colour profiles ignored as
+ * Decodes an upload into an upright RGBA or RGB bitmap (EXIF orientation applied, embedded colour profiles ignored as
  * PIL does), or throws an ImageError. Callers check the header against the pixel limit first (`probeImage`): this
  * decodes whatever size the file declares.
  */
-export async function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}): Promise<DecodedImage> {
+export async function decodeImage<Channels extends 3 | 4 = 4>(bytes: Uint8Array, options: DecodeOptions<Channels> = {}): Promise<DecodedImage<Channels>> {
   const format = decodableFormat(bytes);
-  const needsJimp = format === 'bmp' || (format === 'jpeg' && (readJpegFrame(bytes)?.precision ?? 8) > 8);
-  const decoded = needsJimp ? await decodeWithJimp(bytes, format) : await decodeWithSharp(bytes, format, options);
+  const channels = options.channels ?? 4;
+  const jpegFrame = format === 'jpeg' ? readJpegFrame(bytes) : null;
+  const needsJimp = format === 'bmp' || (jpegFrame?.precision ?? 8) > 8;
+  const decoded = needsJimp ? await decodeWithJimp(bytes, format, channels) : await decodeWithSharp(bytes, format, jpegFrame, channels, options.resampleTo);
   // Some broken files decode "successfully" into nothing (a PNG with width 0, a GIF without frames).
   const { width, height, data } = decoded;
-  if (!(Number.isSafeInteger(width) && Number.isSafeInteger(height) && width > 0 && height > 0) || data.length < width * height * 4) {
+  if (!(Number.isSafeInteger(width) && Number.isSafeInteger(height) && width > 0 && height > 0) || data.length < width * height * channels) {
     throw new ImageError('undecodable', `The ${format.toUpperCase()} image decoded to an unusable ${width}x${height} bitmap.`);
   }
-  return decoded;
+  return decoded as DecodedImage<Channels>;
 }
 
 /**
@@ -68,39 +72,63 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}
  */
 const libvipsMessage = (error: Error) => [...new Set(error.message.split('\n').map((part) => part.trim()).filter(Boolean))].join('; ');
 
-async function decodeWithSharp(bytes: Uint8Array, format: ImageFormat, { resampleTo }: DecodeOptions): Promise<DecodedImage> {
+async function decodeWithSharp(
+  bytes: Uint8Array,
+  format: ImageFormat,
+  jpegFrame: JpegFrame | null,
+  channels: 3 | 4,
+  resampleTo: DecodeOptions['resampleTo'],
+): Promise<DecodedImage> {
   try {
     // failOn 'error' refuses truncated or corrupt data rather than decoding it into grey, and reads what decoders only
     // warn about, as PIL does: junk or FF 00 pairs between JPEG segments, a damaged EXIF block's stray bytes before a
     // marker. (sharp's default, 'warning', refused those photos; Pillow and the seed read them.)
     const pipeline = sharp(bytes, { autoOrient: true, ignoreIcc: true, failOn: 'error' });
-    let decoder: ImageDecoderName = 'sharp';
-    let fullSize: InputSize | null = null;
-    if (resampleTo) {
-      const { autoOrient } = await pipeline.metadata();
-      fullSize = { width: autoOrient.width, height: autoOrient.height };
-      const target = resampleTo(fullSize);
-      const reduction = Math.min(fullSize.width / target.width, fullSize.height / target.height);
-      if (format === 'jpeg' && reduction >= SHRINK_ON_LOAD_MIN_FACTOR) {
-        // The rest of the reduction (≥ 2x after the DCT's) samples the nearest pixel of the DCT-scaled image, each
-        // about the mean of 2x2 (4x4 ...) source pixels: the closest of libvips' kernels to INTER_LINEAR, which at
-        // such reductions interpolates between 2x2 source pixels however far apart the samples are (no antialiasing).
-        // Measured on the 10.8 MP photo: a smoothing kernel ('linear', 'lanczos3') moved the model's output twice as much.
-        pipeline.resize(target.width, target.height, { fit: 'fill', kernel: 'nearest', fastShrinkOnLoad: false });
-        decoder = 'sharp-shrink-on-load';
-      }
-      // Anything else comes back whole: the letterbox's cv2-exact resize gives AutoShape's model input bit for bit,
-      // which libvips' bilinear affine missed by one level on ~10% of the values, and costs no more.
+    const shrink = resampleTo && format === 'jpeg' ? await planShrinkOnLoad(pipeline, bytes, jpegFrame, resampleTo) : null;
+    if (shrink) {
+      // The rest of the reduction (≥ 2x after the DCT's) samples the nearest pixel of the DCT-scaled image, each
+      // about the mean of 2x2 (4x4 ...) source pixels: the closest of libvips' kernels to INTER_LINEAR, which at
+      // such reductions interpolates between 2x2 source pixels however far apart the samples are (no antialiasing).
+      // Measured on the 10.8 MP photo: a smoothing kernel ('linear', 'lanczos3') moved the model's output twice as much.
+      pipeline.resize(shrink.target.width, shrink.target.height, { fit: 'fill', kernel: 'nearest', fastShrinkOnLoad: false });
     }
-    const { data, info } = await pipeline.toColourspace('srgb').ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    // Anything else comes back whole: the letterbox's cv2-exact resize gives AutoShape's model input bit for bit,
+    // which libvips' bilinear affine missed by one level on ~10% of the values, and costs no more.
+    const srgb = pipeline.toColourspace('srgb');
+    const { data, info } = await (channels === 3 ? srgb.removeAlpha() : srgb.ensureAlpha()).raw().toBuffer({ resolveWithObject: true });
     const { width, height } = info;
-    return { width, height, data, channels: 4, fullSize: fullSize ?? { width, height }, decoder };
+    return { width, height, data, channels, fullSize: shrink?.fullSize ?? { width, height }, decoder: shrink ? 'sharp-shrink-on-load' : 'sharp' };
   } catch (error) {
     throw new ImageError('undecodable', `The ${format.toUpperCase()} image could not be decoded: ${libvipsMessage(error as Error)}`);
   }
 }
 
-async function decodeWithJimp(bytes: Uint8Array, format: ImageFormat): Promise<DecodedImage> {
+const reduction = (fullSize: InputSize, target: InputSize) => Math.min(fullSize.width / target.width, fullSize.height / target.height);
+
+/**
+ * The upright size of a JPEG and the size to decode it to, when it is at least SHRINK_ON_LOAD_MIN_FACTOR times larger
+ * than its target; null when it is decoded whole. Most photos are not that large: their upright size is read from the
+ * header (frame size, EXIF orientation), which spares libvips' separate header read (metadata(), a round trip to its
+ * thread pool). A shrink, or a header that is not plain, goes by libvips' own reading, so a shrink never rests on ours.
+ */
+async function planShrinkOnLoad(pipeline: ReturnType<typeof sharp>, bytes: Uint8Array, frame: JpegFrame | null, resampleTo: NonNullable<DecodeOptions['resampleTo']>) {
+  const fromHeader = frame && uprightSize(frame, readJpegOrientation(bytes));
+  const headerTarget = fromHeader && resampleTo(fromHeader);
+  if (fromHeader && headerTarget && reduction(fromHeader, headerTarget) < SHRINK_ON_LOAD_MIN_FACTOR) return null;
+  const { autoOrient } = await pipeline.metadata();
+  const fullSize = { width: autoOrient.width, height: autoOrient.height };
+  const sameSize = fromHeader && fromHeader.width === fullSize.width && fromHeader.height === fullSize.height;
+  const target = sameSize && headerTarget ? headerTarget : resampleTo(fullSize);
+  return reduction(fullSize, target) >= SHRINK_ON_LOAD_MIN_FACTOR ? { fullSize, target } : null;
+}
+
+/** The size of the picture once turned upright, or null when the orientation is not known. */
+function uprightSize({ width, height }: InputSize, orientation: number | null): InputSize | null {
+  if (orientation === null) return null;
+  return swapsWidthAndHeight(orientation) ? { width: height, height: width } : { width, height };
+}
+
+async function decodeWithJimp(bytes: Uint8Array, format: ImageFormat, channels: 3 | 4): Promise<DecodedImage> {
   let image: Awaited<ReturnType<typeof Jimp.fromBuffer>>;
   try {
     image = await Jimp.fromBuffer(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
@@ -108,5 +136,16 @@ async function decodeWithJimp(bytes: Uint8Array, format: ImageFormat): Promise<D
     throw new ImageError('undecodable', `The ${format.toUpperCase()} image could not be decoded: ${(error as Error).message}`);
   }
   const { width, height, data } = image.bitmap;
-  return { width, height, data, channels: 4, fullSize: { width, height }, decoder: 'jimp' };
+  return { width, height, data: channels === 3 ? withoutAlpha(data) : data, channels, fullSize: { width, height }, decoder: 'jimp' };
+}
+
+/** jimp decodes to RGBA only. */
+function withoutAlpha(rgba: Uint8Array): Uint8Array {
+  const rgb = new Uint8Array((rgba.length / 4) * 3);
+  for (let from = 0, to = 0; to < rgb.length; from += 4, to += 3) {
+    rgb[to] = rgba[from];
+    rgb[to + 1] = rgba[from + 1];
+    rgb[to + 2] = rgba[from + 2];
+  }
+  return rgb;
 }

@@ -1,4 +1,4 @@
-import { dynamicInputSize, LETTERBOX_PAD_VALUE, letterboxToTensor, planLetterbox, RgbaBitmap, roundHalfEven } from './letterbox';
+import { Bitmap, dynamicInputSize, LETTERBOX_PAD_VALUE, letterboxToTensor, planLetterbox, RgbaBitmap, roundHalfEven } from './letterbox';
 
 const pad = LETTERBOX_PAD_VALUE / 255;
 
@@ -100,6 +100,52 @@ describe('letterboxToTensor', () => {
     const plane = width * height;
     const interleaved = Array.from({ length: 3 * plane }, (_, i) => Math.round(tensor[(i % 3) * plane + Math.floor(i / 3)] * 255));
     expect(interleaved).toEqual(expected);
+  });
+
+  /** cv2's INTER_LINEAR per output value, written plainly (as the pixel loop before the two resizers was). */
+  function plainResize({ width, height, data, channels }: Bitmap, resized: { width: number; height: number }): number[] {
+    const taps = (source: number, destination: number, clamp: boolean) =>
+      Array.from({ length: destination }, (_, d) => {
+        const position = Math.fround((d + 0.5) * (1 / (destination / source)) - 0.5);
+        let index = Math.floor(position);
+        let fraction = Math.fround(position - index);
+        if (clamp && (index < 0 || index >= source - 1)) [index, fraction] = [Math.min(Math.max(index, 0), source - 1), 0];
+        return { index, near: roundHalfEven(Math.fround(1 - fraction) * 2048), far: roundHalfEven(fraction * 2048) };
+      });
+    const columns = taps(width, resized.width, true);
+    const rows = taps(height, resized.height, false);
+    const at = (x: number, y: number, c: number) => data[(Math.min(Math.max(y, 0), height - 1) * width + Math.min(x, width - 1)) * channels + c];
+    const values: number[] = [];
+    for (let c = 0; c < 3; c++) {
+      for (const row of rows) {
+        for (const column of columns) {
+          const sum = (y: number) => (at(column.index, y, c) * column.near + at(column.index + 1, y, c) * column.far) >> 4;
+          values.push(Math.min(255, (((sum(row.index) * row.near) >> 16) + ((sum(row.index + 1) * row.far) >> 16) + 2) >> 2));
+        }
+      }
+    }
+    return values;
+  }
+
+  // Shrinking resizes each pixel at once, enlarging keeps each source row's horizontal pass: both must give cv2's bytes
+  // whichever way each axis goes, RGB or RGBA.
+  it.each([
+    [7, 5, 3, 2],
+    [7, 5, 11, 9],
+    [7, 5, 3, 9],
+    [7, 5, 11, 2],
+    [40, 30, 97, 61],
+    [97, 61, 40, 30],
+    [13, 1, 5, 7],
+    [1, 13, 7, 5],
+  ])('resizes %ix%i to %ix%i as the plain per-value formula does', (width, height, toWidth, toHeight) => {
+    for (const channels of [3, 4] as const) {
+      const data = Uint8Array.from({ length: width * height * channels }, (_, i) => (i * 97 + (i >> 5) * 31) % 256);
+      const bitmap: Bitmap = { width, height, data, channels };
+      const geometry = { input: { width: toWidth, height: toHeight }, resized: { width: toWidth, height: toHeight }, padTop: 0, padLeft: 0 };
+      const tensor = letterboxToTensor(bitmap, geometry, new Float32Array(3 * toWidth * toHeight));
+      expect(Array.from(tensor, (value) => Math.round(value * 255))).toEqual(plainResize(bitmap, geometry.resized));
+    }
   });
 
   it('accepts RGB bitmaps (3 channels) with the same result as RGBA', () => {

@@ -37,7 +37,7 @@ export class YoloDetector {
   async detect(bytes: Uint8Array, options: DetectOptions, checkpoint?: (nextStage: 'inference') => void): Promise<DetectionOutcome> {
     const started = performance.now();
     // A photo much larger than the model input is shrunk while decoding, straight to its letterboxed size.
-    const bitmap = await decodeImage(bytes, { resampleTo: (image) => planLetterbox(image, this.inputSizeFor(image, options.inputSize)).resized });
+    const bitmap = await decodeImage(bytes, { channels: 3, resampleTo: (image) => planLetterbox(image, this.inputSizeFor(image, options.inputSize)).resized });
     const decoded = performance.now();
     const outcome = await this.detectBitmap(bitmap, options, bitmap.fullSize, () => checkpoint?.('inference'));
     outcome.timings.decode = decoded - started;
