@@ -1,8 +1,8 @@
-import { Bitmap, dynamicInputSize, LETTERBOX_PAD_VALUE, letterboxToTensor, planLetterbox, RgbaBitmap, roundHalfEven } from './letterbox';
+import { Bitmap, dynamicInputSize, LETTERBOX_PAD_VALUE, letterboxToTensor, planLetterbox, roundHalfEven } from './letterbox';
 
 const pad = LETTERBOX_PAD_VALUE / 255;
 
-function solidBitmap(width: number, height: number, rgb: [number, number, number], channels: 3 | 4 = 4): RgbaBitmap {
+function solidBitmap(width: number, height: number, rgb: [number, number, number], channels: 3 | 4 = 4): Bitmap {
   const data = new Uint8Array(width * height * channels);
   for (let i = 0; i < width * height; i++) data.set(channels === 4 ? [...rgb, 255] : rgb, i * channels);
   return { width, height, data, channels };
@@ -76,7 +76,7 @@ describe('letterboxToTensor', () => {
 
   it('interpolates bilinearly with half-pixel centres (cv2 INTER_LINEAR) and ignores alpha', () => {
     // A 2x1 image black|white upscaled to 4x2: columns sample at -0.25, 0.25, 0.75, 1.25 → 0, 0.25, 0.75, 1 of the way.
-    const bitmap: RgbaBitmap = { width: 2, height: 1, channels: 4, data: new Uint8Array([0, 0, 0, 0, 200, 200, 200, 7]) };
+    const bitmap: Bitmap = { width: 2, height: 1, channels: 4, data: new Uint8Array([0, 0, 0, 0, 200, 200, 200, 7]) };
     const tensor = letterboxToTensor(bitmap, planLetterbox(bitmap, { width: 4, height: 2 }), new Float32Array(3 * 8));
     const row = Array.from(tensor.subarray(0, 4)).map((value) => Math.round(value * 255));
     expect(row).toEqual([0, 50, 150, 200]);
@@ -94,7 +94,7 @@ describe('letterboxToTensor', () => {
       177, 214, 251, 28, 65, 102, 78, 115, 152, 146, 163, 200, 199, 70, 107, 179, 71, 108, 105, 142, 179, 175, 194, 87, 176, 193, 64, 84, 119, 135, 132, 168, 190, 182, 219, 227, 33, 70, 107, 83, 120, 157, 138, 168, 205, 100, 75, 113, 93, 76, 113, 110, 147, 184, 180, 109, 92, 181, 94, 69, 89, 111, 140, 137, 173, 117, 187, 224, 90, 36, 73, 110, 86, 123, 160, 134, 171, 208, 41, 78, 115, 42, 79, 116, 113, 150, 187, 184, 58, 95, 184, 35, 72, 92, 106, 143, 140, 176, 74, 190, 227, 8,
     ]],
   ])("resizes to %ix%i with cv2's exact bytes", (width, height, expected) => {
-    const bitmap: RgbaBitmap = { width: 7, height: 5, channels: 3, data: PATTERN };
+    const bitmap: Bitmap = { width: 7, height: 5, channels: 3, data: PATTERN };
     const geometry = { input: { width, height }, resized: { width, height }, padTop: 0, padLeft: 0 };
     const tensor = letterboxToTensor(bitmap, geometry, new Float32Array(3 * width * height));
     const plane = width * height;
@@ -168,7 +168,7 @@ describe('letterboxToTensor', () => {
 
   it('only converts a bitmap that already has the resized size (the decoder resampled it)', () => {
     const data = Uint8Array.from({ length: 4 * 2 * 4 }, (_, i) => (i * 37) % 256);
-    const bitmap: RgbaBitmap = { width: 4, height: 2, channels: 4, data };
+    const bitmap: Bitmap = { width: 4, height: 2, channels: 4, data };
     const geometry = planLetterbox({ width: 400, height: 200 }, { width: 4, height: 4 });
     expect(geometry).toMatchObject({ resized: { width: 4, height: 2 }, padTop: 1 });
     const tensor = letterboxToTensor(bitmap, geometry, new Float32Array(3 * 16));

@@ -90,9 +90,6 @@ export interface Bitmap {
   channels: 3 | 4;
 }
 
-/** @deprecated The old name, from when decoders gave RGBA only: use Bitmap. */
-export type RgbaBitmap = Bitmap;
-
 /**
  * Byte value → its 0..1 float, so the inner loop looks up instead of dividing. The fixed-point sums stay within
  * 0..255 (each axis' two weights add up to at most 2^11 + 1); the table goes on to 511, saturated at 1 as cv2

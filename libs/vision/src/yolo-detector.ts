@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Tensor } from 'onnxruntime-node';
 import { decodeImage } from './image-decoder';
-import { dynamicInputSize, InputSize, letterboxToTensor, planLetterbox, RgbaBitmap } from './letterbox';
+import { dynamicInputSize, InputSize, letterboxToTensor, planLetterbox, Bitmap } from './letterbox';
 import { nonMaxSuppression } from './nms';
 import { scaleBoxesToImage, toDetection } from './scale-boxes';
 import { DEFAULT_INFERENCE_SIZE, DetectionOutcome, DetectOptions } from './detection';
@@ -49,7 +49,7 @@ export class YoloDetector {
    * Concurrent calls take turns (the next image can decode meanwhile); `beforeRun` is called when this one's turn
    * comes, and throwing from it skips the run.
    */
-  detectBitmap(bitmap: RgbaBitmap, options: DetectOptions, image: InputSize = { height: bitmap.height, width: bitmap.width }, beforeRun?: () => void): Promise<DetectionOutcome> {
+  detectBitmap(bitmap: Bitmap, options: DetectOptions, image: InputSize = { height: bitmap.height, width: bitmap.width }, beforeRun?: () => void): Promise<DetectionOutcome> {
     const turn = this.tensorStage.then(() => {
       beforeRun?.();
       return this.runTensorStage(bitmap, options, image);
@@ -58,7 +58,7 @@ export class YoloDetector {
     return turn;
   }
 
-  private async runTensorStage(bitmap: RgbaBitmap, options: DetectOptions, image: InputSize): Promise<DetectionOutcome> {
+  private async runTensorStage(bitmap: Bitmap, options: DetectOptions, image: InputSize): Promise<DetectionOutcome> {
     const { contract, metadata, session } = this.model;
     const started = performance.now();
     const input = this.inputSizeFor(image, options.inputSize);

@@ -1,6 +1,6 @@
 import { Jimp } from 'jimp';
 import { Tensor } from 'onnxruntime-node';
-import { LETTERBOX_PAD_VALUE, letterboxToTensor, planLetterbox, RgbaBitmap } from '@app/vision';
+import { LETTERBOX_PAD_VALUE, letterboxToTensor, planLetterbox, Bitmap } from '@app/vision';
 import { LoadedYoloModel, YoloDetector } from '@app/vision/runtime';
 import { decodeImage } from '@app/vision/imaging';
 import { BenchPhoto } from './in-process';
@@ -61,8 +61,8 @@ export async function measureParity(photo: BenchPhoto, model: LoadedYoloModel, d
   const service = await decodeImage(photo.bytes, { resampleTo: (size) => planLetterbox(size, detector.inputSizeFor(size)).resized });
   const exact = await decodeImage(photo.bytes);
   const jimpImage = (await Jimp.fromBuffer(photo.bytes)).bitmap;
-  const jimp: RgbaBitmap = { width: jimpImage.width, height: jimpImage.height, data: jimpImage.data, channels: 4 };
-  const grey: RgbaBitmap = { ...exact, data: new Uint8Array(exact.data.length).fill(LETTERBOX_GREY) };
+  const jimp: Bitmap = { width: jimpImage.width, height: jimpImage.height, data: jimpImage.data, channels: 4 };
+  const grey: Bitmap = { ...exact, data: new Uint8Array(exact.data.length).fill(LETTERBOX_GREY) };
   const input = detector.inputSizeFor(exact.fullSize);
   const geometry = planLetterbox(exact.fullSize, input);
   const tensors = [service, exact, jimp, grey].map((bitmap) => letterboxToTensor(bitmap, geometry, new Float32Array(3 * input.height * input.width)));
