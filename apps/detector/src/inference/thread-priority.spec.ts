@@ -1,7 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { INFERENCE_THREAD_NICE } from './thread-priority';
+
+const threadPriorityModule = JSON.stringify(require.resolve('./thread-priority'));
 
 const linux = existsSync('/proc/thread-self');
 
@@ -38,5 +41,40 @@ function inWorker(): Promise<{ lowered: boolean; own: number; child: number }> {
     const expected = Math.max(before, INFERENCE_THREAD_NICE);
     expect(result).toEqual({ lowered: true, own: expected, child: expected });
     expect(getPriority(process.pid)).toBe(before);
+  }, 30_000);
+});
+
+/**
+ * In a process of its own (it changes process-wide threads): starts libuv's pool with a file read, lowers the decoding
+ * threads, and reports the nice value of each thread by name.
+ */
+function decodingThreadsInChildProcess(): { changed: number; mainThread: number; nice: Record<string, number[]> } {
+  const script = `
+    require('ts-node').register({ transpileOnly: true });
+    const { readdirSync, readFileSync, promises } = require('node:fs');
+    const { getPriority } = require('node:os');
+    const { lowerDecodingThreadsPriority } = require(${threadPriorityModule});
+    promises.readFile(__filename).catch(() => undefined).finally(() => {
+      const changed = lowerDecodingThreadsPriority();
+      const nice = {};
+      for (const task of readdirSync('/proc/self/task')) {
+        const name = readFileSync('/proc/self/task/' + task + '/comm', 'utf8').trim();
+        (nice[name] ??= []).push(getPriority(Number(task)));
+      }
+      process.stdout.write(JSON.stringify({ changed, mainThread: getPriority(process.pid), nice }));
+    });
+  `;
+  return JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }));
+}
+
+(linux ? describe : describe.skip)('lowerDecodingThreadsPriority (Linux)', () => {
+  it("lowers libuv's pool threads, where sharp decodes, and leaves the main thread alone", () => {
+    const mainThreadNice = getPriority(process.pid);
+    const { changed, mainThread, nice } = decodingThreadsInChildProcess();
+    const expected = Math.max(mainThreadNice, INFERENCE_THREAD_NICE);
+    expect(nice['libuv-worker'].length).toBeGreaterThan(0);
+    expect(nice['libuv-worker'].every((value) => value === expected)).toBe(true);
+    expect(changed).toBe(mainThreadNice < INFERENCE_THREAD_NICE ? nice['libuv-worker'].length : 0);
+    expect(mainThread).toBe(mainThreadNice);
   }, 30_000);
 });
