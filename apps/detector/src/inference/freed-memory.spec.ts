@@ -11,21 +11,23 @@ describe('releaseFreedMemory', () => {
     const free = libc.func('void free(void *ptr)');
     const memset = libc.func('void *memset(void *s, int c, size_t n)');
     const chunk = 512 * 1024;
-    // Freeing one mmapped 1 MB block raises glibc's mmap threshold, as loading a model does: chunks this size then
+    // Freeing one mmapped 2 MB block raises glibc's mmap threshold, as loading a model does: chunks this size then
     // come from the heap, and freed ones stay there.
-    free(memset(malloc(2 * chunk), 1, 2 * chunk));
-    const chunks = Array.from({ length: 200 }, () => {
-      const block = malloc(chunk);
-      memset(block, 1, chunk);
-      return { block, pin: malloc(64) }; // a live neighbour, so the freed chunk is not at the top of the heap
+    free(memset(malloc(4 * chunk), 1, 4 * chunk));
+    // Pairs of neighbours: the first of each is written (resident) and freed; the second stays allocated between them,
+    // so the freed chunks neither merge into one nor reach the top of the heap, where free() itself would trim them.
+    const pairs = Array.from({ length: 120 }, () => {
+      const freed = malloc(chunk);
+      memset(freed, 1, chunk);
+      return { freed, kept: malloc(chunk) };
     });
-    for (const { block } of chunks) free(block);
+    for (const { freed } of pairs) free(freed);
     const before = residentBytes();
 
     expect(releaseFreedMemory()).toBe(true);
 
     const released = before - residentBytes();
-    for (const { pin } of chunks) free(pin);
+    for (const { kept } of pairs) free(kept);
     expect(released).toBeGreaterThan(60 * chunk);
   });
 });
