@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { DEFAULT_DETECT_OPTIONS, ImageError } from '@app/vision';
 import { detectorSessionOptions, loadYoloModel, YoloDetector } from '@app/vision/runtime';
 import { DetectTask, DetectTaskResult, ReleaseTask, RunnerLoadReport, RunnerWorkerData } from './runner-protocol';
-import { lowerDecodingThreadsPriority, lowerThisThreadPriority } from './thread-priority';
+import { lowerBackgroundThreadsPriority, lowerThisThreadPriority } from './thread-priority';
 
 /**
  * A runner thread: owns the ONNX Runtime session of one model (the one it was started for, never another) and runs
@@ -27,8 +27,8 @@ async function loadDetector(): Promise<YoloDetector> {
     const input = loaded.inputSizeFor({ height: config.inferenceSize, width: config.inferenceSize });
     const grey = { width: input.width, height: input.height, channels: 3 as const, data: new Uint8Array(input.width * input.height * 3) };
     await loaded.detectBitmap(grey, DEFAULT_DETECT_OPTIONS);
-    // Reading the model has started libuv's pool by now: decoding yields to the HTTP thread from here on.
-    lowerDecodingThreadsPriority();
+    // Reading the model has started libuv's pool by now: decoding and garbage collection yield to the HTTP thread.
+    lowerBackgroundThreadsPriority();
     report({ loadMs: performance.now() - started });
     return loaded;
   } catch (error) {

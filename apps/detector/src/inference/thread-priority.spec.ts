@@ -45,17 +45,17 @@ function inWorker(): Promise<{ lowered: boolean; own: number; child: number }> {
 });
 
 /**
- * In a process of its own (it changes process-wide threads): starts libuv's pool with a file read, lowers the decoding
- * threads, and reports the nice value of each thread by name.
+ * In a process of its own (it changes process-wide threads): starts libuv's pool with a file read, lowers the
+ * background threads, and reports the nice value of each thread by name.
  */
-function decodingThreadsInChildProcess(): { changed: number; mainThread: number; nice: Record<string, number[]> } {
+function backgroundThreadsInChildProcess(): { changed: number; mainThread: number; nice: Record<string, number[]> } {
   const script = `
     require('ts-node').register({ transpileOnly: true });
     const { readdirSync, readFileSync, promises } = require('node:fs');
     const { getPriority } = require('node:os');
-    const { lowerDecodingThreadsPriority } = require(${threadPriorityModule});
+    const { lowerBackgroundThreadsPriority } = require(${threadPriorityModule});
     promises.readFile(__filename).catch(() => undefined).finally(() => {
-      const changed = lowerDecodingThreadsPriority();
+      const changed = lowerBackgroundThreadsPriority();
       const nice = {};
       for (const task of readdirSync('/proc/self/task')) {
         const name = readFileSync('/proc/self/task/' + task + '/comm', 'utf8').trim();
@@ -67,14 +67,16 @@ function decodingThreadsInChildProcess(): { changed: number; mainThread: number;
   return JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }));
 }
 
-(linux ? describe : describe.skip)('lowerDecodingThreadsPriority (Linux)', () => {
-  it("lowers libuv's pool threads, where sharp decodes, and leaves the main thread alone", () => {
+(linux ? describe : describe.skip)('lowerBackgroundThreadsPriority (Linux)', () => {
+  it("lowers libuv's pool threads, where sharp decodes, and V8's workers, and leaves the main thread alone", () => {
     const mainThreadNice = getPriority(process.pid);
-    const { changed, mainThread, nice } = decodingThreadsInChildProcess();
+    const { changed, mainThread, nice } = backgroundThreadsInChildProcess();
     const expected = Math.max(mainThreadNice, INFERENCE_THREAD_NICE);
+    const lowered = [...nice['libuv-worker'], ...nice['V8Worker']];
     expect(nice['libuv-worker'].length).toBeGreaterThan(0);
-    expect(nice['libuv-worker'].every((value) => value === expected)).toBe(true);
-    expect(changed).toBe(mainThreadNice < INFERENCE_THREAD_NICE ? nice['libuv-worker'].length : 0);
+    expect(nice['V8Worker'].length).toBeGreaterThan(0);
+    expect(lowered.every((value) => value === expected)).toBe(true);
+    expect(changed).toBe(mainThreadNice < INFERENCE_THREAD_NICE ? lowered.length : 0);
     expect(mainThread).toBe(mainThreadNice);
   }, 30_000);
 });
