@@ -1,6 +1,6 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
-import { createServer } from 'node:http';
+import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -176,16 +176,21 @@ describe('model files: missing, broken, added later, lazy loading', () => {
 });
 
 describe('models downloading at start', () => {
+  /** The service with only yolov5s installed, downloading the other defaults from `mirror` as it starts. */
+  async function startFetchingFrom(mirror: Server, folder: string): Promise<RunningService> {
+    mirror.listen(0, '127.0.0.1');
+    await once(mirror, 'listening');
+    const dir = join(E2E_TMP, folder);
+    writeFixtureModels(dir, 'static', ['yolov5s']);
+    return startService({
+      env: { MODELS_DIR: dir, MODELS_AUTO_FETCH: 'true', MODELS_BASE_URL: `http://127.0.0.1:${(mirror.address() as AddressInfo).port}` },
+    });
+  }
+
   it('serve the installed models meanwhile; the downloading one answers 503 with Retry-After', async () => {
     // A mirror that accepts the download and then sends nothing: yolov5m and yolov5l stay "fetching".
     const mirror = createServer(() => undefined);
-    mirror.listen(0, '127.0.0.1');
-    await once(mirror, 'listening');
-    const dir = join(E2E_TMP, 'models-fetching');
-    writeFixtureModels(dir, 'static', ['yolov5s']);
-    const service = await startService({
-      env: { MODELS_DIR: dir, MODELS_AUTO_FETCH: 'true', MODELS_BASE_URL: `http://127.0.0.1:${(mirror.address() as AddressInfo).port}` },
-    });
+    const service = await startFetchingFrom(mirror, 'models-fetching');
     try {
       expect((await request(service.url).get('/models/yolov5m').expect(200)).body.status).toBe('fetching');
       await request(service.url).post('/predict').send({ model: 'yolov5s', image: busJpeg.toString('base64') }).expect(200);
@@ -195,6 +200,33 @@ describe('models downloading at start', () => {
     } finally {
       await service.stop();
       mirror.closeAllConnections();
+      mirror.close();
+    }
+  });
+
+  it('serve a model once its download is verified, and keep a download that is not a model out', async () => {
+    // yolov5m downloads as a real (fixture) model; yolov5l's "download" is a web page, which the verification refuses.
+    const mirror = createServer((req, res) => {
+      if (req.url === '/yolov5m.onnx') return res.end(readFileSync(join(STATIC_MODELS_DIR, 'yolov5m.onnx')));
+      res.setHeader('content-type', 'text/html');
+      res.end('<html><body>Not a model</body></html>');
+    });
+    const service = await startFetchingFrom(mirror, 'models-fetched');
+    try {
+      const settled = async (name: string) => {
+        for (;;) {
+          const state = (await request(service.url).get(`/models/${name}`).expect(200)).body;
+          if (state.status !== 'fetching') return state;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      };
+      expect((await settled('yolov5m')).available).toBe(true);
+      expect(await answeringFixtureMark(service.url, 'yolov5m', busJpeg)).toBe(fixtureMarkIndex('yolov5m'));
+      // Back to missing (nothing was saved), and the log says why.
+      expect(await settled('yolov5l')).toMatchObject({ status: 'missing', available: false });
+      expect(service.output()).toMatch(/did not give a usable yolov5l model, so it was not saved/);
+    } finally {
+      await service.stop();
       mirror.close();
     }
   });

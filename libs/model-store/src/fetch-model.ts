@@ -1,4 +1,3 @@
-import { loadYoloModel } from '@app/vision/runtime';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
@@ -149,6 +148,10 @@ async function download({ name, url, file, partFile, onProgress, signal }: Downl
 }
 
 async function verifyModel(name: string, url: string, partFile: string): Promise<void> {
+  // Loaded on first use, not on import: the service's HTTP thread imports the store, and ONNX Runtime, sharp and jimp
+  // (megabytes of its heap, which every garbage collection walks) belong in the runner threads. A relative path, since
+  // the build rewrites the '@app/' aliases of static imports only.
+  const { loadYoloModel } = await import('../../vision/src/runtime');
   let loaded: Awaited<ReturnType<typeof loadYoloModel>>;
   try {
     loaded = await loadYoloModel(partFile);

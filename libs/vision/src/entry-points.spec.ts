@@ -25,4 +25,8 @@ describe('@app/vision entry points', () => {
     expect(imaging.some((file) => file.includes('node_modules/sharp/'))).toBe(true);
     expect(imaging.some((file) => file.includes('node_modules/onnxruntime-node/'))).toBe(false);
   });
+
+  it("the model store, which the service's HTTP thread imports, loads ONNX Runtime only to verify a download", () => {
+    expect(modulesLoadedBy('@app/model-store').filter((file) => /node_modules\/(onnxruntime-node|sharp|jimp)\//.test(file))).toEqual([]);
+  });
 });

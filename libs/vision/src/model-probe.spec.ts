@@ -1,10 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CONTRACT_BREAKS, makeContractBreakingModel, makeFixedOutputModel } from '@app/onnx-writer';
 import { probeModelFile } from './model-probe';
 
 const dir = mkdtempSync(join(tmpdir(), 'model-probe-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const write = (name: string, bytes: Uint8Array) => {
   const file = join(dir, name);
   writeFileSync(file, bytes);

@@ -31,6 +31,7 @@ describe('CatalogService (the running catalog)', () => {
       await eventually(() => service.get('added') === undefined, 1_500);
     } finally {
       service.onApplicationShutdown();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

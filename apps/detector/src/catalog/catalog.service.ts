@@ -53,7 +53,10 @@ export class CatalogService extends ModelCatalog implements OnApplicationBootstr
         baseUrl: this.config.modelsBaseUrl,
         createProgress: (name) => createDownloadProgress(`${name}.onnx`),
       });
-      this.logger.log(`Model fetch:\n${formatFetchSummary(outcomes)}`);
+      const summary = `Model fetch:\n${formatFetchSummary(outcomes)}`;
+      // A failed download is a warning: with LOG_LEVEL=warn it is the only place that says why the model is missing.
+      if (outcomes.some((outcome) => outcome.status === 'failed')) this.logger.warn(summary);
+      else this.logger.log(summary);
     } finally {
       for (const name of names) this.setFetching(name, false);
       await this.scan();

@@ -10,8 +10,14 @@ const SHARED_MODELS = resolve(__dirname, '../../../../../shared/models');
 const DEFAULTS: ModelOptions = { inputSize: 640, replicas: 1, threads: 2, loading: 'lazy' };
 const fixture = (names?: string[]) => makeFixedOutputModel({ rows: [], names });
 
+const folders: string[] = [];
+afterAll(() => {
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
+
 function setUp(config: ModelsConfig = EMPTY_MODELS_CONFIG, expected: string[] = ['yolov5s', 'yolov5m', 'yolov5l'], probe: (file: string) => Promise<ModelProbe> = probeModelFile) {
   const dir = mkdtempSync(join(tmpdir(), 'catalog-'));
+  folders.push(dir);
   const logs: string[] = [];
   const log = { log: (m: string) => logs.push(m), warn: (m: string) => logs.push(m), error: (m: string) => logs.push(m) };
   const catalog = new ModelCatalog({ modelsDir: dir, config, defaults: DEFAULTS, expected, probe, log });
