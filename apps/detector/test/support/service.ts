@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { SERVICE_NODE_FLAGS } from '../../src/service-node-flags';
 import { REPO_ROOT, SERVICE_ENTRY, STATIC_MODELS_DIR } from './paths';
 
 /** The built service running as its own process: for the e2e tests and for `npm run bench`. */
@@ -51,7 +52,7 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
   const port = await freePort();
   const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', MODELS_DIR: STATIC_MODELS_DIR, MODELS_AUTO_FETCH: 'false', LOG_LEVEL: 'warn', ...options.env };
   const started = performance.now();
-  const child = spawn(process.execPath, [options.entry ?? SERVICE_ENTRY], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, options.entry ?? SERVICE_ENTRY], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
