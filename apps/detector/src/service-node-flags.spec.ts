@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { REPO_ROOT, SERVICE_ENTRY } from '../test/support/paths';
 import { SERVICE_NODE_FLAGS } from './service-node-flags';
 
-const REPO_ROOT = join(__dirname, '../../..');
-const ENTRY = 'dist/apps/detector/apps/detector/src/main.js';
+const ENTRY = relative(REPO_ROOT, SERVICE_ENTRY);
 
 describe('SERVICE_NODE_FLAGS', () => {
   it('are what `npm start` runs the service with', () => {
