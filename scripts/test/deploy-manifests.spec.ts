@@ -24,8 +24,8 @@ const run = promisify(execFile);
 
 /**
  * The largest resident memory measured with yolov5s, m and l loaded, one runner each, after bursts on all three and
- * without the image's MALLOC_ARENA_MAX=2 (README: 1310 MB in the bench, 1397-1416 MB in its A/B, 1462-1483 MB in
- * the layout comparison of "How many replicas of which size"). Kubernetes' memory request and Cloud Run's limit must
+ * without the image's MALLOC_ARENA_MAX=2 (docs/benchmarks.md: 1310 MB in the bench, 1397-1416 MB in its A/B, 1462-1483 MB
+ * in the layout comparison of "Replica layout and memory"). Kubernetes' memory request and Cloud Run's limit must
  * hold at least this.
  */
 const MEASURED_RSS_AFTER_BURSTS_BYTES = 1483e6;
@@ -236,7 +236,7 @@ describe('deploy/ manifests', () => {
     const env: Env = Object.entries(environment as Record<string, string>).map(([name, value]) => ({ name, value: withDefaults(value) }));
     expect(Number(withDefaults(deploy.resources.limits.cpus))).toBe(oneModelThreads(env));
     // Docker's memory units are binary (1024M = 1 GiB). 992-995 MiB measured per replica by npm run test:swarm with
-    // s, m and l loaded (README, "The Swarm test").
+    // s, m and l loaded (docs/benchmarks.md, "History").
     const dockerBytes = (value: string) => bytesOf(withDefaults(value).replace(/^(\d+)([kmg])b?$/i, (_, count, unit) => `${count}${unit.toUpperCase()}i`));
     const reserved = dockerBytes(deploy.resources.reservations.memory);
     expect(reserved).toBeGreaterThanOrEqual(995 * 2 ** 20);

@@ -10,6 +10,7 @@ import { configValidationSchema } from '../../detector/src/config/detector-confi
 import { parseCommandLine, runCommand, UsageError } from './command-line';
 import { readLabelledFolder } from './bench/accuracy-dataset';
 import { AccuracyResults, OLD_PIPELINE_COCO128, REFERENCE_WEIGHTS_SHA256, renderAccuracyMarkdown } from './bench/accuracy-report';
+import { thisMachine, writeBenchmarksRegion } from './bench/benchmarks-doc';
 
 const REPO_ROOT = resolve(__dirname, '../../..');
 const DEFAULT_DATA = resolve(REPO_ROOT, '../shared/datasets/coco128');
@@ -172,6 +173,8 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
     writeFileSync(join(outDir, `${stem}.md`), markdown);
     console.log(markdown);
     log(`wrote ${join(outDir, `${stem}.json`)} and .md`);
+    const doc = writeBenchmarksRegion(stem, renderAccuracyMarkdown(results, metadata.names, { perClass: false }), { date: results.date, machine: thisMachine(), command: 'npm run bench:accuracy' });
+    log(`updated ${doc} (${stem})`);
     return 0;
   } finally {
     await model.session.release();

@@ -10,6 +10,7 @@ import { profileKernels, KernelTimes } from './bench/int8-profile';
 import { readyTensor, SQUARE, timeBareRun } from './bench/in-process';
 import { EndToEndRow, measureEndToEnd } from './bench/int8-end-to-end';
 import { REFERENCE_PHOTO } from './bench/reference';
+import { thisMachine, writeBenchmarksRegion } from './bench/benchmarks-doc';
 import { buildServiceSnapshot } from './bench/service-process';
 import { summarize } from './bench/stats';
 import { calibrationPhotos } from './quantize/calibrate';
@@ -231,6 +232,7 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
     writeFileSync(join(outDir, 'int8.json'), JSON.stringify({ cpu: features, load: { start: loadAtStart, end: loadavg()[0] }, rows, endToEnd, profiles }, null, 2));
     writeFileSync(join(outDir, 'int8.md'), markdown);
     log(`wrote ${join(outDir, 'int8.json')} and int8.md`);
+    log(`updated ${writeBenchmarksRegion('int8', markdown, { date: new Date().toISOString().slice(0, 10), machine: thisMachine(), command: 'npm run bench:int8' })}`);
     return 0;
   } finally {
     rmSync(scratch, { recursive: true, force: true });

@@ -12,6 +12,7 @@ import { BenchPhoto, closeModel, InProcessModel, loadPhotos, openModel, readyTen
 import { measureHeadOfLine } from './bench/head-of-line';
 import { measureParity, ParityRow } from './bench/parity';
 import { BENCH_PHOTOS, REFERENCE_PHOTO } from './bench/reference';
+import { thisMachine, writeBenchmarksRegion } from './bench/benchmarks-doc';
 import { BenchResults, checkSameRun, Encoding, ModelResult, renderMarkdown, renderTuneMarkdown, TuneResults } from './bench/report';
 import { buildServiceSnapshot, SERVICE_START_TIMEOUT_MS } from './bench/service-process';
 import { RunningService, startService } from '../../detector/test/support/service';
@@ -322,6 +323,7 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
     writeFileSync(join(outDir, 'bench.md'), markdown);
     console.log(markdown);
     log(`wrote ${join(outDir, 'bench.json')} and bench.md`);
+    log(`updated ${writeBenchmarksRegion('service', markdown, { date: results.date, machine: thisMachine(), command: 'npm run bench' })}`);
     return 0;
   } finally {
     for (const model of opened) await closeModel(model);
@@ -374,6 +376,7 @@ async function runTune(options: {
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'tune.json'), JSON.stringify(results, null, 2) + '\n');
   writeFileSync(join(outDir, 'tune.md'), markdown);
+  writeBenchmarksRegion('tune', markdown, { date: results.date, machine: thisMachine(), command: 'npm run bench -- --tune' });
   console.log(markdown);
   log(`wrote ${join(outDir, 'tune.json')} and tune.md`);
 }

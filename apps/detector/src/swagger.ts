@@ -11,7 +11,7 @@ import { ErrorResponseDto } from './common/error-response.dto';
 import { SERVICE_DESCRIPTION, SERVICE_TITLE, SERVICE_VERSION } from './service-info';
 import { PAGE_PATH } from './web/web.controller';
 
-/** The routes that take an image either as the seed's JSON (base64) or as a multipart upload. */
+/** The routes that take an image either as the original app's JSON (base64) or as a multipart upload. */
 const IMAGE_ROUTES = [
   { path: '/predict', json: PredictRequestDto, multipart: PredictUploadDto },
   { path: '/predict/compare', json: CompareRequestDto, multipart: CompareUploadDto },
@@ -108,9 +108,9 @@ export function setUpSwagger(app: INestApplication) {
     .setDescription(`${SERVICE_DESCRIPTION}\n\nTry it in the browser: the [companion web page](${PAGE_PATH}) runs one model or compares several on a photo.`)
     .setVersion(SERVICE_VERSION)
     // Swagger UI lists the groups in this order: the detections first.
-    .addTag('detection', 'Objects in an image: the seed\'s POST /predict, comparisons, annotated images')
+    .addTag('detection', 'Objects in an image: POST /predict (compatible with the original app), comparisons, annotated images')
     .addTag('models', 'The served models and the state of each')
-    .addTag('service', 'The seed\'s informational routes')
+    .addTag('service', 'Informational routes, compatible with the original app')
     .addTag('health', 'Probes and metrics')
     .build();
   const document = SwaggerModule.createDocument(app, config, {

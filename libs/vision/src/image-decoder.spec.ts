@@ -45,7 +45,7 @@ const outcome = (promise: Promise<{ width: number; height: number }>) =>
 
 const toQuarter = (size: InputSize) => ({ width: Math.round(size.width / 4), height: Math.round(size.height / 4) });
 
-/** Valid files that sharp decodes and jimp does not (the README's decoder paragraph lists them). */
+/** Valid files that sharp decodes and jimp does not (docs/architecture.md's decoder section lists them). */
 const DECODED_ONLY_BY_SHARP = [
   'bad/basn6a08_no_iend.png', // every pixel present, only the closing IEND chunk missing
   'bad/iss634_truncated_50pct.gif', // the first frame (the one decoded) is complete

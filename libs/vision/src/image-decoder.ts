@@ -6,7 +6,7 @@ import { decodableFormat } from './image-probe';
 import { Bitmap, InputSize } from './letterbox';
 
 /**
- * Which library decodes what (chosen by measurement, see the README's Benchmarks):
+ * Which library decodes what (chosen by measurement: docs/architecture.md, "Which decoder runs when, and why"):
  * - sharp (libvips with libjpeg-turbo, libspng, libtiff, cgif) for JPEG, PNG, GIF and TIFF: 5-20x faster than jimp's
  *   pure-JS decoders, and its JPEG decoder gives the same pixels as torch hub's PIL. Asked for a much smaller size,
  *   a JPEG at least SHRINK_ON_LOAD_MIN_FACTOR times larger than the target is resampled while decoding (libjpeg's

@@ -9,15 +9,10 @@ export interface LoadedYoloModel {
 }
 
 /**
- * ONNX Runtime options of the detector's sessions, chosen by measurement (`npm run bench -- --tune`; yolov5s and
- * yolov5m at 640x640 on 2 cores, see the README's Benchmarks): all graph optimisations (the NCHWc layout and fusions
- * of 'all' make runs 1.4-1.6x faster than 'extended' or 'basic'), the CPU memory arena on (6-19% slower without),
- * memory patterns off (as fast, measured interleaved on s/m/l at two shapes: 0.98-1.03x; with them each new input
- * shape plans one more block, and s/m/l took 60-130 MB more after requests of a few shapes, 130 MB more at peak),
- * one inter-op thread (the YOLO graph is a chain), and intra-op threads that block instead of spinning
- * when idle: spinning made a lone bare run 3-6% faster and sequential requests no faster end to end, but with two
- * workers running at once on two cores the spinning threads took the cores the other run and the decoding needed:
- * 4-client throughput fell by a third (yolov5s, 14.9 → 9.9 requests/s).
+ * ONNX Runtime options of the detector's sessions, each chosen by `npm run bench -- --tune` (docs/benchmarks.md,
+ * "Session options"): all graph optimisations, the memory arena on, memory patterns off (each new input shape would
+ * plan a block of its own), one inter-op thread (the YOLO graph is a chain), and intra-op threads that block when idle
+ * so that they leave the cores to the other runs and the decoding.
  */
 export function detectorSessionOptions(intraOpThreads: number): InferenceSession.SessionOptions {
   return {

@@ -38,7 +38,8 @@ export interface AccuracyResults {
 const fixed3 = (value: number) => value.toFixed(3);
 const signed3 = (value: number) => `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(3)}`;
 
-export function renderAccuracyMarkdown(results: AccuracyResults, classNames: readonly string[]): string {
+/** The run's report; `perClass: false` leaves out the AP of each class (the docs keep the headline figures). */
+export function renderAccuracyMarkdown(results: AccuracyResults, classNames: readonly string[], { perClass = true } = {}): string {
   const { model, data, settings, reference } = results;
   const { evaluation, defaults } = settings;
   const out: string[] = [];
@@ -83,6 +84,7 @@ export function renderAccuracyMarkdown(results: AccuracyResults, classNames: rea
     `Speed, one image at a time in this process: ${results.imagesPerSecond.defaults.toFixed(1)} images/s at the defaults, ` +
       `${results.imagesPerSecond.evaluation.toFixed(1)} images/s at the evaluation settings. Whole run ${results.durationS.toFixed(0)} s.`,
   );
+  if (!perClass) return out.join('\n\n') + '\n';
   out.push('### AP per class present (integer boxes)');
   out.push(
     table(

@@ -1,7 +1,7 @@
 import { Yolov5Scale } from '@app/onnx-writer';
 
 /** When and how OLD_APP_HISTORICAL was measured: printed with the figures. */
-export const OLD_APP_MEASURED = 'issue 3, in a run of its own before 2026-11-24';
+export const OLD_APP_MEASURED = 'a run of its own before 2026-11-24';
 
 /**
  * The system this service replaces (FastAPI + torch hub AutoShape, same architectures) measured on this 2-core
@@ -22,7 +22,7 @@ export const SAME_RUN_LIMITS = {
   largePhotoVsBare: 1.5,
   /** End-to-end p50 at most this many times the bare run at the same input shape. */
   endToEndVsBare: 1.25,
-  /** GET /health p99 during the 4-client load, milliseconds (issue 9: the event loop stays responsive). */
+  /** GET /health p99 during the 4-client load, milliseconds: the event loop stays responsive. */
   healthP99Ms: 10,
 } as const;
 

@@ -8,6 +8,7 @@ import { generateYolov5Files, Yolov5Model } from '@app/onnx-writer';
 import { dynamicInputSize, InputSize } from '@app/vision';
 import { detectorSessionOptions, loadYoloModel } from '@app/vision/runtime';
 import { startService } from '../../../detector/test/support/service';
+import { thisMachine, writeBenchmarksRegion } from './benchmarks-doc';
 import { readyTensor, shapeKey, timeBareRun } from './in-process';
 import { buildServiceSnapshot, SERVICE_START_TIMEOUT_MS } from './service-process';
 import { summarize } from './stats';
@@ -176,6 +177,7 @@ export async function runStreamBench(options: StreamBenchOptions): Promise<Strea
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'streams.json'), JSON.stringify({ rounds, seconds, rows }, null, 2) + '\n');
   writeFileSync(join(outDir, 'streams.md'), markdown);
+  writeBenchmarksRegion('streams', markdown, { date: new Date().toISOString().slice(0, 10), machine: thisMachine(), command: 'npm run bench -- --streams' });
   return rows;
 }
 

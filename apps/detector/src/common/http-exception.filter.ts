@@ -36,8 +36,8 @@ export interface ErrorDialect {
   body(answer: ErrorAnswer): object;
 }
 
-/** The seed's body (FastAPI's `detail`) plus Nest's status fields: every route outside a dialect. */
-const seedErrorBody = ({ status, detail, checks }: ErrorAnswer) => ({ statusCode: status, error: STATUS_CODES[status] ?? 'Error', detail, ...(checks && { checks }) });
+/** The original app's body (FastAPI's `detail`) plus Nest's status fields: every route outside a dialect. */
+const compatibleErrorBody = ({ status, detail, checks }: ErrorAnswer) => ({ statusCode: status, error: STATUS_CODES[status] ?? 'Error', detail, ...(checks && { checks }) });
 
 /**
  * One mapping from errors to statuses and messages for every route, with a message a person can act on and never a
@@ -62,7 +62,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const path = http.getRequest<Request>().path ?? '';
     const dialect = this.dialects.find((candidate) => candidate.appliesTo(path));
     const status = dialect?.status?.(answer) ?? answer.status;
-    response.status(status).json(dialect ? dialect.body({ ...answer, status }) : seedErrorBody(answer));
+    response.status(status).json(dialect ? dialect.body({ ...answer, status }) : compatibleErrorBody(answer));
   }
 
   private answerFor(error: unknown): ErrorAnswer {

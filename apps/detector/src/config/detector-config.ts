@@ -6,7 +6,7 @@ import { ModelsConfig, readModelsConfig } from '../catalog/models-config';
 /**
  * Every setting of the service, declared once: its environment variable, its Joi schema (validated at boot; a bad
  * value stops start-up with a message naming the variable) and how the validated value becomes the typed field.
- * The schema and the DetectorConfig type both follow from SETTINGS. The README's configuration table mirrors it.
+ * The schema and the DetectorConfig type both follow from SETTINGS; docs/configuration.md is checked against it.
  */
 const cores = availableParallelism();
 

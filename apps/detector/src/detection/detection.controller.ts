@@ -21,7 +21,7 @@ export class DetectionController {
   @ApiOperation({
     summary: 'Detect objects in one image',
     description:
-      'JSON with a base64 image (the seed contract) or multipart/form-data with an image file. ' +
+      'JSON with a base64 image (the original app\'s contract) or multipart/form-data with an image file. ' +
       'Boxes are integer pixels of the upright (EXIF-rotated) image (sub-pixel floats with `float_boxes`); `time` is the inference time in seconds; ' +
       'the `Server-Timing` header gives decode, preprocess, inference and postprocess durations.',
   })

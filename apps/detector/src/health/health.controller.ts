@@ -16,9 +16,9 @@ export class HealthController {
 
   @Get()
   @JsonStringResponse()
-  @ApiOperation({ summary: 'The seed\'s health check: the JSON string "HEALTH OK"' })
+  @ApiOperation({ summary: 'Health check compatible with the original app: the JSON string "HEALTH OK"' })
   @ApiOkResponse({ schema: { type: 'string', example: 'HEALTH OK' } })
-  seed(): string {
+  healthOk(): string {
     return jsonString('HEALTH OK');
   }
 

@@ -12,11 +12,9 @@ function bindMallocTrim(): ((pad: number) => number) | null {
 }
 
 /**
- * Hands the memory freed inside the C heap back to the system (glibc's malloc_trim). Loading a model frees hundreds
- * of MB (the parsed protobuf, the weights ONNX Runtime copies and reorders), in chunks glibc keeps for reuse rather
- * than unmapping: its mmap threshold grows with each large free, up to 32 MB. Measured with s/m/l loaded and warm:
- * 1075 → 731 MB resident. Cheap enough (milliseconds) to call after each load or unload, never per request.
- * Returns whether it could (false where the C library is not glibc).
+ * Hands the memory freed inside the C heap back to the system (glibc's malloc_trim): loading a model frees its parsed
+ * file and unordered weights in chunks glibc would keep for reuse. Called after each load or unload, never per
+ * request. Returns whether it could (false where the C library is not glibc).
  */
 export function releaseFreedMemory(): boolean {
   mallocTrim ??= bindMallocTrim();

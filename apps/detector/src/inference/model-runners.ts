@@ -32,7 +32,7 @@ export class ModelRunners extends EventEmitter<{ load: [RunnerLoadReport]; cance
       maxThreads: replicas,
       idleTimeout: Number.POSITIVE_INFINITY, // a session is expensive to load: runners live as long as their model
       // Two images per runner: the next one decodes (sharp, on libuv's threads) while this one runs the session; the
-      // tensor stage itself takes turns (YoloDetector). This keeps one runner as fast as two were with one copy.
+      // tensor stage itself takes turns (YoloDetector), so one runner keeps its threads busy.
       concurrentTasksPerWorker: RUNNER_PIPELINE_DEPTH,
       // The scheduler hands out at most replicas × RUNNER_PIPELINE_DEPTH tasks; the rest of piscina's queue is for releases.
       maxQueue: replicas * (RUNNER_PIPELINE_DEPTH + 1),

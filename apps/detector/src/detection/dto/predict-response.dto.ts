@@ -46,7 +46,7 @@ export class PredictResponseDto {
   @ApiProperty({ type: [DetectionDto] })
   detections: DetectionDto[];
 
-  @ApiProperty({ description: 'Inference time in seconds (as the seed reports it).', example: 0.0804 })
+  @ApiProperty({ description: 'Inference time in seconds (as the original app reports it).', example: 0.0804 })
   time: number;
 
   @ApiProperty({ example: 'yolov5s' })
