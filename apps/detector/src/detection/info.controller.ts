@@ -14,8 +14,8 @@ import { SERVICE_DESCRIPTION, SERVICE_TITLE, SERVICE_VERSION } from '../service-
 
 /** What a random-weight stand-in means for its detections, and the way to real ones (no server paths). */
 const randomWeightsNotice = (name: string) =>
-  `${name} has random weights: a stand-in with the real YOLOv5 architecture, for benchmarks. It runs at full speed but finds ` +
-  'nothing in photos. For real detections install the official weights or your own YOLOv5 export (README, "Real detections, also offline").';
+  `${name} has random weights: a stand-in with the real YOLO architecture, for benchmarks. It runs at full speed but finds ` +
+  'nothing in photos. For real detections install the official weights or your own YOLO export (README, "Real detections, also offline").';
 
 /** The seed's informational routes (bare JSON strings, as FastAPI returns them) and the models' states. */
 @Controller()
@@ -67,7 +67,7 @@ export class InfoController {
 
   @Get('models/:name')
   @ApiTags('models')
-  @ApiOperation({ summary: "One model's state: installed, loaded, input shape, classes, file name, quantization" })
+  @ApiOperation({ summary: "One model's state: installed, loaded, input shape, head layout, classes, file name, quantization" })
   @ApiParam({ name: 'name', description: 'A name from GET /models.', example: 'yolov5s' })
   @ApiOkResponse({ type: ModelStateDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Unknown model name.' })
@@ -92,6 +92,7 @@ export class InfoController {
       input_shape: description?.inputShape ?? null,
       output_shape: description?.outputShape ?? null,
       stride: description?.stride ?? null,
+      head_layout: description?.headLayout ?? null,
       classes: description?.classNames ?? null,
       random_weights: randomWeights,
       quantization: quantization && quantizationDto(quantization),
