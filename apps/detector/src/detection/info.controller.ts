@@ -5,6 +5,7 @@ import { hostInt8CpuFeatures, int8SpeedNotice } from '@app/quantize';
 import { CatalogService } from '../catalog/catalog.service';
 import { UnknownModelError } from '../catalog/model-errors';
 import { canServe } from '../catalog/model-state';
+import type { ModelDescription } from '../catalog/model-catalog';
 import { notInstalledHint } from '../inference/inference.service';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { jsonString, JsonStringResponse } from '../common/json-string.decorator';
@@ -16,6 +17,20 @@ import { SERVICE_DESCRIPTION, SERVICE_TITLE, SERVICE_VERSION } from '../service-
 const randomWeightsNotice = (name: string) =>
   `${name} has random weights: a stand-in with the real YOLO architecture, for benchmarks. It runs at full speed but finds ` +
   'nothing in photos. For real detections install the official weights or your own YOLO export (README, "Real detections, also offline").';
+
+/**
+ * A static YOLOv8/YOLO11 or end-to-end export runs at its own square: the rectangular rewrite of static graphs is
+ * YOLOv5's. Null for any other model.
+ */
+function fixedSquareNotice(name: string, description: ModelDescription | undefined): string | null {
+  if (!description || description.headLayout === 'yolov5') return null;
+  const [, , height, width] = description.inputShape;
+  if (typeof height !== 'number' || typeof width !== 'number') return null;
+  return (
+    `${name} has a fixed ${width}x${height} input (a static ${description.headLayout === 'yolov8' ? 'YOLOv8/YOLO11' : 'end-to-end'} export): every photo is letterboxed ` +
+    `into that ${width === height ? 'square' : 'rectangle'}. For rectangular inference export it with dynamic=True.`
+  );
+}
 
 /** The seed's informational routes (bare JSON strings, as FastAPI returns them) and the models' states. */
 @Controller()
@@ -80,7 +95,9 @@ export class InfoController {
     // Read from the file's metadata when it appeared, loaded or not.
     const randomWeights = description?.randomWeights ?? null;
     const quantization = description?.quantization ?? null;
-    const notices = [randomWeights ? randomWeightsNotice(name) : null, int8SpeedNotice(name, quantization, this.cpu)].filter((notice) => notice !== null);
+    const notices = [randomWeights ? randomWeightsNotice(name) : null, int8SpeedNotice(name, quantization, this.cpu), fixedSquareNotice(name, description)].filter(
+      (notice) => notice !== null,
+    );
     return {
       name: state.name,
       status: state.status,

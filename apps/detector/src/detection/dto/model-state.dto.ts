@@ -58,7 +58,7 @@ export class ModelStateDto {
   @ApiProperty({
     nullable: true,
     type: String,
-    description: 'Sentences for people when the model will not give real detections (random weights), or is INT8 on a CPU without VNNI (it may be slower than its float twin).',
+    description: 'Sentences for people when the model will not give real detections (random weights), is INT8 on a CPU without VNNI (it may be slower than its float twin), or is a static YOLOv8/YOLO11 or end-to-end export (it runs at its fixed square).',
     example: null,
   })
   notice: string | null;
