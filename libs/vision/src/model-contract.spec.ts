@@ -1,5 +1,5 @@
 import { COCO_CLASS_NAMES } from './coco-names';
-import { checkModelContract, HeadMetadata, recogniseHeadLayout, TensorSignature } from './model-contract';
+import { checkModelContract, HeadMetadata, recogniseHeadLayout, TensorSignature, UnsupportedTaskError } from './model-contract';
 
 const input = (shape: (number | string)[], type = 'float32'): TensorSignature => ({ name: 'images', isTensor: true, type, shape });
 const output = (shape: (number | string)[], type = 'float32'): TensorSignature => ({ name: 'output0', isTensor: true, type, shape });
@@ -67,9 +67,9 @@ describe('checkModelContract', () => {
   });
 
   it.each(['segment', 'pose', 'obb', 'classify'])('refuses an Ultralytics "%s" model, naming the task', (task) => {
-    expect(() => checkModelContract('models/m.onnx', [input([1, 3, 640, 640])], [output([1, 116, 8400])], ultralytics(false, task))).toThrow(
-      `models/m.onnx is an Ultralytics "${task}" model: only detection models (task "detect") are served`,
-    );
+    const check = () => checkModelContract('models/m.onnx', [input([1, 3, 640, 640])], [output([1, 116, 8400])], ultralytics(false, task));
+    expect(check).toThrow(UnsupportedTaskError);
+    expect(check).toThrow(`models/m.onnx is an Ultralytics "${task}" model: only detection models (task "detect") are served`);
   });
 
   it.each([

@@ -43,14 +43,21 @@ export interface ModelContract {
 const CONTRACT_NAMES: Record<HeadLayout, string> = { yolov5: 'YOLOv5', yolov8: 'YOLOv8', end2end: 'end-to-end (NMS inside)' };
 
 export class ModelContractError extends Error {
-  constructor(file: string, mismatch: string, layout: HeadLayout | null = 'yolov5') {
-    super(layout === null ? `${file} ${mismatch}` : `${file} does not have the ${CONTRACT_NAMES[layout]} export contract: ${mismatch}`);
+  constructor(file: string, mismatch: string, layout: HeadLayout = 'yolov5') {
+    super(`${file} does not have the ${CONTRACT_NAMES[layout]} export contract: ${mismatch}`);
     this.name = 'ModelContractError';
   }
 }
 
 /** The only Ultralytics task served: segment, pose, obb and classify heads answer something else than boxes. */
 export const DETECT_TASK = 'detect';
+
+export class UnsupportedTaskError extends Error {
+  constructor(file: string, task: string) {
+    super(`${file} is an Ultralytics "${task}" model: only detection models (task "${DETECT_TASK}") are served`);
+    this.name = 'UnsupportedTaskError';
+  }
+}
 /** Columns of an end-to-end output row: x1, y1, x2, y2, score, class. */
 export const END2END_COLUMNS = 6;
 
@@ -79,7 +86,7 @@ export function checkModelContract(
 ): ModelContract {
   const { names, namesFromFile, task } = metadata;
   if (task !== null && task !== DETECT_TASK) {
-    throw new ModelContractError(file, `is an Ultralytics "${task}" model: only detection models (task "${DETECT_TASK}") are served`, null);
+    throw new UnsupportedTaskError(file, task);
   }
   if (inputs.length !== 1) throw new ModelContractError(file, `expected 1 input, found ${inputs.length}`);
   if (outputs.length < 1) throw new ModelContractError(file, 'the model has no output');

@@ -135,6 +135,18 @@ describe.each(['yolov8', 'end2end'] as const)('YoloDetector with a %s head (plan
   });
 });
 
+describe('YoloDetector with a dynamic YOLOv8 export (dynamic=True)', () => {
+  it('runs at the stride-multiple rectangle, as a dynamic YOLOv5 export does, and maps boxes from it', async () => {
+    const model = await load('yolov8-dynamic.onnx', makeFixedOutputModel({ rows: [rows[0]], input: 'dynamic', layout: 'yolov8' }));
+    expect(model.contract).toMatchObject({ headLayout: 'yolov8', inputHeight: null, inputWidth: null });
+    const outcome = await new YoloDetector(model).detect(readFileSync(join(corpus, 'photos/zidane.jpg')), DEFAULT_DETECT_OPTIONS);
+    // 1280x720 → 640x384 input; gain 0.5, padding (384 - 360) / 2 = 12 rows on top.
+    expect(outcome.input).toEqual({ width: 640, height: 384 });
+    expect(outcome.detections).toEqual([{ x_min: 440, y_min: 316, x_max: 840, y_max: 720, class_name: 'person', confidence: 0.855 }]);
+    await model.session.release();
+  });
+});
+
 describe('loadYoloModel', () => {
   it('refuses an Ultralytics model of another task than detect, naming it', async () => {
     await expect(load('seg.onnx', makeFixedOutputModel({ rows: [], layout: 'yolov8', metadata: { task: 'segment' } }))).rejects.toThrow(
