@@ -20,10 +20,13 @@ const EVALUATION = { confidence: 0.001, iou: 0.6, maxDetections: 300 };
 
 const USAGE = `Usage: npm run bench:accuracy -- [options]
 
-Runs a YOLOv5 ONNX model through the service's own pipeline (decode, letterbox, ONNX Runtime, per-class NMS, boxes
-in original pixels) over a folder of labelled images and prints COCO-style mAP@0.5 and mAP@0.5:0.95 (integer boxes,
-as /predict answers by default, and float boxes, as with float_boxes), precision and recall at the service's
-defaults, AP per class present, images/s, and the old pipeline's figures beside them (coco128 only).
+Runs a YOLO ONNX model (any head layout: YOLOv5, YOLOv8/YOLO11, end-to-end) through the service's own pipeline
+(decode, letterbox, ONNX Runtime, per-class NMS unless the graph did it, boxes in original pixels) over a folder of
+labelled images and prints COCO-style mAP@0.5 and mAP@0.5:0.95 (integer boxes, as /predict answers by default, and
+float boxes, as with float_boxes), precision and recall at the service's defaults, AP per class present, images/s,
+and reference figures beside them (coco128 only): Ultralytics' for ../shared/models/ultralytics/yolov8n-int8-dynamic.onnx,
+the old pipeline's for any other file. The defaults are Ultralytics' evaluation settings (a fixed-input model,
+such as a static YOLOv8 export, runs at its square; a dynamic one at the stride-multiple rectangle of --size).
 
 Options:
   --model FILE   the ONNX model (default ../shared/models/yolov5n.onnx)
@@ -163,7 +166,7 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
       float: evaluateDetections(floatImages),
       atDefaults: precisionRecall(defaultImages),
       imagesPerSecond: { evaluation: files.length / (time.evaluation / 1000), defaults: files.length / (time.defaults / 1000) },
-      reference: onCoco128 ? { figures: OLD_PIPELINE_COCO128, sameWeights: sha256 in REFERENCE_WEIGHTS_SHA256, sameSize: size === DEFAULT_INFERENCE_SIZE } : null,
+      reference: onCoco128 ? { figures: REFERENCE_WEIGHTS_SHA256[sha256]?.figures ?? OLD_PIPELINE_COCO128, sameWeights: sha256 in REFERENCE_WEIGHTS_SHA256, sameSize: size === DEFAULT_INFERENCE_SIZE } : null,
       durationS: (performance.now() - started) / 1000,
     };
     const markdown = renderAccuracyMarkdown(results, metadata.names);

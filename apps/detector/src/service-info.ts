@@ -16,8 +16,8 @@ const PACKAGE = packageInfo();
 
 export const SERVICE_TITLE = 'YOLOv5 object detection API';
 export const SERVICE_DESCRIPTION =
-  'Detects objects in images with YOLOv5 on ONNX Runtime: by default yolov5s, yolov5m, yolov5l (the 80 COCO classes), ' +
-  'and any YOLOv5 export placed in its models folder, with its own classes. ' +
+  'Detects objects in images with YOLO models on ONNX Runtime: by default yolov5s, yolov5m, yolov5l (the 80 COCO classes), ' +
+  'and any YOLOv5, YOLOv8/YOLO11 or end-to-end (NMS inside) detection export placed in its models folder, with its own classes. ' +
   'POST /predict with {"model": "yolov5s", "image": "<base64 JPEG/PNG>"} or a multipart upload.';
 /** The server's name where a protocol asks for one (the Open Inference Protocol's server metadata). */
 export const SERVICE_NAME = PACKAGE.name;

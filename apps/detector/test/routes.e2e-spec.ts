@@ -41,6 +41,7 @@ describe('seed routes', () => {
       input_shape: [1, 3, 640, 640],
       output_shape: [1, 25200, 85],
       stride: 32,
+      head_layout: 'yolov5',
       random_weights: false,
       error: null,
       install_hint: null,

@@ -11,9 +11,14 @@ import {
   FixtureRow,
   makeContractBreakingModel,
   makeFixedOutputModel,
+  END2END_ROWS,
+  yolov8AnchorCount,
 } from './fixture-models';
 import { yoloRowCount } from './yolov5-architecture';
 import { OnnxProto } from './onnx-proto';
+
+/** What a YOLOv5 export of the COCO classes says about its head. */
+const YOLOV5_COCO = { names: COCO_CLASS_NAMES, namesFromFile: true, task: null, end2end: null };
 
 const ROWS: FixtureRow[] = [
   { cx: 320.5, cy: 200.25, w: 100, h: 180.75, objectness: 0.9, classIndex: 0, classScore: 0.8 },
@@ -118,6 +123,39 @@ describe('fixture models', () => {
     }
   });
 
+  it('writes the YOLOv8 layout: [1, 4 + nc, anchors] anchor-minor, score objectness × classScore, Ultralytics metadata', async () => {
+    const bytes = makeFixedOutputModel({ rows: ROWS, layout: 'yolov8' });
+    const { session, output } = await runModel(bytes, randomImage(640, 640));
+    expect(output.dims).toEqual([1, 84, 8400]);
+    expect(yolov8AnchorCount(640, 640)).toBe(8400);
+    const data = output.data as Float32Array;
+    ROWS.forEach((row, anchor) => {
+      const column = Array.from({ length: 84 }, (_, value) => data[value * 8400 + anchor]);
+      const expected = new Array(84).fill(0);
+      expected.splice(0, 4, row.cx, row.cy, row.w, row.h);
+      expected[4 + row.classIndex] = Math.fround(row.objectness * row.classScore);
+      expect(column).toEqual(expected);
+    });
+    expect(countNonZero(data)).toBe(ROWS.length * 5);
+    expect(metadataOf(bytes)).toMatchObject({ task: 'detect', end2end: 'False', imgsz: '[640, 640]', stride: '32' });
+    await session.release();
+  });
+
+  it('writes the end-to-end layout: [1, 300, 6] corner rows with score and class, zero padding after them', async () => {
+    const bytes = makeFixedOutputModel({ rows: ROWS, layout: 'end2end', input: { height: 320, width: 480 } });
+    const { session, output } = await runModel(bytes, randomImage(320, 480));
+    expect(output.dims).toEqual([1, END2END_ROWS, 6]);
+    const data = output.data as Float32Array;
+    ROWS.forEach((row, r) =>
+      expect(data.subarray(r * 6, (r + 1) * 6)).toEqual(
+        Float32Array.from([row.cx - row.w / 2, row.cy - row.h / 2, row.cx + row.w / 2, row.cy + row.h / 2, row.objectness * row.classScore, row.classIndex]),
+      ),
+    );
+    expect(countNonZero(data.subarray(ROWS.length * 6))).toBe(0);
+    expect(metadataOf(bytes)).toMatchObject({ task: 'detect', end2end: 'True', imgsz: '[320, 480]' });
+    await session.release();
+  });
+
   it('metadata option adds entries and null removes a default one', () => {
     const metadata = metadataOf(makeFixedOutputModel({ rows: [], numRows: 1, metadata: { names: null, author: 'test' } }));
     expect(metadata).toEqual({ stride: '32', author: 'test' });
@@ -139,7 +177,7 @@ describe('fixture models', () => {
 
   it('the valid fixture passes the service contract check', async () => {
     const session = await ort.InferenceSession.create(makeFixedOutputModel({ rows: [] }));
-    expect(() => checkModelContract('ok.onnx', session.inputMetadata, session.outputMetadata, COCO_CLASS_NAMES)).not.toThrow();
+    expect(() => checkModelContract('ok.onnx', session.inputMetadata, session.outputMetadata, YOLOV5_COCO)).not.toThrow();
   });
 
   const BROKEN_SIGNATURES: Record<ContractBreak, { inputs?: object[]; output?: object }> = {
@@ -170,7 +208,7 @@ describe('fixture models', () => {
     );
     const result = await session.run(feeds);
     expect(result.output0).toBeDefined();
-    expect(() => checkModelContract(`${kind}.onnx`, session.inputMetadata, session.outputMetadata, COCO_CLASS_NAMES)).toThrow(
+    expect(() => checkModelContract(`${kind}.onnx`, session.inputMetadata, session.outputMetadata, YOLOV5_COCO)).toThrow(
       ModelContractError,
     );
   });

@@ -1,15 +1,20 @@
 import { COCO_CLASS_NAMES } from '@app/vision/coco-names';
+import type { HeadLayout } from '@app/vision/model-contract';
 import { Attr, Dim, OnnxGraphBuilder } from './graph-builder';
 import { formatNamesMetadata } from './names-metadata';
 import { OnnxDataType } from './onnx-proto';
 import { yoloRowCount } from './yolov5-architecture';
 
 /**
- * Tiny ONNX models with the YOLOv5 export contract whose output is a fixed table, so tests can assert exact
- * detections. The image is still consumed (output = table + 0 * mean(images)) so ONNX Runtime keeps the input.
+ * Tiny ONNX models with a YOLO export contract (any head layout) whose output is a fixed table, so tests can assert
+ * exact detections. The image is still consumed (output = table + 0 * mean(images)) so ONNX Runtime keeps the input.
  */
 
-/** One detection row, in model-input pixels (after letterbox); scores are probabilities (already sigmoid-ed). */
+/**
+ * One detection row, in model-input pixels (after letterbox); scores are probabilities (already sigmoid-ed). The
+ * layouts without objectness (yolov8, end2end) get objectness × classScore as the row's score, so that every layout
+ * answers the same confidences.
+ */
 export interface FixtureRow {
   cx: number;
   cy: number;
@@ -62,9 +67,22 @@ export interface FixedOutputModelOptions {
   /** Class names; sets the column count (5 + names.length) and the `names` metadata. Default: COCO. */
   names?: readonly string[];
   stride?: number;
-  /** Extra metadata_props; a null value removes a default entry (`names` or `stride`). */
+  /** Extra metadata_props; a null value removes a default entry (`names`, `stride`, or the Ultralytics ones). */
   metadata?: Record<string, string | null>;
+  /**
+   * The head layout written (default yolov5): yolov8 is [1, 4 + nc, anchors] (8400 at 640x640), end2end [1, 300, 6]
+   * (rows as given, no suppression between them); both carry the Ultralytics metadata (`task`, `end2end`, `imgsz`).
+   */
+  layout?: HeadLayout;
 }
+
+/** YOLOv8's anchor points for an input size: one per cell at strides 8, 16 and 32. */
+export function yolov8AnchorCount(height: number, width: number): number {
+  return [8, 16, 32].reduce((sum, stride) => sum + (height / stride) * (width / stride), 0);
+}
+
+/** Boxes an Ultralytics end-to-end export answers (its max_det). */
+export const END2END_ROWS = 300;
 
 /** The names of the ways a fixture can break the "input [1,3,H,W] float32, output [1,N,5+nc] float32" contract. */
 export const CONTRACT_BREAKS = [
@@ -87,17 +105,22 @@ const DEFAULT_INPUT_SIZE = 640;
 export function makeFixedOutputModel(options: FixedOutputModelOptions): Uint8Array {
   const names = options.names ?? COCO_CLASS_NAMES;
   const input = options.input ?? { height: DEFAULT_INPUT_SIZE, width: DEFAULT_INPUT_SIZE };
-  const numRows =
-    options.numRows ?? (input === 'dynamic' ? yoloRowCount(DEFAULT_INPUT_SIZE, DEFAULT_INPUT_SIZE) : yoloRowCount(input.height, input.width));
-  const columns = 5 + names.length;
+  const layout = options.layout ?? 'yolov5';
+  const size = input === 'dynamic' ? { height: DEFAULT_INPUT_SIZE, width: DEFAULT_INPUT_SIZE } : input;
+  const defaultRows = { yolov5: yoloRowCount(size.height, size.width), yolov8: yolov8AnchorCount(size.height, size.width), end2end: END2END_ROWS }[layout];
+  const numRows = options.numRows ?? defaultRows;
+  const table = { yolov5: fixtureTable, yolov8: yolov8FixtureTable, end2end: end2endFixtureTable }[layout](options.rows, numRows, names.length);
+  const outputDims = { yolov5: [1, numRows, 5 + names.length], yolov8: [1, 4 + names.length, numRows], end2end: [1, numRows, 6] }[layout];
+  const ultralytics: Record<string, string> = layout === 'yolov5' ? {} : { task: 'detect', end2end: layout === 'end2end' ? 'True' : 'False', imgsz: `[${size.height}, ${size.width}]` };
   return buildConstantOutputModel({
     inputs: [{ elemType: OnnxDataType.FLOAT, dims: input === 'dynamic' ? [1, 3, 'height', 'width'] : [1, 3, input.height, input.width] }],
     outputElemType: OnnxDataType.FLOAT,
-    outputDims: [1, numRows, columns],
-    table: fixtureTable(options.rows, numRows, columns),
+    outputDims,
+    table,
     metadata: {
       stride: String(options.stride ?? 32),
       names: formatNamesMetadata(names),
+      ...ultralytics,
       ...options.metadata,
     },
   });
@@ -149,15 +172,44 @@ export function makeContractBreakingModel(kind: ContractBreak): Uint8Array {
   return buildConstantOutputModel(spec);
 }
 
-function fixtureTable(rows: readonly FixtureRow[], numRows: number, columns: number): Float32Array {
+function checkFixtureRows(rows: readonly FixtureRow[], numRows: number, classes: number): void {
   if (rows.length > numRows) throw new Error(`${rows.length} fixture rows do not fit in ${numRows} output rows`);
+  rows.forEach((row, r) => {
+    if (!Number.isInteger(row.classIndex) || row.classIndex < 0 || row.classIndex >= classes) {
+      throw new Error(`fixture row ${r}: class index ${row.classIndex} is outside 0..${classes - 1}`);
+    }
+  });
+}
+
+/** [numRows, 5 + classes]: cx, cy, w, h, objectness, class scores. */
+function fixtureTable(rows: readonly FixtureRow[], numRows: number, classes: number): Float32Array {
+  checkFixtureRows(rows, numRows, classes);
+  const columns = 5 + classes;
   const table = new Float32Array(numRows * columns);
   rows.forEach((row, r) => {
-    if (!Number.isInteger(row.classIndex) || row.classIndex < 0 || row.classIndex >= columns - 5) {
-      throw new Error(`fixture row ${r}: class index ${row.classIndex} is outside 0..${columns - 6}`);
-    }
     table.set([row.cx, row.cy, row.w, row.h, row.objectness], r * columns);
     table[r * columns + 5 + row.classIndex] = row.classScore;
+  });
+  return table;
+}
+
+/** [4 + classes, numRows]: anchor-minor, as YOLOv8 writes it; the score is objectness × classScore. */
+function yolov8FixtureTable(rows: readonly FixtureRow[], numRows: number, classes: number): Float32Array {
+  checkFixtureRows(rows, numRows, classes);
+  const table = new Float32Array((4 + classes) * numRows);
+  rows.forEach((row, anchor) => {
+    [row.cx, row.cy, row.w, row.h].forEach((value, i) => (table[i * numRows + anchor] = value));
+    table[(4 + row.classIndex) * numRows + anchor] = row.objectness * row.classScore;
+  });
+  return table;
+}
+
+/** [numRows, 6]: x1, y1, x2, y2, objectness × classScore, class; the rest is zero padding, as an export answers. */
+function end2endFixtureTable(rows: readonly FixtureRow[], numRows: number, classes: number): Float32Array {
+  checkFixtureRows(rows, numRows, classes);
+  const table = new Float32Array(numRows * 6);
+  rows.forEach((row, r) => {
+    table.set([row.cx - row.w / 2, row.cy - row.h / 2, row.cx + row.w / 2, row.cy + row.h / 2, row.objectness * row.classScore, row.classIndex], r * 6);
   });
   return table;
 }

@@ -13,13 +13,13 @@ export interface ModelProbe {
 }
 
 /**
- * Checks a file against the YOLOv5 export contract from its bytes alone (no ONNX Runtime): what a models folder
+ * Checks a file against the YOLO export contracts from its bytes alone (no ONNX Runtime): what a models folder
  * is screened with, so a broken file is reported as soon as it appears. Throws an error naming the file and the fault.
  */
 export async function probeModelFile(file: string): Promise<ModelProbe> {
   const properties = await readOnnxMetadata(file);
   const metadata = interpretYoloMetadata(properties);
   const { inputs, outputs } = await readOnnxSignature(file);
-  const contract = checkModelContract(file, inputs, outputs, metadata.names, metadata.namesFromFile);
+  const contract = checkModelContract(file, inputs, outputs, metadata);
   return { metadata, properties, contract, inputShape: [...(inputs[0].shape ?? [])], outputShape: [...(outputs[0].shape ?? [])] };
 }

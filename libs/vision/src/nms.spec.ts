@@ -1,4 +1,4 @@
-import { intersectionOverUnion, nonMaxSuppression } from './nms';
+import { intersectionOverUnion, nonMaxSuppression, selectDetections } from './nms';
 import { Candidate } from './yolo-output';
 
 const box = (x1: number, y1: number, x2: number, y2: number, confidence: number, classIndex = 0): Candidate => ({ x1, y1, x2, y2, confidence, classIndex });
@@ -47,5 +47,18 @@ describe('nonMaxSuppression', () => {
     const kept = nonMaxSuppression(many, 0.45, 5);
     expect(kept).toHaveLength(5);
     expect(kept[0].confidence).toBeCloseTo(0.69);
+  });
+});
+
+describe('selectDetections', () => {
+  const overlapping = [box(0, 0, 10, 10, 0.6), box(1, 1, 11, 11, 0.9), box(50, 50, 60, 60, 0.7, 2)];
+
+  it('suppresses overlapping boxes of a class for the yolov5 and yolov8 layouts', () => {
+    for (const layout of ['yolov5', 'yolov8'] as const) expect(selectDetections(layout, overlapping, 0.45, 10).map((c) => c.confidence)).toEqual([0.9, 0.7]);
+  });
+
+  it('keeps an end-to-end model\'s boxes as they are, most confident first and at most maxDetections', () => {
+    expect(selectDetections('end2end', overlapping, 0.45, 10).map((c) => c.confidence)).toEqual([0.9, 0.7, 0.6]);
+    expect(selectDetections('end2end', overlapping, 0.45, 2).map((c) => c.confidence)).toEqual([0.9, 0.7]);
   });
 });

@@ -1,3 +1,4 @@
+import type { HeadLayout } from './model-contract';
 import { Candidate } from './yolo-output';
 
 /** ultralytics keeps at most this many candidates (by confidence) before NMS. */
@@ -13,6 +14,16 @@ export function intersectionOverUnion(a: Corners, b: Corners): number {
   const intersection = width * height;
   const union = (a.x2 - a.x1) * (a.y2 - a.y1) + (b.x2 - b.x1) * (b.y2 - b.y1) - intersection;
   return union > 0 ? intersection / union : 0;
+}
+
+/** An end-to-end model's boxes are final: only the most confident `maxDetections` are kept, most confident first. */
+export function mostConfident(candidates: readonly Candidate[], maxDetections: number): Candidate[] {
+  return [...candidates].sort((a, b) => b.confidence - a.confidence).slice(0, maxDetections);
+}
+
+/** The boxes answered for one layout's candidates: class-aware NMS, except for end-to-end outputs (NMS ran in the graph). */
+export function selectDetections(layout: HeadLayout, candidates: readonly Candidate[], iouThreshold: number, maxDetections: number): Candidate[] {
+  return layout === 'end2end' ? mostConfident(candidates, maxDetections) : nonMaxSuppression(candidates, iouThreshold, maxDetections);
 }
 
 /**

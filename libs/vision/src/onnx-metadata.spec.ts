@@ -36,13 +36,22 @@ describe('readOnnxMetadata', () => {
     const file = write('named.onnx', makeFixedOutputModel({ rows: [], names: ['cat', 'dog'], stride: 64, metadata: { random_weights: 'true' } }));
     const metadata = await readOnnxMetadata(file);
     expect(metadata).toEqual({ names: "{0: 'cat', 1: 'dog'}", stride: '64', random_weights: 'true' });
-    expect(interpretYoloMetadata(metadata)).toEqual({ names: ['cat', 'dog'], namesFromFile: true, stride: 64, randomWeights: true });
+    expect(interpretYoloMetadata(metadata)).toEqual({ names: ['cat', 'dog'], namesFromFile: true, stride: 64, randomWeights: true, task: null, end2end: null });
   });
 
   it('falls back to COCO names and stride 32 when the file has none', async () => {
     const file = write('bare.onnx', makeFixedOutputModel({ rows: [], metadata: { names: null, stride: null } }));
     const metadata = interpretYoloMetadata(await readOnnxMetadata(file));
-    expect(metadata).toEqual({ names: [...COCO_CLASS_NAMES], namesFromFile: false, stride: 32, randomWeights: false });
+    expect(metadata).toEqual({ names: [...COCO_CLASS_NAMES], namesFromFile: false, stride: 32, randomWeights: false, task: null, end2end: null });
+  });
+
+  it('reads the Ultralytics task and end2end entries (Python booleans) of YOLOv8 and end-to-end exports', async () => {
+    for (const [layout, end2end] of [['yolov8', false], ['end2end', true]] as const) {
+      const metadata = await readOnnxMetadata(write(`${layout}.onnx`, makeFixedOutputModel({ rows: [], layout })));
+      expect(metadata).toMatchObject({ task: 'detect', end2end: end2end ? 'True' : 'False', imgsz: '[640, 640]' });
+      expect(interpretYoloMetadata(metadata)).toMatchObject({ task: 'detect', end2end });
+    }
+    expect(interpretYoloMetadata({ end2end: 'maybe', task: ' ' })).toMatchObject({ task: null, end2end: null });
   });
 
   it('reports a truncated file', async () => {

@@ -1,6 +1,7 @@
 import { FileHandle, open } from 'node:fs/promises';
 import { Reader } from 'protobufjs/minimal';
 import { COCO_CLASS_NAMES } from './coco-names';
+import type { HeadMetadata } from './model-contract';
 
 /**
  * Reads ModelProto.metadata_props from an ONNX file without parsing the graph: the top-level fields are walked
@@ -152,11 +153,9 @@ function tokenizePythonLiteral(text: string): (string | number)[] | null {
   return tokens;
 }
 
-export interface YoloMetadata {
+export interface YoloMetadata extends HeadMetadata {
   names: string[];
   stride: number;
-  /** True when `names` came from the file; false when the COCO fallback was used. */
-  namesFromFile: boolean;
   /** Set by the project's generator: real architecture, random weights (benchmarks only). */
   randomWeights: boolean;
 }
@@ -171,5 +170,13 @@ export function interpretYoloMetadata(metadata: Record<string, string>): YoloMet
     namesFromFile: names !== null,
     stride: Number.isInteger(stride) && stride > 0 ? stride : DEFAULT_STRIDE,
     randomWeights: metadata.random_weights === 'true',
+    task: metadata.task?.trim() || null,
+    end2end: parsePythonBool(metadata.end2end),
   };
+}
+
+/** Ultralytics writes booleans as Python's str(): "True" / "False"; anything else is no answer. */
+function parsePythonBool(text: string | undefined): boolean | null {
+  const value = text?.trim().toLowerCase();
+  return value === 'true' ? true : value === 'false' ? false : null;
 }

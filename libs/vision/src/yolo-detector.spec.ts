@@ -99,7 +99,62 @@ describe('YoloDetector with dynamic height/width', () => {
   });
 });
 
+describe.each(['yolov8', 'end2end'] as const)('YoloDetector with a %s head (planted fixture graph)', (layout) => {
+  let detector: YoloDetector;
+  let model: LoadedYoloModel;
+  beforeAll(async () => {
+    model = await load(`${layout}.onnx`, makeFixedOutputModel({ rows, layout }));
+    detector = new YoloDetector(model);
+  });
+  afterAll(() => model.session.release());
+  const zidane = readFileSync(join(corpus, 'photos/zidane.jpg'));
+  const answer = async (options: Partial<typeof DEFAULT_DETECT_OPTIONS>) =>
+    (await detector.detect(zidane, { ...DEFAULT_DETECT_OPTIONS, ...options })).detections.map((d) => `${d.class_name}:${d.confidence}`);
+
+  it('is recognised from its output shape and metadata', () => {
+    expect(model.contract.headLayout).toBe(layout);
+  });
+
+  it('maps letterboxed boxes back to zidane.jpg (gain 0.5, 140 px of padding on top) and bus.jpg (80 px left and right)', async () => {
+    const outcome = await detector.detect(zidane, DEFAULT_DETECT_OPTIONS);
+    expect(outcome.input).toEqual({ width: 640, height: 640 });
+    const [person, second] = outcome.detections;
+    expect(person).toEqual({ x_min: 440, y_min: 60, x_max: 840, y_max: 660, class_name: 'person', confidence: 0.855 });
+    // NMS is skipped for end-to-end outputs: the overlapping second person (0.765) the graph answered stays.
+    expect(second).toEqual(layout === 'end2end' ? { x_min: 460, y_min: 70, x_max: 860, y_max: 670, class_name: 'person', confidence: 0.765 } : expect.objectContaining({ class_name: 'bus' }));
+    const bus = await detector.detect(readFileSync(join(corpus, 'photos/bus.jpg')), DEFAULT_DETECT_OPTIONS);
+    expect(bus.detections[0]).toEqual({ x_min: 236, y_min: 286, x_max: 573, y_max: 793, class_name: 'person', confidence: 0.855 });
+  });
+
+  it('applies the confidence, class and count options (and IoU only where NMS runs)', async () => {
+    expect(await answer({ confidenceThreshold: 0.7 })).toEqual(layout === 'end2end' ? ['person:0.855', 'person:0.765'] : ['person:0.855']);
+    expect(await answer({ classes: ['dog', 'car'] })).toEqual(['dog:0.63']);
+    expect(await answer({ classes: ['dog', 'car'], confidenceThreshold: 0.15 })).toEqual(['dog:0.63', 'car:0.2']);
+    expect(await answer({ maxDetections: 2 })).toEqual(layout === 'end2end' ? ['person:0.855', 'person:0.765'] : ['person:0.855', 'bus:0.64']);
+    expect(await answer({ iouThreshold: 0.1 })).toEqual(layout === 'end2end' ? ['person:0.855', 'person:0.765', 'bus:0.64', 'dog:0.63'] : ['person:0.855', 'bus:0.64', 'dog:0.63']);
+  });
+});
+
+describe('YoloDetector with a dynamic YOLOv8 export (dynamic=True)', () => {
+  it('runs at the stride-multiple rectangle, as a dynamic YOLOv5 export does, and maps boxes from it', async () => {
+    const model = await load('yolov8-dynamic.onnx', makeFixedOutputModel({ rows: [rows[0]], input: 'dynamic', layout: 'yolov8' }));
+    expect(model.contract).toMatchObject({ headLayout: 'yolov8', inputHeight: null, inputWidth: null });
+    const outcome = await new YoloDetector(model).detect(readFileSync(join(corpus, 'photos/zidane.jpg')), DEFAULT_DETECT_OPTIONS);
+    // 1280x720 → 640x384 input; gain 0.5, padding (384 - 360) / 2 = 12 rows on top.
+    expect(outcome.input).toEqual({ width: 640, height: 384 });
+    expect(outcome.detections).toEqual([{ x_min: 440, y_min: 316, x_max: 840, y_max: 720, class_name: 'person', confidence: 0.855 }]);
+    await model.session.release();
+  });
+});
+
 describe('loadYoloModel', () => {
+  it('refuses an Ultralytics model of another task than detect, naming it', async () => {
+    await expect(load('seg.onnx', makeFixedOutputModel({ rows: [], layout: 'yolov8', metadata: { task: 'segment' } }))).rejects.toThrow(
+      /seg\.onnx is an Ultralytics "segment" model: only detection models \(task "detect"\) are served/,
+    );
+  });
+
+
   it('fails with the file name and the mismatch for a model that breaks the contract', async () => {
     await expect(load('columns.onnx', makeContractBreakingModel('output-columns'))).rejects.toThrow(/columns\.onnx does not have the YOLOv5 export contract: output "output0" has \d+ columns/);
     await expect(load('rank.onnx', makeContractBreakingModel('input-rank'))).rejects.toThrow(/rank\.onnx .*must be \[1,3,H,W\]/);

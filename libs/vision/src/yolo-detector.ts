@@ -2,15 +2,15 @@ import { performance } from 'node:perf_hooks';
 import { Tensor } from 'onnxruntime-node';
 import { decodeImage } from './image-decoder';
 import { dynamicInputSize, InputSize, letterboxToTensor, planLetterbox, Bitmap } from './letterbox';
-import { nonMaxSuppression } from './nms';
+import { selectDetections } from './nms';
 import { scaleBoxesToImage, toDetection } from './scale-boxes';
 import { DEFAULT_INFERENCE_SIZE, DetectionOutcome, DetectOptions } from './detection';
 import { LoadedYoloModel } from './yolo-session';
-import { decodeCandidates } from './yolo-output';
+import { decodeHeadOutput } from './yolo-output';
 
 /**
  * The whole per-image pipeline for one loaded model: decode → letterbox into a reused tensor buffer →
- * session.run → candidates → per-class NMS → boxes in original pixels. Runs inside a worker thread.
+ * session.run → candidates (by head layout) → per-class NMS (none for end-to-end outputs) → boxes in original pixels. Runs inside a worker thread.
  */
 export class YoloDetector {
   private inputBuffer = new Float32Array(0);
@@ -73,14 +73,13 @@ export class YoloDetector {
     const inferred = performance.now();
 
     const output = results[contract.outputName];
-    const [, rowCount, columns] = output.dims;
     const classFilter = options.classes === null ? null : new Set(options.classes.map((name) => metadata.names.indexOf(name)));
-    const candidates = decodeCandidates(output.data as Float32Array, rowCount, columns, {
+    const candidates = decodeHeadOutput(contract.headLayout, output.data as Float32Array, output.dims, contract.numClasses, {
       confidenceThreshold: options.confidenceThreshold,
       classes: classFilter,
     });
     for (const value of Object.values(results)) value.dispose();
-    const kept = nonMaxSuppression(candidates, options.iouThreshold, options.maxDetections);
+    const kept = selectDetections(contract.headLayout, candidates, options.iouThreshold, options.maxDetections);
     const detections = scaleBoxesToImage(kept, input, image).map((box) => toDetection(box, metadata.names, options.floatBoxes));
     const finished = performance.now();
     return {

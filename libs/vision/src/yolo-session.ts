@@ -27,7 +27,7 @@ export function detectorSessionOptions(intraOpThreads: number): InferenceSession
 }
 
 /**
- * Opens an ONNX file as a YOLOv5 detector: reads the export metadata, creates the session and checks the
+ * Opens an ONNX file as a YOLO detector: reads the export metadata, creates the session and checks the
  * input/output contract. Throws an error naming the file and the mismatch; releases the session on failure.
  */
 export async function loadYoloModel(file: string, options: InferenceSession.SessionOptions = {}): Promise<LoadedYoloModel> {
@@ -39,7 +39,7 @@ export async function loadYoloModel(file: string, options: InferenceSession.Sess
     throw new Error(`${file} could not be loaded by ONNX Runtime: ${(error as Error).message}`);
   }
   try {
-    const contract = checkModelContract(file, session.inputMetadata, session.outputMetadata, metadata.names, metadata.namesFromFile);
+    const contract = checkModelContract(file, session.inputMetadata, session.outputMetadata, metadata);
     return { session, contract, metadata };
   } catch (error) {
     await session.release();

@@ -1,21 +1,40 @@
 import { DatasetAccuracy, PrecisionRecall } from '@app/accuracy';
 import { table } from './report';
 
+/** mAP figures another pipeline measured on coco128, and what that pipeline was (one sentence for the report). */
+export interface ReferenceFigures {
+  pipeline: string;
+  /** Its answer with integer boxes, as the old app's clients get it; null for a pipeline that answers floats only. */
+  integer: { map50: number; map: number } | null;
+  float: { map50: number; map: number };
+}
+
 /**
  * The old app's pipeline (torch hub AutoShape at 640, YOLOv5 v7.0 code) with the PyTorch weights that
  * ../shared/models/yolov5n.onnx and yolov5n-dynamic.onnx were exported from, on coco128 at conf 0.001, IoU 0.6, at
  * most 300 boxes: ../shared/datasets/coco128/README.md. `integer` is its answer as clients get it (boxes truncated,
  * confidence to 3 places), `float` the same run with float boxes.
  */
-export const OLD_PIPELINE_COCO128 = {
+export const OLD_PIPELINE_COCO128: ReferenceFigures = {
+  pipeline: 'Old pipeline: torch hub AutoShape at 640 with the PyTorch yolov5n weights, same settings (../shared/datasets/coco128/README.md).',
   integer: { map50: 0.553, map: 0.345 },
   float: { map50: 0.554, map: 0.353 },
-} as const;
+};
 
-/** The sha256 of the files exported from those weights: only these are compared with the figures above as equals. */
-export const REFERENCE_WEIGHTS_SHA256: Readonly<Record<string, string>> = {
-  '6364627b27f6094c6df2e1fdf95b6272a5c35c446c39c3e4ec7807121d1cbf32': 'yolov5n.onnx (static 640x640)',
-  '7d3f14c3e9be25283790784a0f870a1e0cdc5eedf14c5e5a22086b2b0064860c': 'yolov5n-dynamic.onnx',
+/** Ultralytics' documented pipeline with ../shared/models/ultralytics/yolov8n-int8-dynamic.onnx (its README). */
+export const ULTRALYTICS_YOLOV8N_INT8_COCO128: ReferenceFigures = {
+  pipeline:
+    "Reference: Ultralytics' documented pipeline with this file, same settings: square 640 centre letterbox, class-aware NMS, one label per box " +
+    '(../shared/models/README.md); it answers float boxes.',
+  integer: null,
+  float: { map50: 0.61, map: 0.455 },
+};
+
+/** The files whose reference figures were measured with the same weights, by sha256; any other file is compared with the old pipeline (orientation only). */
+export const REFERENCE_WEIGHTS_SHA256: Readonly<Record<string, { file: string; figures: ReferenceFigures }>> = {
+  '6364627b27f6094c6df2e1fdf95b6272a5c35c446c39c3e4ec7807121d1cbf32': { file: 'yolov5n.onnx (static 640x640)', figures: OLD_PIPELINE_COCO128 },
+  '7d3f14c3e9be25283790784a0f870a1e0cdc5eedf14c5e5a22086b2b0064860c': { file: 'yolov5n-dynamic.onnx', figures: OLD_PIPELINE_COCO128 },
+  '83de8f0d2cd521e00ae2b138c340a03dece35b060b3898509bdc69afff417312': { file: 'ultralytics/yolov8n-int8-dynamic.onnx', figures: ULTRALYTICS_YOLOV8N_INT8_COCO128 },
 };
 
 export interface AccuracyResults {
@@ -31,7 +50,7 @@ export interface AccuracyResults {
   /** Whole pipeline (read, decode, letterbox, run, NMS, boxes) per image, one image at a time. */
   imagesPerSecond: { evaluation: number; defaults: number };
   /** What the reference figures are, when the data folder is coco128 (null otherwise). */
-  reference: { figures: typeof OLD_PIPELINE_COCO128; sameWeights: boolean; sameSize: boolean } | null;
+  reference: { figures: ReferenceFigures; sameWeights: boolean; sameSize: boolean } | null;
   durationS: number;
 }
 
@@ -50,11 +69,18 @@ export function renderAccuracyMarkdown(results: AccuracyResults, classNames: rea
       ` Evaluation run at confidence ${evaluation.confidence}, IoU ${evaluation.iou}, at most ${evaluation.maxDetections} boxes per image;` +
       ` COCO-style mAP (greedy matching by confidence, 101-point interpolated AP, mean over the classes present).`,
   );
-  const referenceCell = (kind: 'integer' | 'float', key: 'map50' | 'map') => (reference ? fixed3(reference.figures[kind][key]) : '–');
-  const differenceCell = (kind: 'integer' | 'float', key: 'map50' | 'map') => (reference ? signed3(results[kind][key] - reference.figures[kind][key]) : '–');
+  const referenceFigure = (kind: 'integer' | 'float', key: 'map50' | 'map') => reference?.figures[kind]?.[key] ?? null;
+  const referenceCell = (kind: 'integer' | 'float', key: 'map50' | 'map') => {
+    const figure = referenceFigure(kind, key);
+    return figure === null ? '–' : fixed3(figure);
+  };
+  const differenceCell = (kind: 'integer' | 'float', key: 'map50' | 'map') => {
+    const figure = referenceFigure(kind, key);
+    return figure === null ? '–' : signed3(results[kind][key] - figure);
+  };
   out.push(
     table(
-      ['', 'this service', 'old pipeline', 'difference'],
+      ['', 'this service', 'reference', 'difference'],
       [
         ['mAP@0.5, integer boxes (the default answer)', fixed3(results.integer.map50), referenceCell('integer', 'map50'), differenceCell('integer', 'map50')],
         ['mAP@0.5:0.95, integer boxes', fixed3(results.integer.map), referenceCell('integer', 'map'), differenceCell('integer', 'map')],
@@ -64,16 +90,13 @@ export function renderAccuracyMarkdown(results: AccuracyResults, classNames: rea
     ),
   );
   if (reference === null) {
-    out.push('No reference figures: the old pipeline was measured on coco128 only.');
+    out.push('No reference figures: they were measured on coco128 only.');
   } else {
     const caveats = [
-      reference.sameWeights ? '' : 'this model file is not one of the yolov5n exports the reference was measured with (orientation only)',
+      reference.sameWeights ? '' : 'this model file is not one of the files a reference was measured with (orientation only)',
       reference.sameSize ? '' : `the reference ran at size 640, this run at ${settings.size}`,
     ].filter(Boolean);
-    out.push(
-      'Old pipeline: torch hub AutoShape at 640 with the PyTorch yolov5n weights, same settings (../shared/datasets/coco128/README.md).' +
-        (caveats.length > 0 ? ` Note: ${caveats.join('; ')}.` : ''),
-    );
+    out.push(reference.figures.pipeline + (caveats.length > 0 ? ` Note: ${caveats.join('; ')}.` : ''));
   }
   const pr = results.atDefaults;
   out.push(

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { QuantizationRecord, readQuantizationRecord } from '@app/quantize';
-import type { ModelProbe } from '@app/vision';
+import type { HeadLayout, ModelProbe } from '@app/vision';
 import { canServe, isReady, ModelStatus } from './model-state';
 import { MODEL_NAME_PATTERN, ModelOptions, ModelsConfig } from './models-config';
 
@@ -12,6 +12,8 @@ export interface ModelDescription {
   outputShape: (number | string)[];
   classNames: string[];
   stride: number;
+  /** How its output reads (recognised from the output shape and the Ultralytics metadata). */
+  headLayout: HeadLayout;
   randomWeights: boolean;
   /** The quantizer's record for an INT8 model (`npm run models:quantize`); null for a float one. */
   quantization: Partial<QuantizationRecord> | null;
@@ -196,11 +198,12 @@ export class ModelCatalog extends EventEmitter<CatalogEvents> {
           outputShape: probe.outputShape,
           classNames: probe.metadata.names,
           stride: probe.metadata.stride,
+          headLayout: probe.contract.headLayout,
           randomWeights: probe.metadata.randomWeights,
           quantization: readQuantizationRecord(probe.properties),
         };
         model.status = model.options.loading === 'eager' ? 'loading' : 'not-loaded';
-        this.options.log.log(`Model ${name}: ${file}, input [${probe.inputShape.join(',')}], ${probe.metadata.names.length} classes${model.description.quantization ? ', INT8' : ''} (${model.options.loading} loading).`);
+        this.options.log.log(`Model ${name}: ${file}, input [${probe.inputShape.join(',')}], ${probe.contract.headLayout} head, ${probe.metadata.names.length} classes${model.description.quantization ? ', INT8' : ''} (${model.options.loading} loading).`);
         if (probe.metadata.randomWeights) this.options.log.warn(`Model ${name} has random weights (a benchmark stand-in): its detections are meaningless.`);
       } catch (error) {
         this.fail(model, (error as Error).message);

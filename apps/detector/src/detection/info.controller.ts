@@ -5,6 +5,7 @@ import { hostInt8CpuFeatures, int8SpeedNotice } from '@app/quantize';
 import { CatalogService } from '../catalog/catalog.service';
 import { UnknownModelError } from '../catalog/model-errors';
 import { canServe } from '../catalog/model-state';
+import type { ModelDescription } from '../catalog/model-catalog';
 import { notInstalledHint } from '../inference/inference.service';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { jsonString, JsonStringResponse } from '../common/json-string.decorator';
@@ -14,8 +15,22 @@ import { SERVICE_DESCRIPTION, SERVICE_TITLE, SERVICE_VERSION } from '../service-
 
 /** What a random-weight stand-in means for its detections, and the way to real ones (no server paths). */
 const randomWeightsNotice = (name: string) =>
-  `${name} has random weights: a stand-in with the real YOLOv5 architecture, for benchmarks. It runs at full speed but finds ` +
-  'nothing in photos. For real detections install the official weights or your own YOLOv5 export (README, "Real detections, also offline").';
+  `${name} has random weights: a stand-in with the real YOLO architecture, for benchmarks. It runs at full speed but finds ` +
+  'nothing in photos. For real detections install the official weights or your own YOLO export (README, "Real detections, also offline").';
+
+/**
+ * A static YOLOv8/YOLO11 or end-to-end export runs at its own square: the rectangular rewrite of static graphs is
+ * YOLOv5's. Null for any other model.
+ */
+function fixedSquareNotice(name: string, description: ModelDescription | undefined): string | null {
+  if (!description || description.headLayout === 'yolov5') return null;
+  const [, , height, width] = description.inputShape;
+  if (typeof height !== 'number' || typeof width !== 'number') return null;
+  return (
+    `${name} has a fixed ${width}x${height} input (a static ${description.headLayout === 'yolov8' ? 'YOLOv8/YOLO11' : 'end-to-end'} export): every photo is letterboxed ` +
+    `into that ${width === height ? 'square' : 'rectangle'}. For rectangular inference export it with dynamic=True.`
+  );
+}
 
 /** The seed's informational routes (bare JSON strings, as FastAPI returns them) and the models' states. */
 @Controller()
@@ -67,7 +82,7 @@ export class InfoController {
 
   @Get('models/:name')
   @ApiTags('models')
-  @ApiOperation({ summary: "One model's state: installed, loaded, input shape, classes, file name, quantization" })
+  @ApiOperation({ summary: "One model's state: installed, loaded, input shape, head layout, classes, file name, quantization" })
   @ApiParam({ name: 'name', description: 'A name from GET /models.', example: 'yolov5s' })
   @ApiOkResponse({ type: ModelStateDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Unknown model name.' })
@@ -80,7 +95,9 @@ export class InfoController {
     // Read from the file's metadata when it appeared, loaded or not.
     const randomWeights = description?.randomWeights ?? null;
     const quantization = description?.quantization ?? null;
-    const notices = [randomWeights ? randomWeightsNotice(name) : null, int8SpeedNotice(name, quantization, this.cpu)].filter((notice) => notice !== null);
+    const notices = [randomWeights ? randomWeightsNotice(name) : null, int8SpeedNotice(name, quantization, this.cpu), fixedSquareNotice(name, description)].filter(
+      (notice) => notice !== null,
+    );
     return {
       name: state.name,
       status: state.status,
@@ -92,6 +109,7 @@ export class InfoController {
       input_shape: description?.inputShape ?? null,
       output_shape: description?.outputShape ?? null,
       stride: description?.stride ?? null,
+      head_layout: description?.headLayout ?? null,
       classes: description?.classNames ?? null,
       random_weights: randomWeights,
       quantization: quantization && quantizationDto(quantization),

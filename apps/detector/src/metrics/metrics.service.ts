@@ -112,6 +112,16 @@ export class MetricsService {
       },
     });
     new Gauge({
+      name: 'detector_model_head_layout',
+      help: "1 for each usable model's head layout (yolov5, yolov8, end2end: how its output reads, see GET /models/{name}).",
+      labelNames: ['model', 'layout'],
+      registers,
+      collect() {
+        this.reset();
+        for (const { name, description } of models()) if (description) this.set({ model: name, layout: description.headLayout }, 1);
+      },
+    });
+    new Gauge({
       name: 'detector_model_load_seconds',
       help: 'Time the first runner took to load and warm up the model.',
       labelNames: ['model'],

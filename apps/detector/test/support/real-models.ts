@@ -13,6 +13,8 @@ export const REAL_MODELS = {
   duckietown: 'custom/duckietown-yolov5n.onnx',
   /** 2 classes: Biodegradable, Non-biodegradable. */
   waste: 'custom/waste-yolov5n.onnx',
+  /** COCO YOLOv8n (Ultralytics export, INT8 weights), static 1x3x640x640, output [1,84,8400]: the YOLOv8 head layout. */
+  yolov8: 'ultralytics/yolov8n-int8-dynamic.onnx',
 } as const;
 export type RealModel = keyof typeof REAL_MODELS;
 
@@ -27,7 +29,7 @@ export interface RealModelsFolder {
 
 /**
  * The name a real model is served under: its file's stem (yolov5n, yolov5n-dynamic, duckietown-yolov5n,
- * waste-yolov5n), as the catalog serves any *.onnx of the folder. The defaults yolov5s/m/l are then listed as missing
+ * waste-yolov5n, yolov8n-int8-dynamic), as the catalog serves any *.onnx of the folder. The defaults yolov5s/m/l are then listed as missing
  * beside them (the tests start the service offline), which does not hold readiness back.
  */
 const servedName = (model: RealModel): string => basename(REAL_MODELS[model], '.onnx');

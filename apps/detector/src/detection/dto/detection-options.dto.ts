@@ -19,7 +19,7 @@ export const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? 
 
 /** Optional tuning shared by the JSON and multipart forms of POST /predict. Defaults are AutoShape's. */
 export class DetectionOptionsDto {
-  @ApiPropertyOptional({ description: 'Minimum confidence (objectness × class score) of a box.', minimum: 0, maximum: 1, default: DEFAULT_DETECT_OPTIONS.confidenceThreshold, example: 0.25 })
+  @ApiPropertyOptional({ description: 'Minimum confidence of a box: objectness × class score for a YOLOv5 model, the class score for a YOLOv8/YOLO11 one, the score of an end-to-end one.', minimum: 0, maximum: 1, default: DEFAULT_DETECT_OPTIONS.confidenceThreshold, example: 0.25 })
   @IsOptional()
   @Transform(toNumber)
   @IsNumber({ allowNaN: false, allowInfinity: false })
@@ -27,7 +27,7 @@ export class DetectionOptionsDto {
   @Max(1)
   confidence_threshold?: number;
 
-  @ApiPropertyOptional({ description: 'IoU above which a less confident box of the same class is suppressed.', minimum: 0, maximum: 1, default: DEFAULT_DETECT_OPTIONS.iouThreshold, example: 0.45 })
+  @ApiPropertyOptional({ description: 'IoU above which a less confident box of the same class is suppressed. An end-to-end model (`head_layout` end2end) selected its boxes inside the graph: no NMS runs and this has no effect.', minimum: 0, maximum: 1, default: DEFAULT_DETECT_OPTIONS.iouThreshold, example: 0.45 })
   @IsOptional()
   @Transform(toNumber)
   @IsNumber({ allowNaN: false, allowInfinity: false })

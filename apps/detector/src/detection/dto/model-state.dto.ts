@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { HEAD_LAYOUTS, HeadLayout } from '@app/vision';
 import { MODEL_STATUSES, ModelStatus } from '../../catalog/model-state';
 import { Int8CpuDto, QuantizationDto } from './quantization.dto';
 
@@ -23,6 +24,16 @@ export class ModelStateDto {
   output_shape: (number | string)[] | null;
   @ApiProperty({ nullable: true, type: Number, example: 32 })
   stride: number | null;
+  @ApiProperty({
+    nullable: true,
+    enum: HEAD_LAYOUTS,
+    description:
+      'How the output reads, recognised from its shape and the Ultralytics metadata (`task`, `end2end`): `yolov5` [1, anchors, 5 + classes] ' +
+      '(objectness × class score), `yolov8` [1, 4 + classes, anchors] (YOLOv8, YOLO11: class scores, no objectness), `end2end` [1, 300, 6] ' +
+      '(boxes selected inside the graph: no NMS, `iou_threshold` has no effect). Null when the file cannot be used.',
+    example: 'yolov5',
+  })
+  head_layout: HeadLayout | null;
   @ApiProperty({ nullable: true, type: [String], example: ['person', 'bicycle'] })
   classes: string[] | null;
   @ApiProperty({
@@ -47,7 +58,7 @@ export class ModelStateDto {
   @ApiProperty({
     nullable: true,
     type: String,
-    description: 'Sentences for people when the model will not give real detections (random weights), or is INT8 on a CPU without VNNI (it may be slower than its float twin).',
+    description: 'Sentences for people when the model will not give real detections (random weights), is INT8 on a CPU without VNNI (it may be slower than its float twin), or is a static YOLOv8/YOLO11 or end-to-end export (it runs at its fixed square).',
     example: null,
   })
   notice: string | null;

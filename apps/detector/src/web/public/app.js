@@ -76,6 +76,7 @@ async function loadModels() {
   updateDetectButton();
 }
 
+const HEAD_LAYOUT_NAMES = { yolov5: 'YOLOv5', yolov8: 'YOLOv8/11', end2end: 'End-to-end (NMS inside)' };
 const UNAVAILABLE_NOTES = { missing: 'not installed', failed: 'failed to load', fetching: 'downloading' };
 
 function showModelsHint(names, runnable) {
@@ -83,7 +84,7 @@ function showModelsHint(names, runnable) {
   const randomWeights = names.filter((name) => state.models[name]?.random_weights);
   const sentences = [];
   if (runnable.length === 0) {
-    sentences.push('No model is installed, so nothing can run yet: the README ("Real detections, also offline") says how to install the official ones or your own YOLOv5 export.');
+    sentences.push('No model is installed, so nothing can run yet: the README ("Real detections, also offline") says how to install the official ones or your own YOLO export (YOLOv5, YOLOv8/11 or end-to-end).');
   } else if (missing.length > 0) {
     sentences.push(`Not installed: ${missing.join(', ')}. Compare all runs ${runnable.join(', ')}.`);
   }
@@ -91,7 +92,7 @@ function showModelsHint(names, runnable) {
     const [subject, verb] = randomWeights.length === 1 ? [randomWeights[0], 'has'] : [randomWeights.join(', '), 'have'];
     sentences.push(
       `${subject} ${verb} random weights: a stand-in with the real architecture that runs at full speed but finds nothing in photos. ` +
-        'For real detections install the official weights or your own YOLOv5 export (README, "Real detections, also offline").',
+        'For real detections install the official weights or your own YOLO export (README, "Real detections, also offline").',
     );
   }
   $('models-hint').hidden = sentences.length === 0;
@@ -107,7 +108,7 @@ function modelOption(value, modelState, enabled = isRunnable(modelState)) {
   name.textContent = value === COMPARE ? 'Compare all' : value;
   label.append(input, name);
   // A custom model says what it finds (its own classes); the COCO models are known by name.
-  if (modelState?.classes) label.title = `${modelState.classes.length} classes: ${modelState.classes.join(', ')}`;
+  if (modelState?.classes) label.title = `${HEAD_LAYOUT_NAMES[modelState.head_layout] ?? 'YOLO'} head, ${modelState.classes.length} classes: ${modelState.classes.join(', ')}`;
   const noteText = modelState && !modelState.available ? (UNAVAILABLE_NOTES[modelState.status] ?? 'not available') : modelState?.random_weights ? 'random weights' : modelState?.quantization ? 'INT8' : null;
   if (noteText) {
     const note = document.createElement('span');
