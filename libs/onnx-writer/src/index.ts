@@ -7,3 +7,6 @@ export * from './seeded-random';
 export * from './yolov5-architecture';
 export * from './yolov5-onnx';
 export * from './yolov5-files';
+export * from './random-weight-layers';
+export * from './yolov8-architecture';
+export * from './yolov8-onnx';
