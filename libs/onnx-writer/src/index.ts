@@ -6,7 +6,7 @@ export * from './fixture-models';
 export * from './seeded-random';
 export * from './yolov5-architecture';
 export * from './yolov5-onnx';
-export * from './yolov5-files';
+export * from './generate-model-files';
 export * from './random-weight-layers';
 export * from './yolov8-architecture';
 export * from './yolov8-onnx';
