@@ -4,6 +4,7 @@ export * from './model-file';
 export * from './names-metadata';
 export * from './fixture-models';
 export * from './seeded-random';
+export * from './model-cost';
 export * from './yolov5-architecture';
 export * from './yolov5-onnx';
 export * from './generate-model-files';

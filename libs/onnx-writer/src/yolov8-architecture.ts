@@ -1,3 +1,5 @@
+import { costCounter, FeatureShape, ModelCost } from './model-cost';
+
 /**
  * The Ultralytics YOLOv8 (yolov8.yaml) and YOLO11 (yolo11.yaml) detection networks described once, independent of
  * what is done with them: the same description drives the parameter/FLOPs count and the ONNX graph. Convolutions are
@@ -173,40 +175,17 @@ export function walkUltralytics<T>(model: UltralyticsModel, ops: UltralyticsOps<
   });
 }
 
-export interface ModelCost {
-  /** Learnable parameters of the fused model (conv weights + biases, and the DFL's fixed bins as Ultralytics counts them). */
-  parameters: number;
-  /** 2 x multiply-accumulates of the convolutions, in billions (the Ultralytics GFLOPs convention). */
-  gflops: number;
-}
-
-interface FeatureShape {
-  channels: number;
-  height: number;
-  width: number;
-}
-
-/** Parameters and conv GFLOPs of a model, counted from the architecture without building it. */
+/**
+ * Parameters and conv GFLOPs of a model, counted from the architecture without building it. The parameters include
+ * the DFL's 16 fixed bin weights, as Ultralytics counts them.
+ */
 export function ultralyticsCost(model: UltralyticsModel, inputSize: { height: number; width: number } = { height: 640, width: 640 }): ModelCost {
-  let parameters = DFL_BINS;
-  let macs = 0;
+  const counter = costCounter(DFL_BINS);
   const ops: UltralyticsOps<FeatureShape> = {
-    channels: (x) => x.channels,
-    conv: (x, spec) => {
-      const height = Math.floor((x.height + 2 * spec.padding - spec.kernel) / spec.stride) + 1;
-      const width = Math.floor((x.width + 2 * spec.padding - spec.kernel) / spec.stride) + 1;
-      const weights = (spec.outChannels * x.channels * spec.kernel * spec.kernel) / spec.groups;
-      parameters += weights + spec.outChannels;
-      macs += weights * height * width;
-      return { channels: spec.outChannels, height, width };
-    },
-    add: (a) => a,
-    concat: (xs) => ({ ...xs[0], channels: xs.reduce((sum, x) => sum + x.channels, 0) }),
+    ...counter,
     split: (x, sizes) => sizes.map((channels) => ({ ...x, channels })),
-    maxPool5: (x) => x,
-    upsample2x: (x) => ({ ...x, height: x.height * 2, width: x.width * 2 }),
-    attention: (input) => ({ attended: input, values: input }),
+    attention: (input) => ({ attended: input, values: input }), // its matrix products are not convs: not counted, as in Ultralytics
   };
   walkUltralytics(model, ops, { channels: 3, ...inputSize });
-  return { parameters, gflops: (2 * macs) / 1e9 };
+  return counter.cost();
 }

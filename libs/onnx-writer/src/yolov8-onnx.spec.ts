@@ -3,6 +3,7 @@ import { COCO_CLASS_NAMES } from '@app/vision/coco-names';
 import { parseNamesMetadata } from '@app/vision/onnx-metadata';
 import { OnnxGraphBuilder } from './graph-builder';
 import { OnnxDataType, OnnxProto } from './onnx-proto';
+import { expectClose, syntheticImage } from './testing/synthetic-runs';
 import { DFL_BINS, ULTRALYTICS_CLASS_COUNT, ULTRALYTICS_STRIDES, UltralyticsModel, ultralyticsCost } from './yolov8-architecture';
 import { addUltralyticsDecode, buildUltralyticsOnnx, makeUltralyticsModel, ultralyticsRawPredictionName } from './yolov8-onnx';
 
@@ -15,19 +16,8 @@ function decode(bytes: Uint8Array): DecodedModel {
   return OnnxProto.ModelProto.toObject(OnnxProto.ModelProto.decode(bytes), { longs: Number }) as DecodedModel;
 }
 
-const { abs, exp, max, sin, cos } = Math; // local bindings: global lookups are slow in jest's sandbox
+const { exp, max } = Math; // local bindings: global lookups are slow in jest's sandbox
 const sigmoid = (v: number) => 1 / (1 + exp(-v));
-
-/** A smooth synthetic photo-like image in 0..1, so activations see spatial structure. */
-function syntheticImage(height: number, width: number): ort.Tensor {
-  const data = new Float32Array(3 * height * width);
-  for (let c = 0; c < 3; c++) {
-    for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) data[(c * height + y) * width + x] = 0.5 + 0.4 * sin((x + 2 * y) / (20 + 10 * c)) * cos(y / 37);
-    }
-  }
-  return new ort.Tensor('float32', data, [1, 3, height, width]);
-}
 
 /**
  * Detect's export-mode decoding written directly from its definition (DFL expectation per side, dist2bbox around
@@ -57,13 +47,6 @@ function referenceDecode(boxMaps: ort.Tensor[], classMaps: ort.Tensor[]): Float3
     }
   });
   return out;
-}
-
-function expectClose(actual: Float32Array, expected: Float32Array, tolerance = 1e-4): void {
-  expect(actual.length).toBe(expected.length);
-  let worst = 0;
-  for (let i = 0; i < actual.length; i++) worst = max(worst, abs(actual[i] - expected[i]) / max(1, abs(expected[i])));
-  expect(worst).toBeLessThan(tolerance);
 }
 
 /** The model with its raw Detect maps as extra outputs, run on a synthetic image. */
