@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { InferenceSession } from 'onnxruntime-node';
-import { generateYolov5Files, YOLOV5_MODELS, Yolov5Model } from '@app/onnx-writer';
+import { generateModelFiles, YOLOV5_MODELS, Yolov5Model } from '@app/onnx-writer';
 import { DEFAULT_PERCENTILE, hostInt8CpuFeatures } from '@app/quantize';
 import { detectorSessionOptions } from '@app/vision/runtime';
 import { parseCommandLine, parseModelList, positiveIntegerOption, runCommand } from './command-line';
@@ -72,7 +72,7 @@ async function prepareModels(names: readonly string[], scratch: string): Promise
   const generated = names.filter((name): name is Yolov5Model => (YOLOV5_MODELS as readonly string[]).includes(name));
   if (generated.length > 0) {
     log(`generating ${generated.join(', ')} (random weights) into ${scratch}`);
-    await generateYolov5Files({ outDir: scratch, models: generated });
+    await generateModelFiles({ outDir: scratch, models: generated });
   }
   const files: ModelFiles[] = [];
   for (const name of names) {

@@ -6,6 +6,8 @@ import {
   fetchMissingModels,
   formatFetchSummary,
   OFFICIAL_MODEL_NAMES,
+  ULTRALYTICS_ASSETS_BASE_URL,
+  ULTRALYTICS_CHECKPOINT_NAMES,
 } from '@app/model-store';
 import { resolve } from 'node:path';
 import { parseCommandLineWithArguments, parseModelList, runCommand } from './command-line';
@@ -16,10 +18,16 @@ Downloads official YOLOv5 v7.0 ONNX models into the models directory (files alre
 NAME is one of ${OFFICIAL_MODEL_NAMES.join(', ')}; none given: the defaults ${DEFAULT_MODEL_NAMES.join(', ')}.
 The running service serves a file as soon as it lands in its models directory.
 
+Ultralytics publishes YOLOv8 and YOLO11 weights as PyTorch checkpoints only, no ONNX: NAME may also be one of
+${ULTRALYTICS_CHECKPOINT_NAMES.join(', ')}, which downloads <NAME>.pt from
+${ULTRALYTICS_ASSETS_BASE_URL} into the models directory. Export it there with
+Ultralytics (pip install ultralytics): yolo export model=<dir>/<NAME>.pt format=onnx [dynamic=True] [nms=True]
+writes <NAME>.onnx beside it, which the service then serves.
+
 Options:
   --models LIST     comma-separated names (the same as NAME ...)
   --dir DIR         models directory (default: $MODELS_DIR or ${DEFAULT_MODELS_DIR})
-  --base-url URL    where <name>.onnx is downloaded from (default: $MODELS_BASE_URL or
+  --base-url URL    where <name>.onnx (YOLOv5) is downloaded from (default: $MODELS_BASE_URL or
                     ${DEFAULT_MODELS_BASE_URL})
   --force           download again even when the file exists
   --help            show this text`;
@@ -38,7 +46,7 @@ export async function main(argv: string[] = process.argv.slice(2), env: NodeJS.P
     return 0;
   }
   const listed = [values.models, ...positionals].filter(Boolean).join(',');
-  const names = parseModelList(listed || undefined, OFFICIAL_MODEL_NAMES, DEFAULT_MODEL_NAMES);
+  const names = parseModelList(listed || undefined, [...OFFICIAL_MODEL_NAMES, ...ULTRALYTICS_CHECKPOINT_NAMES], DEFAULT_MODEL_NAMES);
   const modelsDir = values.dir || env.MODELS_DIR || DEFAULT_MODELS_DIR;
   const baseUrl = values['base-url'] || env.MODELS_BASE_URL || DEFAULT_MODELS_BASE_URL;
 
@@ -47,7 +55,8 @@ export async function main(argv: string[] = process.argv.slice(2), env: NodeJS.P
   const onSigint = () => interrupt.abort();
   process.once('SIGINT', onSigint);
   try {
-    console.error(`Fetching ${names.join(', ')} from ${baseUrl} into ${resolve(modelsDir)}`);
+    const checkpoints = names.some((name) => ULTRALYTICS_CHECKPOINT_NAMES.includes(name)) ? ` (checkpoints from ${ULTRALYTICS_ASSETS_BASE_URL})` : '';
+    console.error(`Fetching ${names.join(', ')} from ${baseUrl}${checkpoints} into ${resolve(modelsDir)}`);
     const outcomes = await fetchMissingModels({
       names,
       modelsDir,

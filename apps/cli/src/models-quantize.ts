@@ -12,8 +12,9 @@ const DEFAULT_PHOTO_COUNT = 32;
 
 const USAGE = `Usage: npm run models:quantize -- --model NAME|FILE [options]
 
-Makes an INT8 twin of a YOLOv5 ONNX model for ONNX Runtime's CPU integer kernels (QDQ format: int8 weights per
-output channel, uint8 activations; the first Conv and the Detect head stay float). It runs the float model on a
+Makes an INT8 twin of a float YOLOv5, YOLOv8 or YOLO11 ONNX export for ONNX Runtime's CPU integer kernels (QDQ
+format: int8 weights per output channel, uint8 activations; the first Conv and the Detect head stay float: YOLOv5's
+Detect convs and box decoding, YOLOv8/11's box and class convs, DFL and decoding). It runs the float model on a
 folder of photos to measure the activations' ranges, then writes <name>-int8.onnx beside the model, with the same
 input, output and metadata plus a "${QUANTIZATION_METADATA_KEY}" entry recording these settings.
 

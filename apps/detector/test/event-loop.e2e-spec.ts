@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { generateYolov5Files } from '@app/onnx-writer';
+import { generateModelFiles } from '@app/onnx-writer';
 import { corpusFile, E2E_TMP } from './support/paths';
 import { RunningService, startService } from './support/service';
 
@@ -14,7 +14,7 @@ describe('the event loop while predictions run', () => {
   let service: RunningService;
   beforeAll(async () => {
     const modelsDir = join(E2E_TMP, 'models-real');
-    await generateYolov5Files({ outDir: modelsDir, models: ['yolov5s', 'yolov5m', 'yolov5l'] });
+    await generateModelFiles({ outDir: modelsDir, models: ['yolov5s', 'yolov5m', 'yolov5l'] });
     service = await startService({ env: { MODELS_DIR: modelsDir }, timeoutMs: 120_000 });
   }, 180_000);
   afterAll(() => service.stop());

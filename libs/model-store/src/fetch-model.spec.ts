@@ -10,6 +10,8 @@ import { closedPort, ModelServer, startModelServer } from './testing/model-serve
 const MODEL = makeFixedOutputModel({ rows: [], numRows: 2000 });
 const OTHER_MODEL = makeFixedOutputModel({ rows: [], numRows: 10 });
 const NOT_ONNX = new TextEncoder().encode('<html><body>Sign in to continue</body></html>');
+// The start of a PyTorch checkpoint: a zip archive whose first entry is the pickled state.
+const CHECKPOINT = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.from('yolov8n/data.pkl'), Buffer.alloc(100_000, 7)]);
 
 describe('fetchModel', () => {
   let server: ModelServer;
@@ -25,6 +27,7 @@ describe('fetchModel', () => {
       html: { '*': { kind: 'file', bytes: NOT_ONNX } },
       'wrong-contract': { '*': { kind: 'file', bytes: makeContractBreakingModel('output-columns') } },
       mixed: { 'yolov5s.onnx': { kind: 'file', bytes: MODEL } },
+      assets: { 'yolov8n.pt': { kind: 'file', bytes: CHECKPOINT }, 'yolo11n.pt': { kind: 'file', bytes: NOT_ONNX } },
     });
   });
   afterAll(() => server.close());
@@ -59,6 +62,23 @@ describe('fetchModel', () => {
     counts.slice(1).forEach((count, i) => expect(count).toBeGreaterThan(counts[i]));
     expect(counts.at(-1)).toBe(MODEL.length);
     expect(new Set(progress.map(([, total]) => total))).toEqual(new Set([MODEL.length]));
+  });
+
+  it('downloads an Ultralytics checkpoint as <name>.pt from the assets URL and says how to export it', async () => {
+    const result = await fetchModel({ name: 'yolov8n', modelsDir, baseUrl: `${server.origin}/good`, checkpointBaseUrl: `${server.origin}/assets` });
+    const file = join(modelsDir, 'yolov8n.pt');
+    expect(result).toEqual({ name: 'yolov8n', file, status: 'fetched', bytes: CHECKPOINT.length, exportCommand: `yolo export model=${file} format=onnx` });
+    expect(server.requests).toEqual(['/assets/yolov8n.pt']);
+    expect(Buffer.compare(await readFile(file), CHECKPOINT)).toBe(0);
+    expect(formatFetchSummary([result])).toContain(`export it to ONNX (pip install ultralytics) with \`yolo export model=${file} format=onnx\``);
+
+    const again = await fetchModel({ name: 'yolov8n', modelsDir, checkpointBaseUrl: `${server.origin}/assets` });
+    expect(again).toMatchObject({ status: 'present', exportCommand: `yolo export model=${file} format=onnx` });
+
+    const error = await failureOf(fetchModel({ name: 'yolo11n', modelsDir, checkpointBaseUrl: `${server.origin}/assets` }));
+    expect(error.reason).toBe('invalid-model');
+    expect(error.message).toContain('not a zip archive');
+    expect(await readdir(modelsDir)).toEqual(['yolov8n.pt']);
   });
 
   it('accepts a body without Content-Length and reports an unknown total', async () => {
@@ -142,6 +162,16 @@ describe('fetchModel', () => {
     expect(error.message).toContain('MODELS_BASE_URL');
     expect(error.message).toContain('npm run models:generate');
     expect(await readdir(modelsDir)).toEqual([]);
+  });
+
+  it('tells how to export a checkpoint fetched by hand when its host is unreachable', async () => {
+    const checkpointBaseUrl = `http://127.0.0.1:${await closedPort()}/assets`;
+    const error = await failureOf(fetchModel({ name: 'yolo11s', checkpointBaseUrl, modelsDir }));
+    expect(error.reason).toBe('unreachable');
+    const file = join(modelsDir, 'yolo11s.pt');
+    expect(error.message).toContain(`download ${checkpointBaseUrl}/yolo11s.pt`);
+    expect(error.message).toContain(`save it as ${file}; then export it with \`yolo export model=${file} format=onnx\``);
+    expect(error.message).not.toContain('MODELS_BASE_URL');
   });
 
   it('stops on abort and removes the partial download', async () => {

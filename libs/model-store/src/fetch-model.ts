@@ -1,21 +1,34 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { IncomingMessage } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { DownloadProgress, formatBytes } from './download-progress';
 import { httpGetFollowingRedirects } from './http-download';
-import { DEFAULT_MODELS_BASE_URL, modelDownloadUrl, modelFileName } from './official-models';
+import {
+  checkpointDownloadUrl,
+  DEFAULT_MODELS_BASE_URL,
+  downloadFileName,
+  isUltralyticsCheckpoint,
+  modelDownloadUrl,
+  onnxExportCommand,
+  ULTRALYTICS_ASSETS_BASE_URL,
+} from './official-models';
 
 export interface FetchModelOptions {
   name: string;
   /** Where `<name>.onnx` is downloaded from; defaults to the official YOLOv5 v7.0 release. */
   baseUrl?: string;
+  /** Where an Ultralytics checkpoint `<name>.pt` (YOLOv8, YOLO11) is downloaded from; defaults to their assets release. */
+  checkpointBaseUrl?: string;
   modelsDir: string;
   /** Download even when the file is already there (it is replaced only once the new one is verified). */
   force?: boolean;
-  /** Open the download with ONNX Runtime and check the YOLOv5 contract before keeping it (default true). */
+  /**
+   * Check the download before keeping it (default true): an ONNX model is opened with ONNX Runtime and its contract
+   * checked; a checkpoint must be a PyTorch zip archive.
+   */
   verify?: boolean;
   onProgress?: (received: number, total: number | undefined) => void;
   signal?: AbortSignal;
@@ -27,6 +40,8 @@ export interface FetchModelResult {
   file: string;
   status: 'fetched' | 'present';
   bytes: number;
+  /** For an Ultralytics checkpoint: the command that exports it to the `<name>.onnx` the service serves. */
+  exportCommand?: string;
 }
 
 /** unreachable: no connection; request: other failure before a response; then HTTP status, short body, bad model. */
@@ -59,28 +74,33 @@ const UNREACHABLE_CODES = new Set([
 ]);
 
 /**
- * Downloads `<baseUrl>/<name>.onnx` into `<modelsDir>/<name>.onnx`. The body streams into a temporary file
- * beside the target, is checked against Content-Length and (unless `verify: false`) opened as a YOLOv5 model,
- * and only then renamed into place, so the models directory never holds a partial or unusable file.
+ * Downloads `<baseUrl>/<name>.onnx` into `<modelsDir>/<name>.onnx` (an Ultralytics checkpoint: `<name>.pt` from
+ * `checkpointBaseUrl`). The body streams into a temporary file beside the target, is checked against
+ * Content-Length and (unless `verify: false`) checked as a model, and only then renamed into place, so the models
+ * directory never holds a partial or unusable file.
  */
 export async function fetchModel(options: FetchModelOptions): Promise<FetchModelResult> {
   const { name, modelsDir, force = false, verify = true, onProgress, signal } = options;
   if (!/^[\w][\w.-]*$/.test(name)) throw new Error(`"${name}" is not a valid model name`);
-  const url = modelDownloadUrl(name, options.baseUrl ?? DEFAULT_MODELS_BASE_URL);
-  const file = resolve(modelsDir, modelFileName(name));
+  const checkpoint = isUltralyticsCheckpoint(name);
+  const url = checkpoint
+    ? checkpointDownloadUrl(name, options.checkpointBaseUrl ?? ULTRALYTICS_ASSETS_BASE_URL)
+    : modelDownloadUrl(name, options.baseUrl ?? DEFAULT_MODELS_BASE_URL);
+  const file = resolve(modelsDir, downloadFileName(name));
+  const exportCommand = checkpoint ? { exportCommand: onnxExportCommand(file) } : {};
 
   if (!force) {
     const existing = await stat(file).catch(() => undefined);
-    if (existing?.isFile()) return { name, file, status: 'present', bytes: existing.size };
+    if (existing?.isFile()) return { name, file, status: 'present', bytes: existing.size, ...exportCommand };
   }
 
   await mkdir(dirname(file), { recursive: true });
   const partFile = `${file}.part-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
     const bytes = await download({ name, url, file, partFile, onProgress, signal });
-    if (verify) await verifyModel(name, url, partFile);
+    if (verify) await (checkpoint ? verifyCheckpoint : verifyModel)(name, url, partFile);
     await rename(partFile, file);
-    return { name, file, status: 'fetched', bytes };
+    return { name, file, status: 'fetched', bytes, ...exportCommand };
   } finally {
     // After a successful rename this is a no-op; on any failure it removes the partial download.
     await rm(partFile, { force: true });
@@ -166,11 +186,25 @@ async function verifyModel(name: string, url: string, partFile: string): Promise
   await loaded.session.release();
 }
 
+const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+
+/** PyTorch has saved checkpoints as zip archives since 1.6; anything else (an HTML error page, say) is refused. */
+async function verifyCheckpoint(name: string, url: string, partFile: string): Promise<void> {
+  const handle = await open(partFile, 'r');
+  const { buffer, bytesRead } = await handle.read(Buffer.alloc(4), 0, 4, 0).finally(() => handle.close());
+  if (bytesRead < 4 || !buffer.equals(ZIP_MAGIC)) {
+    throw new ModelFetchError(`${url} did not give a PyTorch checkpoint for ${name} (not a zip archive), so it was not saved`, 'invalid-model', url);
+  }
+}
+
 function describeRequestFailure(error: unknown, name: string, url: string, file: string): ModelFetchError {
   const code = findErrorCode(error);
+  const mirror = isUltralyticsCheckpoint(name)
+    ? `then export it with \`${onnxExportCommand(file)}\`; `
+    : `or set MODELS_BASE_URL (--base-url) to a mirror that serves ${basename(file)}; `;
   const byHand =
     `To get it by hand: download ${url} on a machine that can reach it and save it as ${file}; ` +
-    `or set MODELS_BASE_URL (--base-url) to a mirror that serves ${basename(file)}; ` +
+    mirror +
     'or run `npm run models:generate` for random-weight stand-ins (benchmarks only: they detect nothing).';
   if (code && UNREACHABLE_CODES.has(code)) {
     return new ModelFetchError(
@@ -247,7 +281,7 @@ export async function fetchMissingModels(options: FetchModelsOptions): Promise<M
       );
     } catch (error) {
       if (shared.signal?.aborted) throw error;
-      const file = resolve(shared.modelsDir, modelFileName(name));
+      const file = resolve(shared.modelsDir, downloadFileName(name));
       outcomes.push({ name, file, status: 'failed', message: (error as Error).message, error });
     } finally {
       progress?.stop();
@@ -261,7 +295,9 @@ export function formatFetchSummary(outcomes: readonly ModelFetchOutcome[]): stri
   const lines = outcomes.map((outcome) => {
     if (outcome.status === 'failed') return `  ✗ ${outcome.name}: ${outcome.message}`;
     const what = outcome.status === 'fetched' ? 'downloaded' : 'already present';
-    return `  ✓ ${outcome.name}: ${what}, ${outcome.file} (${formatBytes(outcome.bytes)})`;
+    const line = `  ✓ ${outcome.name}: ${what}, ${outcome.file} (${formatBytes(outcome.bytes)})`;
+    if (!outcome.exportCommand) return line;
+    return `${line}\n    a PyTorch checkpoint: export it to ONNX (pip install ultralytics) with \`${outcome.exportCommand}\`; the service serves the .onnx written beside it`;
   });
   const failed = outcomes.filter((outcome) => outcome.status === 'failed').length;
   const verdict = failed === 0 ? `${outcomes.length} of ${outcomes.length} models ready` : `${failed} of ${outcomes.length} models failed`;

@@ -41,7 +41,11 @@ export const OFFICIAL_MODEL_NAMES: readonly string[] = OFFICIAL_MODELS.map((mode
 export const DEFAULT_MODEL_NAMES: readonly string[] = ['yolov5s', 'yolov5m', 'yolov5l'];
 
 export function modelDownloadUrl(name: string, baseUrl: string = DEFAULT_MODELS_BASE_URL): string {
-  return `${baseUrl.replace(/\/+$/, '')}/${modelFileName(name)}`;
+  return joinUrl(baseUrl, modelFileName(name));
+}
+
+function joinUrl(baseUrl: string, file: string): string {
+  return `${baseUrl.replace(/\/+$/, '')}/${file}`;
 }
 
 /** The content of models/manifest.json. */
@@ -51,4 +55,48 @@ export function modelsManifest() {
     baseUrl: DEFAULT_MODELS_BASE_URL,
     models: OFFICIAL_MODELS.map((model) => ({ ...model, url: modelDownloadUrl(model.name) })),
   };
+}
+
+/**
+ * Ultralytics publishes its YOLOv8 and YOLO11 COCO weights only as PyTorch checkpoints (`<name>.pt` in the
+ * ultralytics/assets releases), not as ONNX: `models:fetch` downloads the checkpoint into the models folder, where
+ * the service ignores it until `yolo export` has written `<name>.onnx` beside it.
+ */
+export const ULTRALYTICS_ASSETS_RELEASE = 'v8.3.0';
+export const ULTRALYTICS_ASSETS_BASE_URL = `https://github.com/ultralytics/assets/releases/download/${ULTRALYTICS_ASSETS_RELEASE}`;
+
+const checkpoint = (name: string, paramsMillions: number, gflops: number): OfficialModel => ({ name, file: `${name}.pt`, paramsMillions, gflops });
+
+/** The Ultralytics detection checkpoints, with their published parameter counts and GFLOPs at 640×640. */
+export const ULTRALYTICS_CHECKPOINTS: readonly OfficialModel[] = [
+  checkpoint('yolov8n', 3.2, 8.7),
+  checkpoint('yolov8s', 11.2, 28.6),
+  checkpoint('yolov8m', 25.9, 78.9),
+  checkpoint('yolov8l', 43.7, 165.2),
+  checkpoint('yolov8x', 68.2, 257.8),
+  checkpoint('yolo11n', 2.6, 6.5),
+  checkpoint('yolo11s', 9.4, 21.5),
+  checkpoint('yolo11m', 20.1, 68.0),
+  checkpoint('yolo11l', 25.3, 86.9),
+  checkpoint('yolo11x', 56.9, 194.9),
+];
+
+export const ULTRALYTICS_CHECKPOINT_NAMES: readonly string[] = ULTRALYTICS_CHECKPOINTS.map((model) => model.name);
+
+export function isUltralyticsCheckpoint(name: string): boolean {
+  return ULTRALYTICS_CHECKPOINT_NAMES.includes(name);
+}
+
+/** The file `models:fetch` saves for a name: `<name>.onnx`, or `<name>.pt` for an Ultralytics checkpoint. */
+export function downloadFileName(name: string): string {
+  return ULTRALYTICS_CHECKPOINTS.find((model) => model.name === name)?.file ?? modelFileName(name);
+}
+
+export function checkpointDownloadUrl(name: string, baseUrl: string = ULTRALYTICS_ASSETS_BASE_URL): string {
+  return joinUrl(baseUrl, downloadFileName(name));
+}
+
+/** How to turn a downloaded checkpoint into the ONNX file the service serves (Ultralytics' own exporter). */
+export function onnxExportCommand(checkpointFile: string): string {
+  return `yolo export model=${checkpointFile} format=onnx`;
 }

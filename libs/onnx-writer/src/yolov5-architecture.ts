@@ -1,3 +1,5 @@
+import { costCounter, FeatureShape, ModelCost } from './model-cost';
+
 /**
  * The YOLOv5 v6.0+/v7.0 network (yolov5s/m/l.yaml) described once, independent of what is done with it: the
  * same description drives the parameter/FLOPs count and the ONNX graph. Convolutions are the fused form of the
@@ -110,38 +112,9 @@ export function walkYolov5<T>(model: Yolov5Scale, ops: Yolov5Ops<T>, image: T): 
   );
 }
 
-export interface Yolov5Cost {
-  /** Learnable parameters of the fused model (conv weights + biases). */
-  parameters: number;
-  /** 2 x multiply-accumulates of the convolutions, in billions (the ultralytics GFLOPs convention). */
-  gflops: number;
-}
-
-interface FeatureShape {
-  channels: number;
-  height: number;
-  width: number;
-}
-
 /** Parameters and conv GFLOPs of a model, counted from the architecture without building it. */
-export function yolov5Cost(model: Yolov5Scale, inputSize: { height: number; width: number } = { height: 640, width: 640 }): Yolov5Cost {
-  let parameters = 0;
-  let macs = 0;
-  const ops: Yolov5Ops<FeatureShape> = {
-    channels: (x) => x.channels,
-    conv: (x, spec) => {
-      const height = Math.floor((x.height + 2 * spec.padding - spec.kernel) / spec.stride) + 1;
-      const width = Math.floor((x.width + 2 * spec.padding - spec.kernel) / spec.stride) + 1;
-      const weights = spec.outChannels * x.channels * spec.kernel * spec.kernel;
-      parameters += weights + spec.outChannels;
-      macs += weights * height * width;
-      return { channels: spec.outChannels, height, width };
-    },
-    add: (a) => a,
-    concat: (xs) => ({ ...xs[0], channels: xs.reduce((sum, x) => sum + x.channels, 0) }),
-    maxPool5: (x) => x,
-    upsample2x: (x) => ({ ...x, height: x.height * 2, width: x.width * 2 }),
-  };
-  walkYolov5(model, ops, { channels: 3, ...inputSize });
-  return { parameters, gflops: (2 * macs) / 1e9 };
+export function yolov5Cost(model: Yolov5Scale, inputSize: { height: number; width: number } = { height: 640, width: 640 }): ModelCost {
+  const counter = costCounter();
+  walkYolov5<FeatureShape>(model, counter, { channels: 3, ...inputSize });
+  return counter.cost();
 }

@@ -3,6 +3,7 @@ import * as ort from 'onnxruntime-node';
 import { COCO_CLASS_NAMES } from '@app/vision/coco-names';
 import { parseNamesMetadata } from '@app/vision/onnx-metadata';
 import { OnnxDataType, OnnxProto } from './onnx-proto';
+import { expectClose, syntheticImage } from './testing/synthetic-runs';
 import { YOLOV5_ANCHORS, YOLOV5_STRIDES, yolov5Cost } from './yolov5-architecture';
 import { buildYolov5Onnx, makeYolov5Model, yolov5RawPredictionName } from './yolov5-onnx';
 
@@ -15,19 +16,7 @@ function decode(bytes: Uint8Array): DecodedModel {
   return OnnxProto.ModelProto.toObject(OnnxProto.ModelProto.decode(bytes), { longs: Number }) as DecodedModel;
 }
 
-/** A smooth synthetic photo-like image in 0..1, so activations see spatial structure. */
-function syntheticImage(height: number, width: number): ort.Tensor {
-  const { sin, cos } = Math;
-  const data = new Float32Array(3 * height * width);
-  for (let c = 0; c < 3; c++) {
-    for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) data[(c * height + y) * width + x] = 0.5 + 0.4 * sin((x + 2 * y) / (20 + 10 * c)) * cos(y / 37);
-    }
-  }
-  return new ort.Tensor('float32', data, [1, 3, height, width]);
-}
-
-const { abs, exp, max } = Math; // local bindings: global lookups are slow in jest's sandbox
+const { exp } = Math; // local bindings: global lookups are slow in jest's sandbox
 const sigmoid = (v: number) => 1 / (1 + exp(-v));
 
 function allFinite(values: Float32Array): boolean {
@@ -53,13 +42,6 @@ function referenceDecode(raw: ort.Tensor[], rowLength: number): Float32Array {
     });
   });
   return Float32Array.from(rows);
-}
-
-function expectClose(actual: Float32Array, expected: Float32Array): void {
-  expect(actual.length).toBe(expected.length);
-  let worst = 0;
-  for (let i = 0; i < actual.length; i++) worst = max(worst, abs(actual[i] - expected[i]) / max(1, abs(expected[i])));
-  expect(worst).toBeLessThan(1e-4);
 }
 
 describe('YOLOv5 ONNX generator (yolov5s, seeded random weights)', () => {

@@ -2,9 +2,9 @@ import { COCO_CLASS_NAMES } from '@app/vision/coco-names';
 import { Attr, Dim, OnnxGraphBuilder } from './graph-builder';
 import { formatNamesMetadata } from './names-metadata';
 import { OnnxDataType } from './onnx-proto';
-import { mulberry32, uniformArray } from './seeded-random';
+import { addImageInput, cellIndexGrid, floatConstant as constant, int64Constant, randomWeightLayers, Tensor } from './random-weight-layers';
+import { mulberry32 } from './seeded-random';
 import {
-  ConvSpec,
   walkYolov5,
   YOLOV5_ANCHORS,
   YOLOV5_CLASS_COUNT,
@@ -29,26 +29,6 @@ export const DEFAULT_WEIGHT_SEED = 1;
 const MODEL_LETTER: Record<Yolov5Model, string> = { yolov5s: 's', yolov5m: 'm', yolov5l: 'l' };
 
 /**
- * Random weights are scaled so that every conv's pre-activation has about unit mean square given an estimate of
- * its input's mean square (a data-free stand-in for the BatchNorm the real weights were trained with). Half of it
- * comes from the weights and half from the biases: SiLU's gain grows with its input's scale, so a purely
- * multiplicative scheme amplifies any estimation error layer after layer, while the bias share pulls every layer
- * back towards unit scale. Activations neither vanish nor blow up, and Detect logits stay near the bias priors.
- */
-const IMAGE_MEAN_SQUARE = 0.3; // pixels in 0..1
-const SILU_MEAN_SQUARE = 0.36; // E[silu(x)^2] for x ~ N(0, 1)
-const MAX_POOL_MEAN_SQUARE_GAIN = 2; // a 5x5 max of correlated activations
-const WEIGHT_SHARE = 0.5;
-const BIAS_BOUND = Math.sqrt(3 * (1 - WEIGHT_SHARE)); // uniform with variance 1 - WEIGHT_SHARE
-
-interface Tensor {
-  name: string;
-  channels: number;
-  /** Estimated mean square of the values, used to scale the next conv's weights. */
-  meanSquare: number;
-}
-
-/**
  * Builds a YOLOv5 v7.0-architecture ONNX model with seeded random weights and the official export's contract:
  * `images` float32 [1,3,640,640] -> `output0` float32 [1,25200,85], rows decoded exactly like Detect in export mode.
  */
@@ -57,8 +37,7 @@ export function buildYolov5Onnx(options: Yolov5OnnxOptions): OnnxGraphBuilder {
   const graph = new OnnxGraphBuilder({ graphName: `${model}-random-weights` });
   const random = mulberry32(seed);
   const size = YOLOV5_STATIC_INPUT_SIZE;
-  const inputDims: Dim[] = dynamic ? ['batch', 3, 'height', 'width'] : [1, 3, size, size];
-  const image: Tensor = { name: graph.addInput('images', OnnxDataType.FLOAT, inputDims), channels: 3, meanSquare: IMAGE_MEAN_SQUARE };
+  const image = addImageInput(graph, size, dynamic);
 
   const predictions = walkYolov5(model, onnxOps(graph, random), image);
   const decoded = predictions.map((p, level) => decodeLevel(graph, p.name, level, dynamic));
@@ -87,55 +66,20 @@ export function makeYolov5Model(options: Yolov5OnnxOptions): Uint8Array {
 }
 
 function onnxOps(graph: OnnxGraphBuilder, random: () => number): Yolov5Ops<Tensor> {
+  const layers = randomWeightLayers(graph, random);
   return {
     channels: (x) => x.channels,
-    conv: (x, spec) => {
-      const [weight, bias] = convParameters(graph, x, spec, random);
-      const outputName = spec.detectStride === undefined ? undefined : yolov5RawPredictionName(spec.detectStride);
-      const attributes = {
-        kernel_shape: Attr.ints([spec.kernel, spec.kernel]),
-        strides: Attr.ints([spec.stride, spec.stride]),
-        pads: Attr.ints([spec.padding, spec.padding, spec.padding, spec.padding]),
-      };
-      const conv = graph.addNode('Conv', [x.name, weight, bias], attributes, outputName);
-      // SiLU as the official export writes it: x * Sigmoid(x)
-      const name = spec.activation ? graph.addNode('Mul', [conv, graph.addNode('Sigmoid', [conv])]) : conv;
-      return { name, channels: spec.outChannels, meanSquare: spec.activation ? SILU_MEAN_SQUARE : 1 };
-    },
-    add: (a, b) => ({ name: graph.addNode('Add', [a.name, b.name]), channels: a.channels, meanSquare: a.meanSquare + b.meanSquare }),
-    concat: (xs) => {
-      const channels = xs.reduce((sum, x) => sum + x.channels, 0);
-      const meanSquare = xs.reduce((sum, x) => sum + x.meanSquare * x.channels, 0) / channels;
-      return { name: graph.addNode('Concat', xs.map((x) => x.name), { axis: Attr.int(1) }), channels, meanSquare };
-    },
-    maxPool5: (x) => ({
-      ...x,
-      name: graph.addNode('MaxPool', [x.name], { kernel_shape: Attr.ints([5, 5]), strides: Attr.ints([1, 1]), pads: Attr.ints([2, 2, 2, 2]) }),
-      meanSquare: x.meanSquare * MAX_POOL_MEAN_SQUARE_GAIN,
-    }),
-    upsample2x: (x) => ({
-      ...x,
-      // nn.Upsample(scale_factor=2, mode='nearest') as exported by PyTorch
-      name: graph.addNode('Resize', [x.name, '', constant(graph, 'upsample_scales', [1, 1, 2, 2])], {
-        mode: Attr.string('nearest'),
-        coordinate_transformation_mode: Attr.string('asymmetric'),
-        nearest_mode: Attr.string('floor'),
+    conv: (x, spec) =>
+      layers.conv(x, {
+        ...spec,
+        outputName: spec.detectStride === undefined ? undefined : yolov5RawPredictionName(spec.detectStride),
+        biasPrior: spec.detectStride === undefined ? undefined : (bias) => addDetectBiasPriors(bias, spec.detectStride!),
       }),
-    }),
+    add: layers.add,
+    concat: layers.concat,
+    maxPool5: layers.maxPool5,
+    upsample2x: layers.upsample2x,
   };
-}
-
-function convParameters(graph: OnnxGraphBuilder, x: Tensor, spec: ConvSpec, random: () => number): [string, string] {
-  const fanIn = x.channels * spec.kernel * spec.kernel;
-  const weightBound = Math.sqrt((3 * WEIGHT_SHARE) / (fanIn * x.meanSquare)); // variance WEIGHT_SHARE / (fanIn * E[x^2])
-  const weight = uniformArray(spec.outChannels * fanIn, weightBound, random);
-  const bias = uniformArray(spec.outChannels, BIAS_BOUND, random);
-  if (spec.detectStride !== undefined) addDetectBiasPriors(bias, spec.detectStride);
-  const prefix = graph.uniqueName('conv');
-  return [
-    graph.addFloatInitializer(`${prefix}.weight`, [spec.outChannels, x.channels, spec.kernel, spec.kernel], weight),
-    graph.addFloatInitializer(`${prefix}.bias`, [spec.outChannels], bias),
-  ];
 }
 
 /** YOLOv5's Detect bias initialisation: ~8 objects per 640 image, and class scores near 0.6 / nc. */
@@ -144,15 +88,6 @@ function addDetectBiasPriors(bias: Float32Array, stride: number): void {
     bias[offset + 4] += Math.log(8 / (640 / stride) ** 2);
     for (let c = 5; c < YOLOV5_ROW_LENGTH; c++) bias[offset + c] += Math.log(0.6 / (YOLOV5_CLASS_COUNT - 0.99));
   }
-}
-
-/** Float constants are shared by name so each appears once in the graph. */
-function constant(graph: OnnxGraphBuilder, name: string, values: readonly number[], dims: readonly number[] = [values.length]): string {
-  return graph.hasTensor(name) ? name : graph.addFloatConstant(name, values, dims);
-}
-
-function int64Constant(graph: OnnxGraphBuilder, name: string, values: readonly number[], dims: readonly number[] = [values.length]): string {
-  return graph.hasTensor(name) ? name : graph.addInt64Initializer(name, values, dims);
 }
 
 /**
@@ -195,18 +130,5 @@ function staticGrid(graph: OnnxGraphBuilder, level: number): string {
 
 /** The same grid computed in the graph from the prediction map's shape, for dynamic input sizes. */
 function dynamicGrid(graph: OnnxGraphBuilder, prediction: string): string {
-  const shape = graph.addNode('Shape', [prediction]);
-  const mapSize = graph.addNode('Slice', [shape, int64Constant(graph, 'hw_start', [2]), int64Constant(graph, 'hw_end', [4])]); // [ny, nx]
-  const cellRange = (axis: number) => {
-    const count = graph.addNode('Cast', [graph.addNode('Gather', [shape, int64Constant(graph, `dim_${axis}`, [axis], [])])], {
-      to: Attr.int(OnnxDataType.FLOAT),
-    });
-    return graph.addNode('Range', [constant(graph, 'zero', [0], []), count, constant(graph, 'one', [1], [])]);
-  };
-  const unsqueeze = (x: string, axis: number) => graph.addNode('Unsqueeze', [x, int64Constant(graph, `axis_${axis}`, [axis])]);
-  const xs = graph.addNode('Expand', [unsqueeze(cellRange(3), 0), mapSize]); // [ny, nx]: column index
-  const ys = graph.addNode('Expand', [unsqueeze(cellRange(2), 1), mapSize]); // [ny, nx]: row index
-  const grid = graph.addNode('Concat', [unsqueeze(xs, 2), unsqueeze(ys, 2)], { axis: Attr.int(2) });
-  const flat = graph.addNode('Reshape', [grid, int64Constant(graph, 'grid_rows', [1, 1, -1, 2])]);
-  return graph.addNode('Sub', [flat, constant(graph, 'half', [0.5], [])]);
+  return graph.addNode('Sub', [cellIndexGrid(graph, prediction), constant(graph, 'half', [0.5], [])]);
 }

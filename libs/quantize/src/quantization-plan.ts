@@ -52,10 +52,11 @@ export function nameUnnamedNodes(graph: OnnxGraph): void {
 }
 
 /**
- * The region that runs in INT8 is every quantizable node from which another Conv can still be reached: so the
- * last Convs of each branch (YOLOv5's Detect convs) and everything after them (the box decoding, which needs
- * float precision for coordinates) stay float, whatever the model's depth or naming. Nodes must be in
- * topological order, as ONNX requires.
+ * The region that runs in INT8 is every quantizable node from which another Conv can still be reached, not
+ * counting paths through a Softmax: so the last Convs of each branch (YOLOv5's Detect convs; YOLOv8/11's box and
+ * class convs, whose box logits reach only the DFL's fixed Conv through its Softmax) and everything after them (the
+ * DFL and the box decoding, which need float precision for coordinates) stay float, whatever the model's depth or
+ * naming. Nodes must be in topological order, as ONNX requires.
  */
 export function planQuantization(graph: OnnxGraph, options: QuantizationPlanOptions = {}): QuantizationPlan {
   const { keepInputConvFloat = true, shareConcatScales = true } = options;
@@ -104,7 +105,10 @@ export function dataInputs(node: OnnxNode): string[] {
   return node.input.filter(Boolean);
 }
 
-/** For each node: whether a Conv consumes, directly or further down, anything it produces. */
+/**
+ * For each node: whether a Conv consumes, directly or further down, anything it produces. A Softmax stops the
+ * search: what feeds one is a prediction to decode (YOLOv8's DFL bins), not a feature map.
+ */
 function convReachability(nodes: readonly OnnxNode[]): boolean[] {
   const consumers = new Map<string, number[]>();
   nodes.forEach((node, index) => {
@@ -117,7 +121,7 @@ function convReachability(nodes: readonly OnnxNode[]): boolean[] {
   const reaches = new Array<boolean>(nodes.length).fill(false);
   for (let index = nodes.length - 1; index >= 0; index--) {
     reaches[index] = nodes[index].output.some((output) =>
-      (consumers.get(output) ?? []).some((consumer) => nodes[consumer].opType === 'Conv' || reaches[consumer]),
+      (consumers.get(output) ?? []).some((consumer) => nodes[consumer].opType === 'Conv' || (nodes[consumer].opType !== 'Softmax' && reaches[consumer])),
     );
   }
   return reaches;

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { generateYolov5Files, Yolov5Model } from '@app/onnx-writer';
+import { generateModelFiles, Yolov5Model } from '@app/onnx-writer';
 
 export interface BenchModelFiles {
   dynamicDir: string;
@@ -10,7 +10,7 @@ export interface BenchModelFiles {
 export async function generateBenchModels(root: string, models: readonly Yolov5Model[]): Promise<BenchModelFiles> {
   const staticDir = join(root, 'static');
   const dynamicDir = join(root, 'dynamic');
-  await generateYolov5Files({ outDir: staticDir, models, dynamic: false });
-  await generateYolov5Files({ outDir: dynamicDir, models, dynamic: true });
+  await generateModelFiles({ outDir: staticDir, models, dynamic: false });
+  await generateModelFiles({ outDir: dynamicDir, models, dynamic: true });
   return { dynamicDir, file: (model, variant) => join(variant === 'static' ? staticDir : dynamicDir, `${model}.onnx`) };
 }

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
 import WebSocket from 'ws';
-import { generateYolov5Files, Yolov5Model } from '@app/onnx-writer';
+import { generateModelFiles, Yolov5Model } from '@app/onnx-writer';
 import { dynamicInputSize, InputSize } from '@app/vision';
 import { detectorSessionOptions, loadYoloModel } from '@app/vision/runtime';
 import { startService } from '../../../detector/test/support/service';
@@ -116,7 +116,7 @@ export async function runStreamBench(options: StreamBenchOptions): Promise<Strea
   const realYolov5n = resolve(repoRoot, '../shared/models/yolov5n-dynamic.onnx');
   log(`generating ${models.join(', ')} (dynamic) into ${scratch}`);
   const generatedDir = join(scratch, 'models-dynamic');
-  await generateYolov5Files({ outDir: generatedDir, models, dynamic: true });
+  await generateModelFiles({ outDir: generatedDir, models, dynamic: true });
   // The real yolov5n, under its own name, in a service of its own: the random-weight models' service holds s/m/l only.
   const realDir = join(scratch, 'models-real');
   mkdirSync(realDir, { recursive: true });

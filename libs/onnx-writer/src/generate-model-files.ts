@@ -2,12 +2,32 @@ import { readOnnxMetadata } from '@app/vision/onnx-metadata';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeOnnxFileAtomic } from './model-file';
-import { Yolov5Model } from './yolov5-architecture';
+import { OnnxGraphBuilder } from './graph-builder';
+import { ULTRALYTICS_MODELS, UltralyticsModel } from './yolov8-architecture';
+import { buildUltralyticsOnnx } from './yolov8-onnx';
+import { YOLOV5_MODELS, Yolov5Model } from './yolov5-architecture';
 import { buildYolov5Onnx, DEFAULT_WEIGHT_SEED } from './yolov5-onnx';
 
-export interface GenerateYolov5FilesOptions {
+/** Every model `models:generate` can write: YOLOv5 (v7.0), YOLOv8 and YOLO11 sizes. */
+export const GENERATED_MODELS = [...YOLOV5_MODELS, ...ULTRALYTICS_MODELS] as const;
+export type GeneratedModel = (typeof GENERATED_MODELS)[number];
+
+export interface RandomWeightModelOptions {
+  model: GeneratedModel;
+  dynamic?: boolean;
+  seed?: number;
+}
+
+/** The random-weight graph of any generated model, built by its family's generator. */
+export function buildRandomWeightModel({ model, ...options }: RandomWeightModelOptions): OnnxGraphBuilder {
+  return (YOLOV5_MODELS as readonly string[]).includes(model)
+    ? buildYolov5Onnx({ model: model as Yolov5Model, ...options })
+    : buildUltralyticsOnnx({ model: model as UltralyticsModel, ...options });
+}
+
+export interface GenerateModelFilesOptions {
   outDir: string;
-  models: readonly Yolov5Model[];
+  models: readonly GeneratedModel[];
   dynamic?: boolean;
   seed?: number;
   /** Replace files that are not random-weight models (e.g. downloaded official weights). */
@@ -17,7 +37,7 @@ export interface GenerateYolov5FilesOptions {
 }
 
 export interface GeneratedModelFile {
-  model: Yolov5Model;
+  model: GeneratedModel;
   path: string;
   /** 'kept': an existing file with real (not random) weights was left alone. */
   status: 'written' | 'kept';
@@ -29,7 +49,7 @@ export interface GeneratedModelFile {
  * Writes `<model>.onnx` random-weight files into `outDir` (atomically). A file already there is replaced only
  * when it is itself a random-weight model or `force` is set, so generating never silently destroys real weights.
  */
-export async function generateYolov5Files(options: GenerateYolov5FilesOptions): Promise<GeneratedModelFile[]> {
+export async function generateModelFiles(options: GenerateModelFilesOptions): Promise<GeneratedModelFile[]> {
   mkdirSync(options.outDir, { recursive: true });
   const files: GeneratedModelFile[] = [];
   for (const model of options.models) {
@@ -39,7 +59,7 @@ export async function generateYolov5Files(options: GenerateYolov5FilesOptions): 
     if (!options.force && existsSync(path) && !(await hasRandomWeights(path))) {
       file = { model, path, status: 'kept', bytes: 0, milliseconds: 0 };
     } else {
-      const graph = buildYolov5Onnx({ model, dynamic: options.dynamic, seed: options.seed ?? DEFAULT_WEIGHT_SEED });
+      const graph = buildRandomWeightModel({ model, dynamic: options.dynamic, seed: options.seed ?? DEFAULT_WEIGHT_SEED });
       const bytes = writeOnnxFileAtomic(path, graph);
       file = { model, path, status: 'written', bytes, milliseconds: performance.now() - started };
     }
