@@ -2,6 +2,7 @@ import { HttpStatus, UnprocessableEntityException, ValidationPipe } from '@nestj
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
+import { ApiKeyAccess } from './auth/api-key-access';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import type { HttpLogger } from 'pino-http';
@@ -61,7 +62,7 @@ async function bootstrap() {
     }),
   );
   // Live streams (/stream): a message over 4 frames' worth closes its stream before it is buffered whole.
-  app.useWebSocketAdapter(new StreamWsAdapter(app, 4 * config.streamMaxFrameBytes));
+  app.useWebSocketAdapter(new StreamWsAdapter(app, 4 * config.streamMaxFrameBytes, [app.get(ApiKeyAccess).refuseStreamWithoutKey]));
   shutdown.handleSignals(app);
   setUpSwagger(app);
   await app.listen(config.port, config.host);

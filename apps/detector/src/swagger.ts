@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, getSchemaPath, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { ParameterObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { ApiKeyAccess } from './auth/api-key-access';
 import { CatalogService } from './catalog/catalog.service';
 import type { ModelCatalog } from './catalog/model-catalog';
 import { AnnotateRequestDto, AnnotateUploadDto } from './detection/dto/annotate-request.dto';
@@ -102,8 +103,17 @@ export function withServedModels(document: OpenAPIObject, catalog: ModelCatalog)
   return patched;
 }
 
+/** The key schemes of Swagger UI's Authorize button; every operation needs one of them unless it is @Public(). */
+function requireKeys(builder: DocumentBuilder): DocumentBuilder {
+  return builder
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key (API_KEYS), sent as `Authorization: Bearer <key>`.' }, 'bearer')
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key (API_KEYS), sent as `X-API-Key: <key>`.' }, 'api-key')
+    .addSecurityRequirements('bearer')
+    .addSecurityRequirements('api-key');
+}
+
 export function setUpSwagger(app: INestApplication) {
-  const config = new DocumentBuilder()
+  const builder = new DocumentBuilder()
     .setTitle(SERVICE_TITLE)
     .setDescription(`${SERVICE_DESCRIPTION}\n\nTry it in the browser: the [companion web page](${PAGE_PATH}) runs one model or compares several on a photo.`)
     .setVersion(SERVICE_VERSION)
@@ -111,8 +121,8 @@ export function setUpSwagger(app: INestApplication) {
     .addTag('detection', 'Objects in an image: the seed\'s POST /predict, comparisons, annotated images')
     .addTag('models', 'The served models and the state of each')
     .addTag('service', 'The seed\'s informational routes')
-    .addTag('health', 'Probes and metrics')
-    .build();
+    .addTag('health', 'Probes and metrics');
+  const config = (app.get(ApiKeyAccess).keysRequired ? requireKeys(builder) : builder).build();
   const document = SwaggerModule.createDocument(app, config, {
     extraModels: IMAGE_ROUTES.flatMap(({ json, multipart }) => [json, multipart]),
     // Every route has its tag; a controller's name as a second one would list the route twice.
