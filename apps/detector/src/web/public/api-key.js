@@ -28,10 +28,9 @@ export async function apiFetch(url, init = {}) {
   const sent = storedKey();
   const response = await fetch(url, withKey(init, sent));
   if (response.status !== 401) return response;
-  if (storedKey() === sent) {
-    const reason = (await response.clone().json().catch(() => null))?.detail ?? 'The service needs an API key.';
-    if (!askForKey(reason)) return response;
-  }
+  const reason = (await response.clone().json().catch(() => null))?.detail ?? 'The service needs an API key.';
+  // Checked after the await: a request refused at the same time may have asked for the key meanwhile.
+  if (storedKey() === sent && !askForKey(reason)) return response;
   return fetch(url, withKey(init, storedKey()));
 }
 

@@ -1,0 +1,65 @@
+/// <reference lib="dom" />
+import type { Browser } from 'playwright-core';
+import { corpusFile } from '../support/paths';
+import { RunningService, startService } from '../support/service';
+import { launchChromium, screenshotPath } from './chromium';
+
+jest.setTimeout(120_000);
+
+const API_KEY = 'page-key-3c9e1f7a5b2d8046';
+
+describe('the web page with API keys on (Debian chromium, headless)', () => {
+  let service: RunningService;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [service, browser] = await Promise.all([startService({ env: { API_KEYS: API_KEY } }), launchChromium()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await service?.stop();
+  });
+
+  it('asks for the key once, keeps it for the tab, detects with it and opens the stream with it', async () => {
+    const page = await browser.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    const prompts: string[] = [];
+    page.on('dialog', (dialog) => {
+      prompts.push(dialog.message());
+      void dialog.accept(API_KEY);
+    });
+    const unauthorized: string[] = [];
+    page.on('response', (response) => response.status() === 401 && unauthorized.push(response.url()));
+
+    await page.goto(`${service.url}/ui`);
+    await page.getByLabel('yolov5s', { exact: true }).waitFor(); // the model list loaded, with the key
+    expect(prompts).toEqual([expect.stringMatching(/^An API key is required: send it as .*\n\nThe API key \(kept for this browser tab only\):$/)]);
+    expect(unauthorized.length).toBeGreaterThan(0); // the page's first requests, before it had the key
+
+    unauthorized.length = 0;
+    await page.getByLabel('Choose a photo').setInputFiles(corpusFile('photos/bus.jpg'));
+    await page.getByLabel('yolov5s', { exact: true }).check();
+    await page.getByRole('button', { name: 'Detect objects' }).click();
+    await page.locator('[data-model="yolov5s"] canvas[data-box-count]').waitFor();
+    expect(Number(await page.locator('[data-model="yolov5s"] canvas').getAttribute('data-box-count'))).toBe(3);
+    await page.screenshot({ path: screenshotPath('api-key-detected'), fullPage: true });
+
+    // The stream's URL carries the key (a browser cannot set a WebSocket's headers): the service opens it.
+    // (A string: the test's transpiler would rewrite a dynamic import() in a function.)
+    const firstStreamMessage = await page.evaluate(`import('/ui/api-key.js').then(({ streamUrl }) => new Promise((resolve, reject) => {
+      const socket = new WebSocket(streamUrl(new URLSearchParams({ model: 'yolov5s' })));
+      socket.onmessage = (message) => resolve(JSON.parse(message.data).event);
+      socket.onclose = (event) => reject(new Error('stream closed: ' + event.code));
+    }))`);
+    expect(firstStreamMessage).toBe('settings');
+
+    // A reload in the same tab keeps the key: no second prompt, no refusal.
+    await page.reload();
+    await page.getByLabel('yolov5s', { exact: true }).waitFor();
+    expect(prompts).toHaveLength(1);
+    expect(unauthorized).toEqual([]);
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+});
