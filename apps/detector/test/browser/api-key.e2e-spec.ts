@@ -62,4 +62,30 @@ describe('the web page with API keys on (Debian chromium, headless)', () => {
     expect(pageErrors).toEqual([]);
     await page.close();
   });
+
+  it("Swagger UI's Authorize button takes the key, and Try it out then succeeds", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${service.url}/docs`);
+    const operation = page.locator('#operations-models-InfoController_models');
+    await operation.locator('.opblock-summary').click();
+    await operation.getByRole('button', { name: 'Try it out' }).click();
+    const execute = async () => {
+      await operation.getByRole('button', { name: 'Execute' }).click();
+      const status = operation.locator('.live-responses-table .response .response-col_status').first();
+      await status.waitFor();
+      const shown = Number.parseInt((await status.innerText()).trim(), 10); // "401" or "401 Undocumented"
+      await operation.getByRole('button', { name: 'Clear' }).click();
+      return shown;
+    };
+    expect(await execute()).toBe(401);
+
+    await page.getByRole('button', { name: 'Authorize' }).first().click();
+    // The dialog has a form per scheme (bearer, X-API-Key): one key in either is enough.
+    const bearerForm = page.locator('.modal-ux form', { hasText: 'bearer (http, Bearer)' });
+    await bearerForm.locator('input').fill(API_KEY);
+    await bearerForm.getByRole('button', { name: 'Apply credentials' }).click();
+    await page.locator('.modal-ux button.btn-done').first().click();
+    expect(await execute()).toBe(200);
+    await page.close();
+  });
 });
