@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { ApiKeyAccess } from './auth/api-key-access';
+import { refuseWithoutKey } from './auth/api-key.middleware';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import type { HttpLogger } from 'pino-http';
@@ -43,6 +44,7 @@ async function bootstrap() {
   app.use(app.get<HttpLogger>(HTTP_LOGGER));
   app.use(app.get(MetricsService).httpMiddleware);
   app.use(shutdown.gate);
+  app.use(['/predict', '/v2/models'], refuseWithoutKey(app.get(ApiKeyAccess)));
   app.use(['/predict', '/v2/models'], refuseWhenSaturated(app.get(InferenceService)));
   // The seed's clients send images as base64 JSON: Express's 100 kB default is far too small.
   app.useBodyParser('json', { limit: config.bodyLimitBytes });

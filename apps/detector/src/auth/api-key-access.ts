@@ -1,5 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { IncomingMessage } from 'node:http';
+import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DetectorConfig, detectorConfig } from '../config/detector-config';
 import type { HandshakeRefusal } from '../stream/stream-ws.adapter';
 import { KeyIdentity, keyMatcher, presentedKey, presentedStreamKey, STREAM_KEY_PARAM } from './api-keys';
@@ -15,6 +15,12 @@ export interface KeyRefusal {
 
 /** The outcome of checking a request's key: who it is (a fingerprint; null when no key is needed) or why it is refused. */
 export type KeyCheck = { identity: KeyIdentity | null } | { refusal: KeyRefusal };
+
+/** The 401 for a refusal, its challenge set on the response. */
+export function unauthorized(refusal: KeyRefusal, response: Pick<ServerResponse, 'setHeader'>): UnauthorizedException {
+  response.setHeader('WWW-Authenticate', refusal.challenge);
+  return new UnauthorizedException(refusal.detail);
+}
 
 function check(match: ReturnType<typeof keyMatcher> | null, presented: string | undefined, howToSend: string): KeyCheck {
   if (!match) return { identity: null };

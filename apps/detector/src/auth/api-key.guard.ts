@@ -1,7 +1,7 @@
-import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
-import { ApiKeyAccess } from './api-key-access';
+import { ApiKeyAccess, unauthorized } from './api-key-access';
 import type { KeyIdentity } from './api-keys';
 import { routeAccessOf } from './route-access.decorator';
 
@@ -22,10 +22,7 @@ export class ApiKeyGuard implements CanActivate {
     const http = context.switchToHttp();
     const request = http.getRequest<KeyedRequest>();
     const outcome = route === 'metrics' ? this.access.checkMetrics(request.headers) : this.access.checkClient(request.headers);
-    if ('refusal' in outcome) {
-      http.getResponse<Response>().setHeader('WWW-Authenticate', outcome.refusal.challenge);
-      throw new UnauthorizedException(outcome.refusal.detail);
-    }
+    if ('refusal' in outcome) throw unauthorized(outcome.refusal, http.getResponse<Response>());
     if (outcome.identity) request.apiKeyIdentity = outcome.identity;
     return true;
   }

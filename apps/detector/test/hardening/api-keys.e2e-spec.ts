@@ -100,6 +100,17 @@ describe('API keys (API_KEYS) and the metrics key (METRICS_API_KEY)', () => {
     }
   });
 
+  it('refuses a keyless body before parsing it: malformed or deep JSON gets 401, not the 400 a key-holder gets', async () => {
+    const bodies = ['{"model": [', '['.repeat(10_000) + ']'.repeat(10_000)];
+    for (const [path, body] of bodies.flatMap((body) => [['/predict', body], ['/v2/models/yolov5s/infer', body]])) {
+      const post = (headers: Record<string, string>) => fetch(service.url + path, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body });
+      const keyless = await post({});
+      expect([path, keyless.status, keyless.headers.get('www-authenticate')]).toEqual([path, 401, 'Bearer realm="yolov5-detector"']);
+      expect((await post({ 'X-API-Key': WRONG_KEY })).status).toBe(401);
+      expect((await post(bearer(CLIENT_KEY))).status).toBe(400);
+    }
+  });
+
   it('leaves the health probes, the page files and Swagger UI open', async () => {
     for (const path of PUBLIC) expect([path, (await fetch(service.url + path)).status]).toEqual([path, 200]);
   });
