@@ -103,8 +103,9 @@ export function withServedModels(document: OpenAPIObject, catalog: ModelCatalog)
   return patched;
 }
 
-/** The key schemes of Swagger UI's Authorize button; every operation needs one of them unless it is @Public(). */
-function requireKeys(builder: DocumentBuilder): DocumentBuilder {
+/** With keys on, the key schemes of Swagger UI's Authorize button; every operation needs one unless it is @Public(). */
+function withKeySchemes(builder: DocumentBuilder, keysRequired: boolean): DocumentBuilder {
+  if (!keysRequired) return builder;
   return builder
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key (API_KEYS), sent as `Authorization: Bearer <key>`.' }, 'bearer')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key (API_KEYS), sent as `X-API-Key: <key>`.' }, 'api-key')
@@ -113,7 +114,7 @@ function requireKeys(builder: DocumentBuilder): DocumentBuilder {
 }
 
 export function setUpSwagger(app: INestApplication) {
-  const builder = new DocumentBuilder()
+  const config = withKeySchemes(new DocumentBuilder(), app.get(ApiKeyAccess).keysRequired)
     .setTitle(SERVICE_TITLE)
     .setDescription(`${SERVICE_DESCRIPTION}\n\nTry it in the browser: the [companion web page](${PAGE_PATH}) runs one model or compares several on a photo.`)
     .setVersion(SERVICE_VERSION)
@@ -121,8 +122,8 @@ export function setUpSwagger(app: INestApplication) {
     .addTag('detection', 'Objects in an image: the seed\'s POST /predict, comparisons, annotated images')
     .addTag('models', 'The served models and the state of each')
     .addTag('service', 'The seed\'s informational routes')
-    .addTag('health', 'Probes and metrics');
-  const config = (app.get(ApiKeyAccess).keysRequired ? requireKeys(builder) : builder).build();
+    .addTag('health', 'Probes and metrics')
+    .build();
   const document = SwaggerModule.createDocument(app, config, {
     extraModels: IMAGE_ROUTES.flatMap(({ json, multipart }) => [json, multipart]),
     // Every route has its tag; a controller's name as a second one would list the route twice.
