@@ -2,7 +2,7 @@ import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DetectorConfig, detectorConfig } from '../config/detector-config';
 import type { HandshakeRefusal } from '../stream/stream-ws.adapter';
-import { KeyIdentity, keyMatcher, presentedKey, presentedStreamKey, STREAM_KEY_PARAM } from './api-keys';
+import { KeyIdentity, keyMatcher, presentedKey, presentedStreamKey, STREAM_KEY_PARAM, STREAM_KEY_PROTOCOL_PREFIX } from './api-keys';
 
 /** The challenge sent with every 401 (RFC 6750); `error="invalid_token"` when the key sent is wrong. */
 const challenge = (wrongKey: boolean) => `Bearer realm="yolov5-detector"${wrongKey ? ', error="invalid_token"' : ''}`;
@@ -58,7 +58,7 @@ export class ApiKeyAccess {
 
   /** The /stream handshake's key check: a 401 before the upgrade, in the service's error format. */
   readonly refuseStreamWithoutKey = (request: IncomingMessage): HandshakeRefusal | undefined => {
-    const outcome = check(this.clientKeys, presentedStreamKey(request.url ?? '/') ?? presentedKey(request.headers), `the URL parameter "${STREAM_KEY_PARAM}=<key>" (or as ${HEADER_FORMS})`);
+    const outcome = check(this.clientKeys, presentedStreamKey(request.url ?? '/', request.headers['sec-websocket-protocol']) ?? presentedKey(request.headers), `the URL parameter "${STREAM_KEY_PARAM}=<key>", the subprotocol "${STREAM_KEY_PROTOCOL_PREFIX}<key in base64url>" or ${HEADER_FORMS}`);
     if (!('refusal' in outcome)) return undefined;
     return { status: 401, detail: outcome.refusal.detail, headers: { 'WWW-Authenticate': outcome.refusal.challenge } };
   };

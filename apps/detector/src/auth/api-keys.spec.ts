@@ -1,4 +1,4 @@
-import { keyMatcher, parseApiKeys, presentedKey, presentedStreamKey, redactKeyInUrl } from './api-keys';
+import { keyMatcher, parseApiKeys, presentedKey, presentedStreamKey, redactKeyInUrl, selectStreamProtocol } from './api-keys';
 
 const KEY_A = 'a'.repeat(8) + '-key-number-one';
 const KEY_B = 'b9F2kQ7xLm3Vt8Rz';
@@ -35,8 +35,18 @@ describe('API keys', () => {
     expect(presentedKey({ authorization: `Basic ${KEY_A}`, 'x-api-key': KEY_B })).toBe(KEY_B);
     expect(presentedKey({ authorization: `Basic ${KEY_A}` })).toBeUndefined();
     expect(presentedKey({})).toBeUndefined();
-    expect(presentedStreamKey(`/stream?model=yolov5s&api_key=${encodeURIComponent('k+y/=')}`)).toBe('k+y/=');
-    expect(presentedStreamKey('/stream?model=yolov5s')).toBeUndefined();
+    expect(presentedStreamKey(`/stream?model=yolov5s&api_key=${encodeURIComponent('k+y/=')}`, undefined)).toBe('k+y/=');
+    expect(presentedStreamKey('/stream?model=yolov5s', undefined)).toBeUndefined();
+    const keyProtocol = `detector-key.${Buffer.from(KEY_A).toString('base64url')}`;
+    expect(presentedStreamKey('/stream', `detector-stream, ${keyProtocol}`)).toBe(KEY_A);
+    expect(presentedStreamKey('/stream', 'detector-stream')).toBeUndefined();
+  });
+
+  it('never selects the key subprotocol for the handshake answer', () => {
+    const keyProtocol = `detector-key.${Buffer.from(KEY_A).toString('base64url')}`;
+    expect(selectStreamProtocol(new Set([keyProtocol, 'detector-stream']))).toBe('detector-stream');
+    expect(selectStreamProtocol(new Set([keyProtocol]))).toBe(false);
+    expect(selectStreamProtocol(new Set(['chat', 'detector-stream']))).toBe('chat'); // as ws would choose without keys
   });
 
   it('redacts a key in a URL before it is logged', () => {

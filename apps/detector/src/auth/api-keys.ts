@@ -11,6 +11,11 @@ const KEY_PATTERN = /^[\x21-\x2b\x2d-\x7e]+$/;
 export const MIN_KEY_LENGTH = 16;
 /** The /stream URL parameter that carries a key: browsers cannot set headers on a WebSocket. */
 export const STREAM_KEY_PARAM = 'api_key';
+/**
+ * Or, kept out of URLs (and so out of proxies' access logs), a WebSocket subprotocol offered beside the stream's own:
+ * `detector-key.<the key in base64url>`. The server never selects it, so the key is not echoed back.
+ */
+export const STREAM_KEY_PROTOCOL_PREFIX = 'detector-key.';
 
 /**
  * The keys in a setting: comma- or newline-separated (API_KEYS, or a mounted secret file with one key per line);
@@ -59,9 +64,17 @@ export function presentedKey(headers: Record<string, string | string[] | undefin
   return typeof apiKey === 'string' ? apiKey.trim() : undefined;
 }
 
-/** The key in a /stream URL's query. */
-export function presentedStreamKey(url: string): string | undefined {
-  return new URL(url, 'ws://stream').searchParams.get(STREAM_KEY_PARAM) ?? undefined;
+/** The key of a /stream handshake: its URL's `api_key` parameter, or its key subprotocol (Sec-WebSocket-Protocol). */
+export function presentedStreamKey(url: string, protocols: string | undefined): string | undefined {
+  const inUrl = new URL(url, 'ws://stream').searchParams.get(STREAM_KEY_PARAM);
+  if (inUrl !== null) return inUrl;
+  const offered = protocols?.split(',').map((protocol) => protocol.trim()).find((protocol) => protocol.startsWith(STREAM_KEY_PROTOCOL_PREFIX));
+  return offered === undefined ? undefined : Buffer.from(offered.slice(STREAM_KEY_PROTOCOL_PREFIX.length), 'base64url').toString();
+}
+
+/** The subprotocol a /stream handshake gets: any offered but a key (ws's default would echo the first, which may be one). */
+export function selectStreamProtocol(offered: Set<string>): string | false {
+  return [...offered].find((protocol) => !protocol.startsWith(STREAM_KEY_PROTOCOL_PREFIX)) ?? false;
 }
 
 /** A URL as it may be logged: the value of a key parameter replaced. */

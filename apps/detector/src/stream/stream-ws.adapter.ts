@@ -2,6 +2,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
+import { selectStreamProtocol } from '../auth/api-keys';
 
 /** The gateway's internal events: binary messages are frames, text messages name their event. */
 export const STREAM_EVENTS = { frame: 'frame', settings: 'settings', unreadable: 'unreadable' } as const;
@@ -50,8 +51,9 @@ export function verifyHandshake(checks: readonly HandshakeCheck[]) {
 }
 
 /**
- * NestJS's ws adapter with the stream protocol's parser, the handshake checks and a cap on message size: ws itself
- * closes a stream (1009) whose message exceeds `maxPayload`, before buffering it whole.
+ * NestJS's ws adapter with the stream protocol's parser, the handshake checks, a subprotocol choice that never echoes
+ * a key, and a cap on message size: ws itself closes a stream (1009) whose message exceeds `maxPayload`, before
+ * buffering it whole.
  */
 export class StreamWsAdapter extends WsAdapter {
   constructor(
@@ -63,6 +65,6 @@ export class StreamWsAdapter extends WsAdapter {
   }
 
   create(port: number, options: Record<string, unknown> & { path?: string } = {}) {
-    return super.create(port, { ...options, maxPayload: this.maxPayload, verifyClient: verifyHandshake(this.handshakeChecks) });
+    return super.create(port, { ...options, maxPayload: this.maxPayload, verifyClient: verifyHandshake(this.handshakeChecks), handleProtocols: selectStreamProtocol });
   }
 }

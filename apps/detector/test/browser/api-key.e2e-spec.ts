@@ -45,14 +45,18 @@ describe('the web page with API keys on (Debian chromium, headless)', () => {
     expect(Number(await page.locator('[data-model="yolov5s"] canvas').getAttribute('data-box-count'))).toBe(3);
     await page.screenshot({ path: screenshotPath('api-key-detected'), fullPage: true });
 
-    // The stream's URL carries the key (a browser cannot set a WebSocket's headers): the service opens it.
+    // The stream's handshake carries the key as a subprotocol (a browser cannot set a WebSocket's headers), not in
+    // its URL: the service opens it and selects the stream's own subprotocol, never the key's.
     // (A string: the test's transpiler would rewrite a dynamic import() in a function.)
-    const firstStreamMessage = await page.evaluate(`import('/ui/api-key.js').then(({ streamUrl }) => new Promise((resolve, reject) => {
-      const socket = new WebSocket(streamUrl(new URLSearchParams({ model: 'yolov5s' })));
-      socket.onmessage = (message) => resolve(JSON.parse(message.data).event);
+    const streamUrls: string[] = [];
+    page.on('websocket', (socket) => streamUrls.push(socket.url()));
+    const opened = await page.evaluate(`import('/ui/api-key.js').then(({ openStreamSocket }) => new Promise((resolve, reject) => {
+      const socket = openStreamSocket(new URLSearchParams({ model: 'yolov5s' }));
+      socket.onmessage = (message) => resolve({ event: JSON.parse(message.data).event, protocol: socket.protocol });
       socket.onclose = (event) => reject(new Error('stream closed: ' + event.code));
     }))`);
-    expect(firstStreamMessage).toBe('settings');
+    expect(opened).toEqual({ event: 'settings', protocol: 'detector-stream' });
+    expect(streamUrls).toEqual([expect.stringMatching(/\/stream\?model=yolov5s$/)]);
 
     // A reload in the same tab keeps the key: no second prompt, no refusal.
     await page.reload();

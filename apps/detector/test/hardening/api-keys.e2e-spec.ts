@@ -123,7 +123,7 @@ describe('API keys (API_KEYS) and the metrics key (METRICS_API_KEY)', () => {
     expect(await scrape.text()).toContain('http_requests_total');
   });
 
-  it('refuses a /stream handshake without a key or with a wrong one, and opens it with the key in the URL or a header', async () => {
+  it('refuses a /stream handshake without a key or with a wrong one, and opens it with the key in the URL, a subprotocol or a header', async () => {
     const missing = await refusedHandshake(streamUrl(service, { model: 'yolov5s' }));
     expect(missing.status).toBe(401);
     expect(missing.headers['www-authenticate']).toBe('Bearer realm="yolov5-detector"');
@@ -136,6 +136,15 @@ describe('API keys (API_KEYS) and the metrics key (METRICS_API_KEY)', () => {
     byUrl.socket.send(BUS);
     expect((await byUrl.answerTo(1)).event).toBe('detections');
     byUrl.socket.close();
+
+    const keyProtocol = (key: string) => `detector-key.${Buffer.from(key).toString('base64url')}`;
+    const wrongProtocol = new WebSocket(streamUrl(service, { model: 'yolov5s' }), ['detector-stream', keyProtocol(WRONG_KEY)]);
+    const refusedStatus = await new Promise<number>((resolve) => wrongProtocol.on('unexpected-response', (_request, response) => resolve(response.statusCode!)));
+    expect(refusedStatus).toBe(401);
+    const byProtocol = new WebSocket(streamUrl(service, { model: 'yolov5s' }), ['detector-stream', keyProtocol(CLIENT_KEY)]);
+    await new Promise((resolve, reject) => byProtocol.once('message', resolve).once('error', reject));
+    expect(byProtocol.protocol).toBe('detector-stream'); // the key is not echoed back
+    byProtocol.close();
 
     const byHeader = new WebSocket(streamUrl(service, { model: 'yolov5s' }), { headers: { 'X-API-Key': OTHER_CLIENT_KEY } });
     const first = await new Promise<string>((resolve, reject) => {

@@ -1,5 +1,5 @@
 // The service's API key (API_KEYS), when it asks for one: asked for once on a 401 and kept for this tab only
-// (sessionStorage), then sent on every request and on the stream's URL.
+// (sessionStorage), then sent on every request and with the stream's handshake.
 
 const STORAGE_KEY = 'detector.apiKey';
 /** Set when the person dismissed the prompt: the page then shows the 401s instead of asking again until reloaded. */
@@ -34,9 +34,15 @@ export async function apiFetch(url, init = {}) {
   return fetch(url, withKey(init, storedKey()));
 }
 
-/** The stream's URL with the key as its `api_key` parameter: browsers cannot set headers on a WebSocket. */
-export function streamUrl(query) {
+/**
+ * Opens the stream. Browsers cannot set headers on a WebSocket: the key goes as a subprotocol offered beside the
+ * stream's own (which the service selects), so that it stays out of the URL and of proxies' access logs.
+ */
+export function openStreamSocket(query) {
+  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/stream?${query}`;
   const key = storedKey();
-  if (key) query.set('api_key', key);
-  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/stream?${query}`;
+  if (!key) return new WebSocket(url);
+  const base64 = btoa(String.fromCharCode(...new TextEncoder().encode(key)));
+  const base64url = base64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return new WebSocket(url, ['detector-stream', `detector-key.${base64url}`]);
 }

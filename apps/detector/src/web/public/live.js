@@ -1,6 +1,6 @@
 // Live mode of the companion page: camera or video file → JPEG frames over the service's WebSocket stream (/stream)
 // → boxes drawn over the playing video. Plain browser JavaScript, no build step; it only needs #live-mode in the page.
-import { apiFetch, streamUrl } from './api-key.js';
+import { apiFetch, openStreamSocket } from './api-key.js';
 import { fetchModelStates, isRunnable } from './model-states.js';
 
 const INPUT_SIZES = [640, 480, 416, 320];
@@ -155,7 +155,7 @@ function setUpLiveMode(root) {
 
   function openStream(everyFrame) {
     const query = new URLSearchParams(Object.entries(settings()).map(([key, value]) => [key, String(value)]));
-    const socket = new WebSocket(streamUrl(query));
+    const socket = openStreamSocket(query);
     Object.assign(live, { socket, sent: 0, sentAt: new Map(), answeredAt: [], detections: [], paused: false });
     socket.onopen = () => (everyFrame ? nextFileFrame() : pump());
     socket.onmessage = (message) => onMessage(JSON.parse(message.data), everyFrame);
