@@ -5,7 +5,9 @@
 #   scripts/deploy-cloudrun.sh --dry-run IMAGE     prints the rendered service.yaml and the gcloud commands, runs nothing
 # Environment: GCP_PROJECT_ID (required), CLOUD_RUN_REGION (default europe-west1), CLOUD_RUN_SERVICE (default the
 # name in service.yaml, yolov5-detector), ALLOW_UNAUTHENTICATED (true: anyone may call it; default false: callers
-# need roles/run.invoker), READY_TIMEOUT (seconds to wait for /health/ready, default 300), DRY_RUN=true (as --dry-run).
+# need roles/run.invoker), READY_TIMEOUT (seconds to wait for /health/ready, default 300), DRY_RUN=true (as --dry-run),
+# API_KEYS_SECRET / METRICS_API_KEY_SECRET (Secret Manager secrets whose latest version becomes API_KEYS /
+# METRICS_API_KEY; unset: no keys; the service's runtime account needs roles/secretmanager.secretAccessor on them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,17 +41,31 @@ service=${CLOUD_RUN_SERVICE:-$(awk '/^metadata:/ {m = 1; next} m && /^  name:/ {
 [[ $service =~ ^[a-z]([-a-z0-9]{0,47}[a-z0-9])?$ ]] || fail "'$service' is not a valid Cloud Run service name"
 ready_timeout=${READY_TIMEOUT:-300}
 
-# service.yaml with the service's name and the image to deploy (one `image:` line and one top-level name).
+secret_name='^[A-Za-z0-9_-]{1,255}$'
+[[ -z ${API_KEYS_SECRET:-} || $API_KEYS_SECRET =~ $secret_name ]] || fail "'$API_KEYS_SECRET' is not a Secret Manager secret name"
+[[ -z ${METRICS_API_KEY_SECRET:-} || $METRICS_API_KEY_SECRET =~ $secret_name ]] || fail "'$METRICS_API_KEY_SECRET' is not a Secret Manager secret name"
+
+# service.yaml with the service's name, the image to deploy (one `image:` line and one top-level name) and the keys'
+# secrets as environment variables, first in the container's `env:` list.
 rendered=$(mktemp /tmp/cloudrun-service.XXXXXX.yaml)
 trap 'rm -f "$rendered"' EXIT
-awk -v name="$service" -v image="$image" '
+awk -v name="$service" -v image="$image" -v keys="${API_KEYS_SECRET:-}" -v metrics="${METRICS_API_KEY_SECRET:-}" '
+  function secret_env(variable, secret, indent) {
+    if (secret == "") return
+    print indent "- name: " variable
+    print indent "  valueFrom:"
+    print indent "    secretKeyRef:"
+    print indent "      name: " secret
+    print indent "      key: latest"
+  }
   /^metadata:/ { top = 1 }
   /^spec:/ { top = 0 }
   top && /^  name:/ { print "  name: " name; named++; next }
   /^ +image: / { sub(/image: .*/, "image: " image); imaged++ }
   { print }
-  END { if (named != 1 || imaged != 1) exit 1 }
-' "$template" >"$rendered" || fail "$template must have one metadata.name and one image line"
+  /^ +env:$/ { match($0, /^ +/); indent = substr($0, 1, RLENGTH) "  "; secret_env("API_KEYS", keys, indent); secret_env("METRICS_API_KEY", metrics, indent); envs++ }
+  END { if (named != 1 || imaged != 1 || envs != 1) exit 1 }
+' "$template" >"$rendered" || fail "$template must have one metadata.name, one image line and one env list"
 
 # Runs a command, or in a dry run prints it (shell-quoted) instead.
 run() {

@@ -3,12 +3,13 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { EventEmitter } from 'node:events';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import type { HttpAdapterHost } from '@nestjs/core';
 import type { CatalogService } from '../../apps/detector/src/catalog/catalog.service';
+import { parseApiKeys } from '../../apps/detector/src/auth/api-keys';
 import { parseModelsConfig } from '../../apps/detector/src/catalog/models-config';
 import type { InferenceService } from '../../apps/detector/src/inference/inference.service';
 import { RUNNER_PIPELINE_DEPTH } from '../../apps/detector/src/inference/model-runners';
@@ -45,7 +46,7 @@ const oneModelCapacity = (env: Env) =>
 const oneModelThreads = (env: Env) => Number(envValue(env, 'WORKER_THREADS')) * Number(envValue(env, 'ORT_INTRA_OP_THREADS'));
 
 type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> }; spec?: any };
-type Env = { name: string; value?: string }[];
+type Env = { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean } } }[];
 
 function parseManifests(text: string): Manifest[] {
   return parseAllDocuments(text)
@@ -58,10 +59,10 @@ async function kustomize(dir: string): Promise<Manifest[]> {
   return parseManifests(stdout);
 }
 
-async function renderCloudRun(image: string): Promise<{ service: Manifest; commands: string }> {
+async function renderCloudRun(image: string, env: Record<string, string> = {}): Promise<{ service: Manifest; commands: string }> {
   const { stdout, stderr } = await run('bash', ['scripts/deploy-cloudrun.sh', '--dry-run', image], {
     cwd: REPO_ROOT,
-    env: { ...process.env, GCP_PROJECT_ID: 'test-project', CLOUD_RUN_REGION: 'europe-west4' },
+    env: { ...process.env, GCP_PROJECT_ID: 'test-project', CLOUD_RUN_REGION: 'europe-west4', ...env },
   });
   const [service] = parseManifests(stdout);
   return { service, commands: stderr };
@@ -78,6 +79,7 @@ async function validate(objects: unknown[]): Promise<{ code: number; results: { 
 }
 
 const envValue = (env: Env, name: string) => env.find((variable) => variable.name === name)?.value;
+const secretRef = (env: Env, name: string) => env.find((variable) => variable.name === name)?.valueFrom?.secretKeyRef;
 const byKind = (objects: Manifest[], kind: string) => objects.filter((object) => object.kind === kind);
 
 describe('deploy/ manifests', () => {
@@ -187,6 +189,46 @@ describe('deploy/ manifests', () => {
     expect(config.discover).toBe(true); // every *.onnx of the shared volume is served
   });
 
+  it('Kubernetes: API keys come from an optional Secret (absent: no keys), which a kustomize secretGenerator fills', async () => {
+    for (const objects of [base, example]) {
+      const [container] = byKind(objects, 'Deployment')[0].spec.template.spec.containers;
+      expect(secretRef(container.env, 'API_KEYS')).toEqual({ name: 'yolov5-detector-api-keys', key: 'api-keys', optional: true });
+      expect(secretRef(container.env, 'METRICS_API_KEY')).toEqual({ name: 'yolov5-detector-api-keys', key: 'metrics-api-key', optional: true });
+      expect(byKind(objects, 'Secret')).toEqual([]); // no key is in the repository
+    }
+    // An overlay of the example with the Secret generated, as docs/security.md shows it.
+    const dir = await mkdtemp(join(tmpdir(), 'kustomize-keys-'));
+    try {
+      const overlay = [
+        'apiVersion: kustomize.config.k8s.io/v1beta1',
+        'kind: Kustomization',
+        'resources:',
+        `  - ${relative(dir, resolve(REPO_ROOT, 'deploy/kubernetes/overlays/example'))}`,
+        'secretGenerator:',
+        '  - name: yolov5-detector-api-keys',
+        '    namespace: detector',
+        '    literals:',
+        '      - api-keys=client-key-0123456789abcdef,second-key-0123456789abcdef',
+        '',
+      ];
+      await writeFile(join(dir, 'kustomization.yaml'), overlay.join('\n'));
+      const objects = await kustomize(dir);
+      const [secret] = byKind(objects, 'Secret') as (Manifest & { data: Record<string, string> })[];
+      const [container] = byKind(objects, 'Deployment')[0].spec.template.spec.containers;
+      // The generated name carries a hash of the keys: changing them rolls the pods, which read keys at start.
+      expect(secret.metadata.name).toMatch(/^yolov5-detector-api-keys-[a-z0-9]{10}$/);
+      expect(secretRef(container.env, 'API_KEYS')).toEqual({ name: secret.metadata.name, key: 'api-keys', optional: true });
+      expect(parseApiKeys(Buffer.from(secret.data['api-keys'], 'base64').toString())).toHaveLength(2);
+      // kustomize wraps long base64 values over lines, which the API server's decoder reads but the schema's pattern does not.
+      secret.data = Object.fromEntries(Object.entries(secret.data).map(([name, value]) => [name, value.replace(/\s/g, '')]));
+      const { code, results } = await validate(objects);
+      expect(results.filter((result) => result.errors.length > 0)).toEqual([]);
+      expect(code).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   describe('autoscaling on the fullest model queue (components/hpa-queue-depth, in the example overlay)', () => {
     const adapterRule = async () => {
       const values = parseYaml(await readFile(resolve(REPO_ROOT, 'deploy/kubernetes/components/hpa-queue-depth/prometheus-adapter-values.yaml'), 'utf8'));
@@ -244,7 +286,33 @@ describe('deploy/ manifests', () => {
     expect(Number(withDefaults(stack.services.detector.stop_grace_period.replace(/s$/, '')))).toBeGreaterThan(Number(envValue(env, 'SHUTDOWN_GRACE_MS')) / 1000);
   });
 
+  it('Docker Swarm: API keys from a Docker secret in an override file; the stack alone needs none', async () => {
+    const stack = parseYaml(await readFile(resolve(REPO_ROOT, 'deploy/swarm/stack.yml'), 'utf8'));
+    expect(stack.secrets).toBeUndefined();
+    expect(stack.services.detector.secrets).toBeUndefined();
+    const keys = parseYaml(await readFile(resolve(REPO_ROOT, 'deploy/swarm/api-keys.yml'), 'utf8'));
+    expect(keys.version).toBe(stack.version);
+    const [mounted] = keys.services.detector.secrets;
+    // Swarm mounts a secret at /run/secrets/<target>, readable by the image's user.
+    expect(keys.services.detector.environment.API_KEYS_FILE).toBe(`/run/secrets/${mounted.target}`);
+    expect(mounted).toEqual(expect.objectContaining({ uid: '1000', mode: 0o400 })); // decimal in the file: YAML 1.1 and 1.2 read 0400 differently
+    expect(keys.secrets[mounted.source]).toEqual({ external: true, name: '${DETECTOR_API_KEYS_SECRET:-detector_api_keys}' });
+  });
+
   describe('Cloud Run (scripts/deploy-cloudrun.sh)', () => {
+    it('adds API_KEYS and METRICS_API_KEY from Secret Manager only when their secrets are named', async () => {
+      expect(secretRef(cloudRun.service.spec.template.spec.containers[0].env, 'API_KEYS')).toBeUndefined();
+      const withKeys = await renderCloudRun('eu.gcr.io/p/yolov5-detector:1', { API_KEYS_SECRET: 'detector-api-keys', METRICS_API_KEY_SECRET: 'detector-metrics-key' });
+      const [container] = withKeys.service.spec.template.spec.containers;
+      expect(secretRef(container.env, 'API_KEYS')).toEqual({ name: 'detector-api-keys', key: 'latest' });
+      expect(secretRef(container.env, 'METRICS_API_KEY')).toEqual({ name: 'detector-metrics-key', key: 'latest' });
+      expect(container.env.filter((variable: { name: string }) => variable.name !== 'API_KEYS' && variable.name !== 'METRICS_API_KEY')).toEqual(cloudRun.service.spec.template.spec.containers[0].env);
+      const { code, results } = await validate([withKeys.service]);
+      expect(results[0].errors).toEqual([]);
+      expect(code).toBe(0);
+      await expect(renderCloudRun('eu.gcr.io/p/yolov5-detector:1', { API_KEYS_SECRET: 'keys"; rm -rf /' })).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('is not a Secret Manager secret name') });
+    });
+
     it('deploys the image given, and prints the gcloud commands it would run', () => {
       const { service, commands } = cloudRun;
       expect(service.spec.template.spec.containers[0].image).toBe('europe-west1-docker.pkg.dev/test-project/images/yolov5-detector:1.2.3');

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { AuthModule } from './auth/auth.module';
 import { configValidationSchema, detectorConfig } from './config/detector-config';
 import { DetectionModule } from './detection/detection.module';
 import { HealthModule } from './health/health.module';
@@ -18,6 +19,7 @@ import { StreamModule } from './stream/stream.module';
       load: [detectorConfig],
     }),
     LoggingModule,
+    AuthModule,
     MetricsModule,
     DetectionModule,
     HealthModule,

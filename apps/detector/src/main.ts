@@ -2,6 +2,8 @@ import { HttpStatus, UnprocessableEntityException, ValidationPipe } from '@nestj
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
+import { ApiKeyAccess } from './auth/api-key-access';
+import { refuseWithoutKey } from './auth/api-key.middleware';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import type { HttpLogger } from 'pino-http';
@@ -42,6 +44,7 @@ async function bootstrap() {
   app.use(app.get<HttpLogger>(HTTP_LOGGER));
   app.use(app.get(MetricsService).httpMiddleware);
   app.use(shutdown.gate);
+  app.use(['/predict', '/v2/models'], refuseWithoutKey(app.get(ApiKeyAccess)));
   app.use(['/predict', '/v2/models'], refuseWhenSaturated(app.get(InferenceService)));
   // The seed's clients send images as base64 JSON: Express's 100 kB default is far too small.
   app.useBodyParser('json', { limit: config.bodyLimitBytes });
@@ -61,7 +64,7 @@ async function bootstrap() {
     }),
   );
   // Live streams (/stream): a message over 4 frames' worth closes its stream before it is buffered whole.
-  app.useWebSocketAdapter(new StreamWsAdapter(app, 4 * config.streamMaxFrameBytes));
+  app.useWebSocketAdapter(new StreamWsAdapter(app, 4 * config.streamMaxFrameBytes, [app.get(ApiKeyAccess).refuseStreamWithoutKey]));
   shutdown.handleSignals(app);
   setUpSwagger(app);
   await app.listen(config.port, config.host);

@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, getSchemaPath, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { ParameterObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { ApiKeyAccess } from './auth/api-key-access';
 import { CatalogService } from './catalog/catalog.service';
 import type { ModelCatalog } from './catalog/model-catalog';
 import { AnnotateRequestDto, AnnotateUploadDto } from './detection/dto/annotate-request.dto';
@@ -102,8 +103,18 @@ export function withServedModels(document: OpenAPIObject, catalog: ModelCatalog)
   return patched;
 }
 
+/** With keys on, the key schemes of Swagger UI's Authorize button; every operation needs one unless it is @Public(). */
+function withKeySchemes(builder: DocumentBuilder, keysRequired: boolean): DocumentBuilder {
+  if (!keysRequired) return builder;
+  return builder
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key (API_KEYS), sent as `Authorization: Bearer <key>`.' }, 'bearer')
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key (API_KEYS), sent as `X-API-Key: <key>`.' }, 'api-key')
+    .addSecurityRequirements('bearer')
+    .addSecurityRequirements('api-key');
+}
+
 export function setUpSwagger(app: INestApplication) {
-  const config = new DocumentBuilder()
+  const config = withKeySchemes(new DocumentBuilder(), app.get(ApiKeyAccess).keysRequired)
     .setTitle(SERVICE_TITLE)
     .setDescription(`${SERVICE_DESCRIPTION}\n\nTry it in the browser: the [companion web page](${PAGE_PATH}) runs one model or compares several on a photo.`)
     .setVersion(SERVICE_VERSION)

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { configValidationSchema, detectorConfig } from './detector-config';
 
 const validate = (env: Record<string, string>) => configValidationSchema.validate(env, { abortEarly: false });
@@ -23,7 +26,28 @@ describe('detector configuration', () => {
       streamMaxStreams: 8,
       streamIdleTimeoutMs: 30_000,
       streamMaxMessagesPerSecond: 60,
+      apiKeys: [],
+      apiKeysFromFile: [],
+      metricsApiKeys: [],
+      metricsApiKeysFromFile: [],
+      rateLimitRequests: 0,
+      rateLimitWindowSeconds: 60,
     });
+  });
+
+  it('reads API keys from the variable and from a mounted secret file', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'keys-')), 'api-keys');
+    writeFileSync(file, '# one per line\nfile-key-0123456789\n');
+    process.env = { API_KEYS: 'env-key-0123456789,env-key-abcdefghij', API_KEYS_FILE: file, METRICS_API_KEY: 'scrape-key-0123456789' };
+    expect(detectorConfig()).toMatchObject({ apiKeys: ['env-key-0123456789', 'env-key-abcdefghij'], apiKeysFromFile: ['file-key-0123456789'], metricsApiKeys: ['scrape-key-0123456789'] });
+  });
+
+  it('stops start-up on a bad key or an unreadable keys file, without printing the key', () => {
+    process.env = { API_KEYS: 'short-secret' };
+    expect(() => detectorConfig()).toThrow('Config validation error: "API_KEYS": key 1 is 12 characters long; use at least 16');
+    expect(() => detectorConfig()).not.toThrow(/short-secret/);
+    process.env = { API_KEYS_FILE: '/nonexistent/api-keys' };
+    expect(() => detectorConfig()).toThrow('Config validation error: "API_KEYS_FILE": cannot read the file (ENOENT)');
   });
 
   it('converts units and lists', () => {
@@ -43,6 +67,8 @@ describe('detector configuration', () => {
     ['STREAM_MAX_STREAMS', '-1', /"STREAM_MAX_STREAMS" must be greater than or equal to 0/],
     ['STREAM_IDLE_TIMEOUT_MS', '10', /"STREAM_IDLE_TIMEOUT_MS" must be greater than or equal to 1000/],
     ['LOG_LEVEL', 'loud', /"LOG_LEVEL" must be one of/],
+    ['RATE_LIMIT_REQUESTS', '-1', /"RATE_LIMIT_REQUESTS" must be greater than or equal to 0/],
+    ['RATE_LIMIT_WINDOW_SECONDS', '0', /"RATE_LIMIT_WINDOW_SECONDS" must be greater than or equal to 1/],
     ['CORS_ORIGINS', 'example.com', /"CORS_ORIGINS" .*origin list/],
   ])('refuses %s=%s with a message naming it', (name, value, message) => {
     expect(validate({ [name]: value }).error?.message).toMatch(message);

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { registerAs } from '@nestjs/config';
 import * as Joi from 'joi';
+import { parseApiKeys } from '../auth/api-keys';
 import { ModelsConfig, readModelsConfig } from '../catalog/models-config';
 
 /**
@@ -21,6 +23,12 @@ interface Setting<T> {
 }
 
 const setting = <T>(env: string, schema: Joi.Schema, read: (value: any) => T = (value) => value as T): Setting<T> => ({ env, schema, read });
+
+/** A list of API keys, comma-separated in the variable itself. */
+const keysSetting = (env: string) => setting(env, Joi.string().allow('').default(''), (text: string) => readKeysOrStop(env, () => text));
+/** A file of API keys, one per line: how Kubernetes, Swarm and Cloud Run mount a secret. */
+const keysFileSetting = (env: string) =>
+  setting(env, Joi.string().optional(), (file: string | undefined) => (file === undefined ? [] : readKeysOrStop(env, () => readFileSync(file, 'utf8'))));
 
 const SETTINGS = {
   port: setting<number>('PORT', Joi.number().port().default(8000)),
@@ -66,6 +74,15 @@ const SETTINGS = {
       .default(''),
     parseCorsOrigins,
   ),
+  /** Keys clients must send (API keys); none set: no key is asked for. */
+  apiKeys: keysSetting('API_KEYS'),
+  apiKeysFromFile: keysFileSetting('API_KEYS_FILE'),
+  /** Keys for /metrics, which client keys do not open; none set: /metrics is open. */
+  metricsApiKeys: keysSetting('METRICS_API_KEY'),
+  metricsApiKeysFromFile: keysFileSetting('METRICS_API_KEY_FILE'),
+  /** Requests per client (API key, or address when keys are off) and window, per replica; 0: no rate limit. */
+  rateLimitRequests: setting<number>('RATE_LIMIT_REQUESTS', Joi.number().integer().min(0).max(1_000_000).default(0)),
+  rateLimitWindowSeconds: setting<number>('RATE_LIMIT_WINDOW_SECONDS', Joi.number().integer().min(1).max(86_400).default(60)),
 };
 
 export type DetectorConfig = { [Key in keyof typeof SETTINGS]: ReturnType<(typeof SETTINGS)[Key]['read']> };
@@ -87,6 +104,16 @@ function readModelsConfigOrStop(file: string | undefined): ModelsConfig {
     return readModelsConfig(file);
   } catch (error) {
     throw new Error(`Config validation error: ${(error as Error).message}`);
+  }
+}
+
+/** Bad keys stop start-up like a bad variable, named without the key itself. */
+function readKeysOrStop(env: string, read: () => string): string[] {
+  try {
+    return parseApiKeys(read());
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ? `cannot read the file (${(error as NodeJS.ErrnoException).code})` : (error as Error).message;
+    throw new Error(`Config validation error: "${env}": ${reason}`);
   }
 }
 

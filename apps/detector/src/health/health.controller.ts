@@ -1,11 +1,13 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+import { Public } from '../auth/route-access.decorator';
 import { jsonString, JsonStringResponse } from '../common/json-string.decorator';
 import { ModelsHealthIndicator } from './models.health';
 import { ShutdownHealthIndicator } from './shutdown.health';
 
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -14,6 +14,7 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DEFAULT_MODEL_NAMES } from '@app/model-store';
+import { Public } from '../auth/route-access.decorator';
 import { RequestSignal } from '../common/request-signal.decorator';
 import { DetectorConfig, detectorConfig } from '../config/detector-config';
 import { InferenceRequestDto } from './dto/inference-request.dto';
@@ -41,6 +42,7 @@ export class OpenInferenceController {
   }
 
   @Get('health/live')
+  @Public()
   @ApiOperation({ summary: 'Server live: 200 while the process answers (also while loading models and shutting down)' })
   @ApiOkResponse({ type: ServerLiveDto })
   live(): ServerLiveDto {
@@ -48,6 +50,7 @@ export class OpenInferenceController {
   }
 
   @Get('health/ready')
+  @Public()
   @ApiOperation({ summary: 'Server ready: 200 when the models can serve, 503 while loading, with no model installed, or shutting down' })
   @ApiOkResponse({ type: ServerReadyDto })
   @ApiServiceUnavailableResponse({ type: ServerReadyDto, description: '`{"ready": false}` with Retry-After.' })

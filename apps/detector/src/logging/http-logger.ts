@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import pino from 'pino';
 import { HttpLogger, pinoHttp } from 'pino-http';
 import pinoPretty from 'pino-pretty';
+import { redactKeyInUrl } from '../auth/api-keys';
 import { isProbe, servedModelOf } from '../common/request-facts';
 import { DetectorConfig } from '../config/detector-config';
 
@@ -37,8 +38,8 @@ export function terminalDestination(stdout: Pick<NodeJS.WriteStream, 'isTTY'> & 
 
 /**
  * One JSON line per request (pino-http): request id, method, route, status, model, response time and the detection's
- * stage durations. Bodies and headers are never logged (bodies hold the images, headers may hold credentials), and
- * body-parser's copy of the raw body on its errors is redacted. Successful probes and scrapes are not logged.
+ * stage durations. Bodies and headers are never logged (bodies hold the images, headers may hold credentials), an
+ * API key in the URL is redacted, and so is body-parser's copy of the raw body on its errors. Successful probes and scrapes are not logged.
  */
 export function createHttpLogger(
   config: Pick<DetectorConfig, 'logLevel'>,
@@ -66,7 +67,7 @@ export function createHttpLogger(
       return id;
     },
     serializers: {
-      req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({ id: req.id, method: req.method, url: req.url, remoteAddress: req.remoteAddress }),
+      req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({ id: req.id, method: req.method, url: redactKeyInUrl(req.url), remoteAddress: req.remoteAddress }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
     customLogLevel: (req, res, error) => {
@@ -79,7 +80,7 @@ export function createHttpLogger(
     customSuccessObject: (req, res, value) => ({ ...value, model: servedModelOf((req as { body?: unknown }).body, catalog), stages: stageDurations(res), aborted: res.writableFinished ? undefined : true }),
     // The filter has already logged unexpected errors with their stack; pino-http's own `err` here is a stand-in.
     customErrorObject: (req, res, _error, value) => ({ ...value, err: undefined, model: servedModelOf((req as { body?: unknown }).body, catalog) }),
-    customSuccessMessage: (req, res) => `${req.method} ${req.url} ${res.writableFinished ? res.statusCode : 'aborted by the client'}`,
-    customErrorMessage: (req, res) => `${req.method} ${req.url} ${res.statusCode}`,
+    customSuccessMessage: (req, res) => `${req.method} ${redactKeyInUrl(req.url ?? '')} ${res.writableFinished ? res.statusCode : 'aborted by the client'}`,
+    customErrorMessage: (req, res) => `${req.method} ${redactKeyInUrl(req.url ?? '')} ${res.statusCode}`,
   });
 }

@@ -1,8 +1,10 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { MetricsAccess } from '../auth/route-access.decorator';
 import { MetricsService } from './metrics.service';
 
 @ApiTags('health')
+@MetricsAccess()
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}

@@ -3,6 +3,7 @@ import { ConnectedSocket, MessageBody, OnGatewayConnection, OnGatewayDisconnect,
 import type { IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { WebSocket } from 'ws';
+import { STREAM_KEY_PARAM } from '../auth/api-keys';
 import { DetectorConfig, detectorConfig } from '../config/detector-config';
 import { StreamMetrics } from '../metrics/stream-metrics';
 import { ShutdownService } from '../shutdown/shutdown.service';
@@ -49,7 +50,9 @@ export class StreamGateway implements OnGatewayConnection, OnGatewayDisconnect, 
     // At once: Nest binds the message handlers as soon as this returns, and they look the session up.
     const session = new StreamSession(socket, defaultStreamSettings(DEFAULT_STREAM_MODEL, config.inferenceSize), config, this.detector, this.metrics);
     this.sessions.set(socket, session);
-    session.open(Object.fromEntries(new URL(request.url ?? '/', 'ws://stream').searchParams));
+    const query = new URL(request.url ?? '/', 'ws://stream').searchParams;
+    query.delete(STREAM_KEY_PARAM); // the handshake checked it; it is no setting
+    session.open(Object.fromEntries(query));
   }
 
   handleDisconnect(socket: WebSocket) {

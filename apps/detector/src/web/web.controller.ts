@@ -4,12 +4,13 @@ import type { Response } from 'express';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ClassColours, classColours, COCO_CLASS_NAMES } from '@app/vision';
+import { Public } from '../auth/route-access.decorator';
 import { CatalogService } from '../catalog/catalog.service';
 
 export const PAGE_PATH = '/ui';
 
 /** The page's files; anything else under /ui is a 404 (no directory listing, no path traversal). */
-const PAGE_FILES = new Set(['index.html', 'app.js', 'app.css', 'model-states.js', 'live.js', 'live.css']);
+const PAGE_FILES = new Set(['index.html', 'app.js', 'app.css', 'model-states.js', 'live.js', 'live.css', 'api-key.js']);
 
 /**
  * Where the page's files are: the nearest ancestor of this module holding apps/detector/src/web/public. From a build
@@ -24,7 +25,10 @@ function findPublicDir(): string | null {
   return null;
 }
 
-/** Serves the companion web page (plain HTML/CSS/JS, no build step) and the class colours it shares with annotated images. */
+/**
+ * Serves the companion web page (plain HTML/CSS/JS, no build step) and the class colours it shares with annotated
+ * images. The page's files are public (the browser loads them before it has a key); its data needs the key.
+ */
 @ApiExcludeController()
 @Controller(PAGE_PATH.slice(1))
 export class WebController {
@@ -36,6 +40,7 @@ export class WebController {
   }
 
   @Get()
+  @Public()
   page(@Res() response: Response) {
     this.send(response, 'index.html');
   }
@@ -53,6 +58,7 @@ export class WebController {
   }
 
   @Get(':file')
+  @Public()
   asset(@Param('file') file: string, @Res() response: Response) {
     if (!PAGE_FILES.has(file)) throw new NotFoundException(`${PAGE_PATH}/${file} does not exist.`);
     this.send(response, file);

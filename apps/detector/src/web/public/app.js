@@ -1,4 +1,5 @@
 // The companion page: plain browser JavaScript, no build step, talking to the service's own REST API.
+import { apiFetch } from './api-key.js';
 import { fetchModelStates, isRunnable } from './model-states.js';
 
 /**
@@ -134,7 +135,7 @@ async function loadColours() {
 }
 
 async function fetchJson(url, init) {
-  const response = await fetch(url, init);
+  const response = await apiFetch(url, init);
   if (!response.ok) throw await responseError(response);
   return response.json();
 }
@@ -497,7 +498,7 @@ function sliderRequest(model) {
 async function download(path, body, suffix, button, failureTitle) {
   button.disabled = true;
   try {
-    const response = await fetch(path, { method: 'POST', body });
+    const response = await apiFetch(path, { method: 'POST', body });
     if (!response.ok) throw await responseError(response);
     const url = URL.createObjectURL(await response.blob());
     const link = document.createElement('a');

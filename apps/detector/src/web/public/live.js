@@ -1,5 +1,6 @@
 // Live mode of the companion page: camera or video file → JPEG frames over the service's WebSocket stream (/stream)
 // → boxes drawn over the playing video. Plain browser JavaScript, no build step; it only needs #live-mode in the page.
+import { apiFetch, openStreamSocket } from './api-key.js';
 import { fetchModelStates, isRunnable } from './model-states.js';
 
 const INPUT_SIZES = [640, 480, 416, 320];
@@ -88,7 +89,7 @@ function setUpLiveMode(root) {
     const runnable = [...select.options].find((option) => !option.disabled);
     if (runnable) select.value = runnable.value;
   }).catch(() => showError('The service did not list its models.'));
-  fetch('/ui/class-colours.json').then((response) => response.json()).then((colours) => (live.colours = colours)).catch(() => undefined);
+  apiFetch('/ui/class-colours.json').then((response) => response.json()).then((colours) => (live.colours = colours)).catch(() => undefined);
 
   $('live-camera').addEventListener('click', startCamera);
   $('live-file').addEventListener('change', (event) => event.target.files[0] && startFile(event.target.files[0]));
@@ -154,7 +155,7 @@ function setUpLiveMode(root) {
 
   function openStream(everyFrame) {
     const query = new URLSearchParams(Object.entries(settings()).map(([key, value]) => [key, String(value)]));
-    const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/stream?${query}`);
+    const socket = openStreamSocket(query);
     Object.assign(live, { socket, sent: 0, sentAt: new Map(), answeredAt: [], detections: [], paused: false });
     socket.onopen = () => (everyFrame ? nextFileFrame() : pump());
     socket.onmessage = (message) => onMessage(JSON.parse(message.data), everyFrame);
