@@ -107,7 +107,7 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
     }
     const detector = new YoloDetector(model, size);
     const sha256 = createHash('sha256').update(readFileSync(modelFile)).digest('hex');
-    log(`${basename(modelFile)} (${fixedInput ? `${fixedInput.width}x${fixedInput.height}` : `dynamic, size ${size}`}) on ${files.length} images of ${dataFolder}, ${config.ORT_INTRA_OP_THREADS} intra-op thread(s)`);
+    log(`${basename(modelFile)} (${fixedInput ? `${fixedInput.width}x${fixedInput.height}` : `${model.shape.reason}, size ${size}`}) on ${files.length} images of ${dataFolder}, ${config.ORT_INTRA_OP_THREADS} intra-op thread(s)`);
 
     const evaluationOptions: DetectOptions = { confidenceThreshold: evaluation.confidence, iouThreshold: evaluation.iou, maxDetections: evaluation.maxDetections, classes: null };
     const integerImages: EvaluatedImage[] = [];

@@ -7,3 +7,4 @@ export * from './seeded-random';
 export * from './yolov5-architecture';
 export * from './yolov5-onnx';
 export * from './yolov5-files';
+export * from './yolov5-shape-flexible';

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { SHAPE_POLICIES, SHAPE_POLICY_REASONS, ShapePolicy, ShapePolicyReason } from '@app/vision';
 import { MODEL_STATUSES, ModelStatus } from '../../catalog/model-state';
 import { Int8CpuDto, QuantizationDto } from './quantization.dto';
 
@@ -19,6 +20,22 @@ export class ModelStateDto {
   install_hint: string | null;
   @ApiProperty({ nullable: true, description: 'Input shape; strings are dynamic axes.', example: [1, 3, 640, 640], type: 'array', items: {} })
   input_shape: (number | string)[] | null;
+  @ApiProperty({
+    nullable: true,
+    enum: SHAPE_POLICIES,
+    description:
+      "How images are letterboxed: `rectangular` into AutoShape's smallest stride-multiple rectangle (the long side at `input_size`), `fixed` into the model's square. Null when the file cannot be read.",
+    example: 'rectangular',
+  })
+  shape_policy: ShapePolicy | null;
+  @ApiProperty({
+    nullable: true,
+    enum: SHAPE_POLICY_REASONS,
+    description:
+      'Why: `dynamic-export` (its input is dynamic), `static-export-rewritten` (a static export made shape-flexible at load), `pinned-by-config` (`shape_policy: "fixed"` in the models config), `graph-not-recognised` (a static graph the rewrite does not know: it keeps its square).',
+    example: 'static-export-rewritten',
+  })
+  shape_policy_reason: ShapePolicyReason | null;
   @ApiProperty({ nullable: true, example: [1, 25200, 85], type: 'array', items: {} })
   output_shape: (number | string)[] | null;
   @ApiProperty({ nullable: true, type: Number, example: 32 })
