@@ -150,7 +150,7 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
     const onCoco128 = basename(dataFolder) === 'coco128';
     const results: AccuracyResults = {
       date: new Date().toISOString().slice(0, 10),
-      model: { file: modelFile, sha256, input: fixedInput ? `${fixedInput.width}x${fixedInput.height}` : 'dynamic', classes: metadata.names.length },
+      model: { file: modelFile, sha256, input: fixedInput ? `${fixedInput.width}x${fixedInput.height}` : model.shape.reason === 'dynamic-export' ? 'dynamic' : 'static, rewritten to dynamic', classes: metadata.names.length },
       data: {
         folder: dataFolder,
         images: files.length,

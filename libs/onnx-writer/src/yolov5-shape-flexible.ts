@@ -36,7 +36,7 @@ export function makeYolov5ShapeFlexible(model: OnnxModel): ShapeFlexibleRewrite 
   const initializers = new Map(graph.initializer.map((tensor) => [tensor.name, tensor]));
   const inputs = graph.input.filter((input) => !initializers.has(input.name));
   const inputDims = inputs.length === 1 ? inputs[0].type?.tensorType?.shape?.dim : undefined;
-  if (!inputDims || inputDims.length !== 4 || !inputDims.every((dim) => typeof dim.dimValue === 'number' && dim.dimValue > 0) || inputDims[0].dimValue !== 1) {
+  if (!inputDims || inputDims.length !== 4 || !inputDims.every((dim) => typeof dim.dimValue === 'number' && dim.dimValue > 0) || inputDims[0].dimValue !== 1 || inputDims[1].dimValue !== 3) {
     return unrecognised('the input is not a fixed [1, 3, H, W] image');
   }
 

@@ -21,7 +21,7 @@ import { SHAPE_POLICIES, ShapePolicy } from '@app/vision';
 export const MODEL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export interface ModelOptions {
-  /** The longest side of a dynamic model's input (P6 exports want 1280); a static model's own size wins. */
+  /** The longest side of a rectangular model's input (P6 exports want 1280); a `fixed` model's own size wins. */
   inputSize: number;
   /** Runner threads that hold a session of the model, each running one image at a time. */
   replicas: number;

@@ -74,7 +74,7 @@ export class ModelStateDto {
   workers_loaded: number;
   @ApiProperty({ description: 'Runner threads the model gets (WORKER_THREADS, or `replicas` in the models config).', example: 1 })
   replicas: number;
-  @ApiProperty({ description: "Longest side of a dynamic model's input (INFERENCE_SIZE or the models config); a static model runs at its own size.", example: 640 })
+  @ApiProperty({ description: "Longest side of a rectangular model's input (INFERENCE_SIZE or the models config); a model with shape_policy `fixed` runs at its own square.", example: 640 })
   input_size: number;
   @ApiProperty({ enum: ['eager', 'lazy'], description: 'Loaded at start or on first use.', example: 'eager' })
   loading: 'eager' | 'lazy';
