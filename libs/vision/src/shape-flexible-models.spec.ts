@@ -209,11 +209,12 @@ describe('the shape policy of loadYoloModel and probeModelFile', () => {
   beforeAll(() => writeFileSync(fixture, makeFixedOutputModel({ rows: [] })));
 
   it.each([
-    [STATIC, 'rectangular', { policy: 'rectangular', reason: 'static-export-rewritten' }, null],
-    [STATIC, 'fixed', { policy: 'fixed', reason: 'pinned-by-config' }, 640],
-    [DYNAMIC, 'rectangular', { policy: 'rectangular', reason: 'dynamic-export' }, null],
-    [fixture, 'rectangular', { policy: 'fixed', reason: 'graph-not-recognised', detail: expect.stringMatching(/^no YOLOv5 Detect head/) }, 640],
-  ] as const)('%s asked %s runs %o (input height %s)', async (file, requested, shape, height) => {
+    ['yolov5n.onnx', 'rectangular', { policy: 'rectangular', reason: 'static-export-rewritten' }, null],
+    ['yolov5n.onnx', 'fixed', { policy: 'fixed', reason: 'pinned-by-config' }, 640],
+    ['yolov5n-dynamic.onnx', 'rectangular', { policy: 'rectangular', reason: 'dynamic-export' }, null],
+    ['a fixed-output fixture', 'rectangular', { policy: 'fixed', reason: 'graph-not-recognised', detail: expect.stringMatching(/^no YOLOv5 Detect head/) }, 640],
+  ] as const)('%s asked %s runs %o (input height %s)', async (name, requested, shape, height) => {
+    const file = name === 'a fixed-output fixture' ? fixture : join(MODELS, name);
     const loaded = await loadYoloModel(file, { intraOpNumThreads: 1 }, requested);
     try {
       expect(loaded.shape).toEqual(shape);
