@@ -57,7 +57,7 @@ export function makeYolov5ShapeFlexible(model: OnnxModel): ShapeFlexibleRewrite 
   const levels = new Map<OnnxNode, Level>();
   const rowReshapes: { node: OnnxNode; rowLength: number }[] = [];
   for (const node of graph.node) {
-    if (node.opType === 'Resize' && node.input[3]) return unrecognised(`Resize ${node.name} scales to fixed sizes`);
+    if (node.opType === 'Resize' && node.input[3]) return unrecognised(`Resize ${nodeLabel(node)} scales to fixed sizes`);
     if (node.opType !== 'Reshape') continue;
     const shape = constantInt64(node.input[1]);
     if (shape === null) continue; // computed at run time: already shape-agnostic
@@ -65,7 +65,7 @@ export function makeYolov5ShapeFlexible(model: OnnxModel): ShapeFlexibleRewrite 
       const [, anchors, rowLength, ny, nx] = shape;
       levels.set(node, { reshape: node, anchors, rowLength, ny, nx });
     } else if (shape.length === 3 && shape[0] === 1 && shape[2] > 0) rowReshapes.push({ node, rowLength: shape[2] });
-    else return unrecognised(`Reshape ${node.name} to the fixed shape [${shape.join(', ')}] is not a Detect head's`);
+    else return unrecognised(`Reshape ${nodeLabel(node)} to the fixed shape [${shape.join(', ')}] is not a Detect head's`);
   }
   if (levels.size === 0 || rowReshapes.length === 0) return unrecognised('no YOLOv5 Detect head with fixed reshapes found');
 
@@ -100,7 +100,7 @@ export function makeYolov5ShapeFlexible(model: OnnxModel): ShapeFlexibleRewrite 
     }
   }
   for (const level of levels.values()) {
-    if (!level.grid || !level.anchorGrid) return unrecognised(`Detect level ${level.reshape.name} has no constant grid and anchor grid`);
+    if (!level.grid || !level.anchorGrid) return unrecognised(`Detect level ${nodeLabel(level.reshape)} has no constant grid and anchor grid`);
   }
 
   const names = new Set([...graph.node.flatMap((node) => [...node.input, ...node.output]), ...initializers.keys()]);
@@ -147,7 +147,7 @@ export function makeYolov5ShapeFlexible(model: OnnxModel): ShapeFlexibleRewrite 
     level.anchorGrid!.node.input[level.anchorGrid!.input] = float('anchor_grid', Array.from(level.anchorGrid!.anchors), [1, level.anchors, 1, 1, 2]);
     inserted.set(level.reshape, nodes);
   }
-  for (const { node, rowLength } of rowReshapes) node.input[1] = addInitializer(`${node.name}/rows_shape`, OnnxDataType.INT64, [3], [1, -1, rowLength]);
+  for (const { node, rowLength } of rowReshapes) node.input[1] = addInitializer(`${nodeLabel(node)}/rows_shape`, OnnxDataType.INT64, [3], [1, -1, rowLength]);
   graph.node = graph.node.flatMap((node) => [...(inserted.get(node) ?? []), node]);
 
   inputDims[2] = { dimParam: 'height' };
@@ -185,6 +185,9 @@ function anchorsOf(values: Float32Array, { anchors, ny, nx }: Level): Float32Arr
   for (let a = 0; a < anchors; a++) sizes.set(values.subarray(a * ny * nx * 2, a * ny * nx * 2 + 2), a * 2);
   return sizes;
 }
+
+/** Exports may leave nodes unnamed: then the tensor they make names them. */
+const nodeLabel = (node: OnnxNode) => node.name || node.output[0];
 
 const inputOf = ({ node, input }: { node: OnnxNode; input: number }) => node.input[input];
 

@@ -202,6 +202,11 @@ describe('a graph the rewrite does not recognise', () => {
     expect(outcome).toEqual({ rewritten: false, reason: expect.stringMatching(/^no YOLOv5 Detect head/) });
     expect(encodeOnnxModel(model)).toEqual(before);
   });
+
+  it('an Ultralytics YOLOv8 export (another head layout) is not taken for a YOLOv5 one', () => {
+    const model = readModel(join(MODELS, 'ultralytics/yolov8n-int8-dynamic.onnx'));
+    expect(makeYolov5ShapeFlexible(model)).toEqual({ rewritten: false, reason: expect.stringMatching(/^Reshape .* to the fixed shape \[1, -1, 1, 1\] is not a Detect head's$/) });
+  });
 });
 
 describe('the shape policy of loadYoloModel and probeModelFile', () => {
