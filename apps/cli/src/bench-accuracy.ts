@@ -111,7 +111,7 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
     }
     const detector = new YoloDetector(model, size);
     const sha256 = createHash('sha256').update(readFileSync(modelFile)).digest('hex');
-    log(`${basename(modelFile)} (${fixedInput ? `${fixedInput.width}x${fixedInput.height}` : `dynamic, size ${size}`}) on ${files.length} images of ${dataFolder}, ${config.ORT_INTRA_OP_THREADS} intra-op thread(s)`);
+    log(`${basename(modelFile)} (${fixedInput ? `${fixedInput.width}x${fixedInput.height}` : `${model.shape.reason}, size ${size}`}) on ${files.length} images of ${dataFolder}, ${config.ORT_INTRA_OP_THREADS} intra-op thread(s)`);
 
     const evaluationOptions: DetectOptions = { confidenceThreshold: evaluation.confidence, iouThreshold: evaluation.iou, maxDetections: evaluation.maxDetections, classes: null };
     const integerImages: EvaluatedImage[] = [];
@@ -154,7 +154,7 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
     const onCoco128 = basename(dataFolder) === 'coco128';
     const results: AccuracyResults = {
       date: new Date().toISOString().slice(0, 10),
-      model: { file: modelFile, sha256, input: fixedInput ? `${fixedInput.width}x${fixedInput.height}` : 'dynamic', classes: metadata.names.length },
+      model: { file: modelFile, sha256, input: fixedInput ? `${fixedInput.width}x${fixedInput.height}` : model.shape.reason === 'dynamic-export' ? 'dynamic' : 'static, rewritten to dynamic', classes: metadata.names.length },
       data: {
         folder: dataFolder,
         images: files.length,

@@ -48,6 +48,9 @@ describe('a models folder with generated, real and custom models and a broken fi
     const { body } = await request(service.url).get(`/models/${name}`).expect(200);
     expect(body).toMatchObject({ name, status: 'loaded', available: true, loaded: true, file: `${name}.onnx`, workers_loaded: 1, replicas: 1 });
     expect(body.classes).toEqual(CUSTOM[name as keyof typeof CUSTOM] ?? expect.arrayContaining(['person', 'bus']));
+    // The real static exports are rewritten to run rectangular; the fixed-output fixtures are no YOLOv5 graph.
+    const real = name === 'yolov5n' || name in CUSTOM;
+    expect([body.shape_policy, body.shape_policy_reason]).toEqual(real ? ['rectangular', 'static-export-rewritten'] : ['fixed', 'graph-not-recognised']);
   });
 
   it.each(WORKING)('POST /predict, /predict/annotated and the classes filter answer for %s', async (name) => {
@@ -61,8 +64,9 @@ describe('a models folder with generated, real and custom models and a broken fi
     expect(annotated.headers['content-type']).toBe('image/png');
   });
 
-  it('the real yolov5n finds the people and the bus of bus.jpg', async () => {
+  it("the real yolov5n finds the people and the bus of bus.jpg, at AutoShape's 480x640 rectangle", async () => {
     const { body } = await request(service.url).post('/predict').field('model', 'yolov5n').attach('image', busJpeg, 'bus.jpg').expect(200);
+    expect(body.input).toEqual({ width: 480, height: 640 });
     const found = new Set(body.detections.map((detection: { class_name: string }) => detection.class_name));
     expect(found).toEqual(new Set(['person', 'bus']));
   });
@@ -119,12 +123,19 @@ describe('MODELS_CONFIG', () => {
     const dir = join(E2E_TMP, 'models-configured');
     writeFixtureModels(dir, 'static', ['yolov5s', 'yolov5m', 'yolov5l']);
     const config = join(dir, 'models.json');
-    writeFileSync(config, JSON.stringify({ defaults: { loading: 'lazy' }, models: { fast: { file: 'yolov5s.onnx', replicas: 2 }, yolov5l: false } }));
+    writeFileSync(config, JSON.stringify({ defaults: { loading: 'lazy' }, models: { fast: { file: 'yolov5s.onnx', replicas: 2, shape_policy: 'fixed' }, yolov5l: false } }));
     const service = await startService({ env: { MODELS_DIR: dir, MODELS_CONFIG: config, LOG_LEVEL: 'error' } });
     try {
       // yolov5s.onnx is served as "fast" only; yolov5l is excluded though its file is there.
       expect((await request(service.url).get('/models').expect(200)).body).toEqual(['yolov5m', 'fast']);
-      expect((await request(service.url).get('/models/fast').expect(200)).body).toMatchObject({ file: 'yolov5s.onnx', status: 'not-loaded', replicas: 2, loading: 'lazy' });
+      expect((await request(service.url).get('/models/fast').expect(200)).body).toMatchObject({
+        file: 'yolov5s.onnx',
+        status: 'not-loaded',
+        replicas: 2,
+        loading: 'lazy',
+        shape_policy: 'fixed',
+        shape_policy_reason: 'pinned-by-config',
+      });
       await request(service.url).post('/predict').field('model', 'fast').attach('image', busJpeg, 'bus.jpg').expect(200);
       await request(service.url).post('/predict').field('model', 'yolov5l').attach('image', busJpeg, 'bus.jpg').expect(400);
     } finally {

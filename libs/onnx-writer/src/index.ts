@@ -11,3 +11,4 @@ export * from './generate-model-files';
 export * from './random-weight-layers';
 export * from './yolov8-architecture';
 export * from './yolov8-onnx';
+export * from './yolov5-shape-flexible';

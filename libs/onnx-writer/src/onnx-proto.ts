@@ -268,3 +268,23 @@ export function encodeOnnxModel(model: OnnxModel): Uint8Array {
 export function defaultOpsetVersion(model: OnnxModel): number | undefined {
   return model.opsetImport.find((entry) => !entry.domain || entry.domain === 'ai.onnx')?.version;
 }
+
+/** A float tensor's values, from raw_data or float_data. */
+export function floatValues(tensor: OnnxTensor): Float32Array {
+  if (tensor.dataType !== OnnxDataType.FLOAT) throw new Error(`${tensor.name} is not a float tensor`);
+  if (tensor.rawData && tensor.rawData.byteLength > 0) {
+    const copy = new Uint8Array(tensor.rawData); // aligned copy: raw_data can sit at any byte offset
+    return new Float32Array(copy.buffer, 0, copy.byteLength / 4);
+  }
+  return Float32Array.from(tensor.floatData ?? []);
+}
+
+/** An int64 tensor's values (shapes, axes), from raw_data or int64_data. */
+export function int64Values(tensor: OnnxTensor): number[] {
+  if (tensor.dataType !== OnnxDataType.INT64) throw new Error(`${tensor.name} is not an int64 tensor`);
+  if (tensor.rawData && tensor.rawData.byteLength > 0) {
+    const copy = new Uint8Array(tensor.rawData);
+    return Array.from(new BigInt64Array(copy.buffer, 0, copy.byteLength / 8), Number);
+  }
+  return [...(tensor.int64Data ?? [])];
+}

@@ -5,7 +5,8 @@ import * as ort from 'onnxruntime-node';
 import { decodeOnnxModel, encodeOnnxModel, OnnxDataType, OnnxModel, OnnxTensor } from '@app/onnx-writer';
 import { ActivationRangeCollector, ValueRange } from './activation-ranges';
 import { withTensorsAsOutputs } from './calibration-outputs';
-import { floatValues, QUANTIZATION_METADATA_KEY, quantizeBias, quantizeModel, quantizeWeightsPerChannel, uint8Parameters } from './qdq-transform';
+import { floatValues } from '@app/onnx-writer/onnx-proto';
+import { QUANTIZATION_METADATA_KEY, quantizeBias, quantizeModel, quantizeWeightsPerChannel, uint8Parameters } from './qdq-transform';
 import { nameUnnamedNodes, planQuantization, QuantizationPlan } from './quantization-plan';
 import { SMALL_DETECTOR, smallDetector, smoothImage } from './test-graphs';
 

@@ -1,4 +1,4 @@
-import { OnnxAttributeType, OnnxDataType, OnnxModel, OnnxNode, OnnxTensor } from '@app/onnx-writer/onnx-proto';
+import { floatValues, OnnxAttributeType, OnnxDataType, OnnxModel, OnnxNode, OnnxTensor } from '@app/onnx-writer/onnx-proto';
 import { ValueRange } from './activation-ranges';
 import { upgradeToOpset13 } from './opset-upgrade';
 import { QuantizationPlan } from './quantization-plan';
@@ -167,16 +167,6 @@ function setQuantizationRecord(model: OnnxModel, plan: QuantizationPlan, setting
     floatConvs: plan.floatConvs.map((conv) => `${conv.node} (${conv.reason})`),
   };
   model.metadataProps = [...model.metadataProps.filter((entry) => entry.key !== QUANTIZATION_METADATA_KEY), { key: QUANTIZATION_METADATA_KEY, value: JSON.stringify(record) }];
-}
-
-/** A float initializer's values, from raw_data or float_data. */
-export function floatValues(tensor: OnnxTensor): Float32Array {
-  if (tensor.dataType !== OnnxDataType.FLOAT) throw new Error(`${tensor.name} is not a float tensor`);
-  if (tensor.rawData && tensor.rawData.byteLength > 0) {
-    const copy = new Uint8Array(tensor.rawData); // aligned copy: raw_data can sit at any byte offset
-    return new Float32Array(copy.buffer, 0, copy.byteLength / 4);
-  }
-  return Float32Array.from(tensor.floatData ?? []);
 }
 
 function floatTensor(name: string, dims: number[], values: Float32Array): OnnxTensor {

@@ -8,6 +8,7 @@ export * from './onnx-metadata';
 export * from './onnx-signature';
 export * from './model-contract';
 export * from './model-probe';
+export * from './shape-policy';
 export * from './detection';
 export * from './timings';
 export * from './letterbox';

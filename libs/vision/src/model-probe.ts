@@ -1,6 +1,7 @@
 import { checkModelContract, ModelContract } from './model-contract';
 import { interpretYoloMetadata, readOnnxMetadata, YoloMetadata } from './onnx-metadata';
 import { readOnnxSignature } from './onnx-signature';
+import { prepareModelShape, ShapePolicy, ShapePolicyDecision } from './shape-policy';
 
 /** What a model file promises before any session is made: its export metadata and its checked input/output contract. */
 export interface ModelProbe {
@@ -10,16 +11,20 @@ export interface ModelProbe {
   contract: ModelContract;
   inputShape: (number | string)[];
   outputShape: (number | string)[];
+  /** The input shape policy a load with the requested policy will give it. */
+  shape: ShapePolicyDecision;
 }
 
 /**
  * Checks a file against the YOLO export contracts from its bytes alone (no ONNX Runtime): what a models folder
  * is screened with, so a broken file is reported as soon as it appears. Throws an error naming the file and the fault.
  */
-export async function probeModelFile(file: string): Promise<ModelProbe> {
+export async function probeModelFile(file: string, shapePolicy: ShapePolicy = 'rectangular'): Promise<ModelProbe> {
   const properties = await readOnnxMetadata(file);
   const metadata = interpretYoloMetadata(properties);
   const { inputs, outputs } = await readOnnxSignature(file);
   const contract = checkModelContract(file, inputs, outputs, metadata);
-  return { metadata, properties, contract, inputShape: [...(inputs[0].shape ?? [])], outputShape: [...(outputs[0].shape ?? [])] };
+  const inputShape = [...(inputs[0].shape ?? [])];
+  const { shape } = await prepareModelShape(file, inputShape, shapePolicy, false);
+  return { metadata, properties, contract, inputShape, outputShape: [...(outputs[0].shape ?? [])], shape };
 }

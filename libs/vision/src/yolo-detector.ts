@@ -30,7 +30,9 @@ export class YoloDetector {
   inputSizeFor(image: InputSize, inputSize = this.inferenceSize): InputSize {
     const { inputHeight, inputWidth } = this.model.contract;
     if (inputHeight !== null && inputWidth !== null) return { height: inputHeight, width: inputWidth };
-    return dynamicInputSize(image, inputSize, this.model.metadata.stride);
+    // A dynamic export pinned to a square: the input size's stride-multiple square.
+    const letterboxed = this.model.shape.policy === 'fixed' ? { height: inputSize, width: inputSize } : image;
+    return dynamicInputSize(letterboxed, inputSize, this.model.metadata.stride);
   }
 
   /** `checkpoint(nextStage)` is called between stages: throwing from it abandons the detection (e.g. a timeout). */

@@ -1,11 +1,15 @@
 import { InferenceSession } from 'onnxruntime-node';
 import { checkModelContract, ModelContract } from './model-contract';
 import { interpretYoloMetadata, readOnnxMetadata, YoloMetadata } from './onnx-metadata';
+import { readOnnxSignature } from './onnx-signature';
+import { prepareModelShape, ShapePolicy, ShapePolicyDecision } from './shape-policy';
 
 export interface LoadedYoloModel {
   session: InferenceSession;
   contract: ModelContract;
   metadata: YoloMetadata;
+  /** The input shape policy it runs with, and why. */
+  shape: ShapePolicyDecision;
 }
 
 /**
@@ -27,20 +31,32 @@ export function detectorSessionOptions(intraOpThreads: number): InferenceSession
 }
 
 /**
- * Opens an ONNX file as a YOLO detector: reads the export metadata, creates the session and checks the
- * input/output contract. Throws an error naming the file and the mismatch; releases the session on failure.
+ * Opens an ONNX file as a YOLO detector: reads the export metadata, makes a static YOLOv5 export rectangular unless
+ * `shapePolicy` pins it to its square (shape-policy.ts), creates the session and checks the input/output contract.
+ * Throws an error naming the file and the mismatch; releases the session on failure.
  */
-export async function loadYoloModel(file: string, options: InferenceSession.SessionOptions = {}): Promise<LoadedYoloModel> {
+export async function loadYoloModel(file: string, options: InferenceSession.SessionOptions = {}, shapePolicy: ShapePolicy = 'rectangular'): Promise<LoadedYoloModel> {
   const metadata = interpretYoloMetadata(await readOnnxMetadata(file));
-  let session: InferenceSession;
+  const { inputs } = await readOnnxSignature(file);
+  const prepared = await prepareModelShape(file, inputs[0]?.shape ?? [], shapePolicy, true);
+  let shape = prepared.shape;
+  let session: InferenceSession | undefined;
+  if (prepared.bytes) {
+    try {
+      session = await InferenceSession.create(prepared.bytes, options);
+    } catch (error) {
+      // The file itself may still load: it then runs at its own square.
+      shape = { policy: 'fixed', reason: 'graph-not-recognised', detail: `ONNX Runtime refused the rewritten graph: ${(error as Error).message}` };
+    }
+  }
   try {
-    session = await InferenceSession.create(file, options);
+    session ??= await InferenceSession.create(file, options);
   } catch (error) {
     throw new Error(`${file} could not be loaded by ONNX Runtime: ${(error as Error).message}`);
   }
   try {
     const contract = checkModelContract(file, session.inputMetadata, session.outputMetadata, metadata);
-    return { session, contract, metadata };
+    return { session, contract, metadata, shape };
   } catch (error) {
     await session.release();
     throw error;

@@ -73,7 +73,8 @@ export interface InProcessModel {
 
 export async function openModel(name: string, staticFile: string, dynamicFile: string, intraOpThreads: number): Promise<InProcessModel> {
   const options = detectorSessionOptions(intraOpThreads);
-  const staticModel = await loadYoloModel(staticFile, options);
+  // Pinned to its square: the static side of the comparison is the 640x640 run.
+  const staticModel = await loadYoloModel(staticFile, options, 'fixed');
   const dynamicModel = await loadYoloModel(dynamicFile, options);
   return {
     name,

@@ -34,7 +34,8 @@ export class AlreadyQuantizedError extends Error {}
  */
 export async function quantizeFile(options: QuantizeFileOptions): Promise<QuantizedFile> {
   const { file, photos, percentile } = options;
-  const { contract, metadata, session } = await loadYoloModel(file);
+  // Calibrated at the file's own input, the graph that is quantized (a static export's square).
+  const { contract, metadata, session } = await loadYoloModel(file, {}, 'fixed');
   await session.release();
   const model = decodeOnnxModel(readFileSync(file));
   if (model.metadataProps.some((entry) => entry.key === QUANTIZATION_METADATA_KEY)) throw new AlreadyQuantizedError(`${file} is already quantized`);

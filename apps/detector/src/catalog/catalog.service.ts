@@ -18,7 +18,7 @@ export class CatalogService extends ModelCatalog implements OnApplicationBootstr
     super({
       modelsDir: config.modelsDir,
       config: config.modelsConfig,
-      defaults: { inputSize: config.inferenceSize, replicas: config.workerThreads, threads: config.intraOpThreads, loading: config.modelsLoading },
+      defaults: { inputSize: config.inferenceSize, replicas: config.workerThreads, threads: config.intraOpThreads, loading: config.modelsLoading, shapePolicy: 'rectangular' },
       expected: DEFAULT_MODEL_NAMES,
       probe: probeModelFile,
       log: { log: (message) => this.logger.log(message), warn: (message) => this.logger.warn(message), error: (message) => this.logger.error(message) },

@@ -7,7 +7,7 @@ import { ModelCatalog } from './model-catalog';
 import { EMPTY_MODELS_CONFIG, ModelOptions, ModelsConfig, parseModelsConfig } from './models-config';
 
 const SHARED_MODELS = resolve(__dirname, '../../../../../shared/models');
-const DEFAULTS: ModelOptions = { inputSize: 640, replicas: 1, threads: 2, loading: 'lazy' };
+const DEFAULTS: ModelOptions = { inputSize: 640, replicas: 1, threads: 2, loading: 'lazy', shapePolicy: 'rectangular' };
 const fixture = (names?: string[]) => makeFixedOutputModel({ rows: [], names });
 
 const folders: string[] = [];
@@ -183,7 +183,7 @@ describe('ModelCatalog', () => {
     const config = parseModelsConfig(
       JSON.stringify({
         defaults: { threads: 1 },
-        models: { fast: { file: 'yolov5n.onnx', replicas: 2 }, big: { file: 'yolov5s6.onnx', input_size: 1280, loading: 'eager' }, yolov5l: false },
+        models: { fast: { file: 'yolov5n.onnx', replicas: 2, shape_policy: 'fixed' }, big: { file: 'yolov5s6.onnx', input_size: 1280, loading: 'eager' }, yolov5l: false },
       }),
       'models.json',
     );
@@ -194,8 +194,12 @@ describe('ModelCatalog', () => {
     write('other.onnx');
     await catalog.scan();
     expect(catalog.names).toEqual(['yolov5s', 'yolov5m', 'big', 'fast', 'other']);
-    expect(catalog.get('fast')?.options).toEqual({ inputSize: 640, replicas: 2, threads: 1, loading: 'lazy' });
-    expect(catalog.get('big')?.options).toEqual({ inputSize: 1280, replicas: 1, threads: 1, loading: 'eager' });
+    expect(catalog.get('fast')?.options).toEqual({ inputSize: 640, replicas: 2, threads: 1, loading: 'lazy', shapePolicy: 'fixed' });
+    expect(catalog.get('big')?.options).toEqual({ inputSize: 1280, replicas: 1, threads: 1, loading: 'eager', shapePolicy: 'rectangular' });
+    // The shape policy each will run with, predicted from the file and the config.
+    expect(catalog.get('fast')?.description?.shape).toEqual({ policy: 'fixed', reason: 'pinned-by-config' });
+    expect(catalog.get('big')?.description?.shape).toEqual({ policy: 'rectangular', reason: 'dynamic-export' });
+    expect(catalog.get('other')?.description?.shape).toEqual({ policy: 'fixed', reason: 'graph-not-recognised', detail: expect.any(String) });
     expect(catalog.get('yolov5l')).toBeUndefined();
 
     const onlyNamed = setUp({ ...config, discover: false });
@@ -218,10 +222,11 @@ describe('ModelCatalog', () => {
 
 describe('parseModelsConfig', () => {
   it('names every fault of a bad file', () => {
-    const bad = JSON.stringify({ models: { 'bad name': {}, x: { replicas: 0, file: '../escape.onnx' } }, extra: 1 });
+    const bad = JSON.stringify({ models: { 'bad name': {}, x: { replicas: 0, file: '../escape.onnx', shape_policy: 'round' } }, extra: 1 });
     expect(() => parseModelsConfig(bad, 'models.json')).toThrow(/^models\.json: .*"extra" is not allowed/);
     expect(() => parseModelsConfig(bad, 'models.json')).toThrow(/replicas" must be greater than or equal to 1/);
     expect(() => parseModelsConfig(bad, 'models.json')).toThrow(/file name in the models folder/);
+    expect(() => parseModelsConfig(bad, 'models.json')).toThrow(/"models\.x\.shape_policy" must be one of \[rectangular, fixed\]/);
     expect(() => parseModelsConfig('{ nope', 'models.json')).toThrow(/models\.json is not valid JSON/);
   });
 

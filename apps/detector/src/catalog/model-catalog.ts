@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { QuantizationRecord, readQuantizationRecord } from '@app/quantize';
-import type { HeadLayout, ModelProbe } from '@app/vision';
+import type { HeadLayout, ModelProbe, ShapePolicy, ShapePolicyDecision } from '@app/vision';
 import { canServe, isReady, ModelStatus } from './model-state';
 import { MODEL_NAME_PATTERN, ModelOptions, ModelsConfig } from './models-config';
 
@@ -17,6 +17,8 @@ export interface ModelDescription {
   randomWeights: boolean;
   /** The quantizer's record for an INT8 model (`npm run models:quantize`); null for a float one. */
   quantization: Partial<QuantizationRecord> | null;
+  /** The input shape policy it runs with (predicted from the file until a runner has loaded it) and why. */
+  shape: ShapePolicyDecision;
   /** Load + warm-up of the first runner, once loaded. */
   loadMs?: number;
 }
@@ -52,7 +54,7 @@ export interface CatalogOptions {
   /** Official names served even while their file is missing (they can be fetched): the first-start defaults. */
   expected: readonly string[];
   /** Checks a file against the model contract without loading it (probeModelFile); throws the fault. */
-  probe: (file: string) => Promise<ModelProbe>;
+  probe: (file: string, shapePolicy: ShapePolicy) => Promise<ModelProbe>;
   log: { log(message: string): void; warn(message: string): void; error(message: string): void };
 }
 
@@ -192,7 +194,7 @@ export class ModelCatalog extends EventEmitter<CatalogEvents> {
       if (model.status === 'missing') this.options.log.warn(`Model ${name} is not installed: ${file} does not exist.`);
     } else {
       try {
-        const probe = await this.options.probe(file);
+        const probe = await this.options.probe(file, model.options.shapePolicy);
         model.description = {
           inputShape: probe.inputShape,
           outputShape: probe.outputShape,
@@ -201,9 +203,10 @@ export class ModelCatalog extends EventEmitter<CatalogEvents> {
           headLayout: probe.contract.headLayout,
           randomWeights: probe.metadata.randomWeights,
           quantization: readQuantizationRecord(probe.properties),
+          shape: probe.shape,
         };
         model.status = model.options.loading === 'eager' ? 'loading' : 'not-loaded';
-        this.options.log.log(`Model ${name}: ${file}, input [${probe.inputShape.join(',')}], ${probe.contract.headLayout} head, ${probe.metadata.names.length} classes${model.description.quantization ? ', INT8' : ''} (${model.options.loading} loading).`);
+        this.options.log.log(`Model ${name}: ${file}, input [${probe.inputShape.join(',')}], ${probe.contract.headLayout} head, ${probe.metadata.names.length} classes${model.description.quantization ? ', INT8' : ''}, ${describeShape(probe.shape)} (${model.options.loading} loading).`);
         if (probe.metadata.randomWeights) this.options.log.warn(`Model ${name} has random weights (a benchmark stand-in): its detections are meaningless.`);
       } catch (error) {
         this.fail(model, (error as Error).message);
@@ -220,12 +223,13 @@ export class ModelCatalog extends EventEmitter<CatalogEvents> {
     if (model && !model.version) model.status = fetching ? 'fetching' : 'missing';
   }
 
-  /** A runner loaded this version. Eager loading is done when every replica has it; a lazy load at the first one. */
-  markLoaded(name: string, version: string | undefined, loadMs: number) {
+  /** A runner loaded this version (with this shape policy). Eager loading is done when every replica has it; a lazy load at the first one. */
+  markLoaded(name: string, version: string | undefined, loadMs: number, shape?: ShapePolicyDecision) {
     const model = this.current(name, version);
     if (!model || model.status === 'failed') return;
     model.runnersLoaded++;
     if (model.description && model.description.loadMs === undefined) model.description.loadMs = loadMs;
+    if (model.description && shape) model.description.shape = shape;
     if (model.options.loading === 'lazy' || model.runnersLoaded >= model.options.replicas) model.status = 'loaded';
     this.recordStartUp();
   }
@@ -273,6 +277,8 @@ export class ModelCatalog extends EventEmitter<CatalogEvents> {
     return model !== undefined && canServe(model.status);
   }
 }
+
+const describeShape = ({ policy, reason, detail }: ShapePolicyDecision) => `${policy} input (${reason}${detail ? `: ${detail}` : ''})`;
 
 /** yolov5n < s < m < l < x, then any other name alphabetically: the official sizes read smallest first. */
 const SIZE_ORDER = ['n', 's', 'm', 'l', 'x'];

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as Joi from 'joi';
+import { SHAPE_POLICIES, ShapePolicy } from '@app/vision';
 
 /**
  * The optional models config file (MODELS_CONFIG, JSON): names, renames and exclusions of the models folder's
@@ -12,6 +13,7 @@ import * as Joi from 'joi';
  *     "models": {
  *       "fast": { "file": "yolov5n.onnx" },      // yolov5n.onnx is served as "fast" (and no longer as "yolov5n")
  *       "big": { "file": "yolov5s6.onnx", "input_size": 1280 },
+ *       "square": { "file": "custom.onnx", "shape_policy": "fixed" }, // letterboxed into its square, not a rectangle
  *       "yolov5x": false                         // never served, even if the file is there
  *     }
  *   }
@@ -19,7 +21,7 @@ import * as Joi from 'joi';
 export const MODEL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export interface ModelOptions {
-  /** The longest side of a dynamic model's input (P6 exports want 1280); a static model's own size wins. */
+  /** The longest side of a rectangular model's input (P6 exports want 1280); a `fixed` model's own size wins. */
   inputSize: number;
   /** Runner threads that hold a session of the model, each running one image at a time. */
   replicas: number;
@@ -27,6 +29,8 @@ export interface ModelOptions {
   threads: number;
   /** Load at start (eager) or on the first request (lazy). */
   loading: 'eager' | 'lazy';
+  /** `rectangular` (default): AutoShape's stride-multiple rectangle, static exports rewritten to allow it; `fixed`: the model's square. */
+  shapePolicy: ShapePolicy;
 }
 
 export interface ModelsConfig {
@@ -41,6 +45,7 @@ const options = {
   replicas: Joi.number().integer().min(1).max(64),
   threads: Joi.number().integer().min(1).max(64),
   loading: Joi.string().valid('eager', 'lazy'),
+  shape_policy: Joi.string().valid(...SHAPE_POLICIES),
 };
 
 const schema = Joi.object({
@@ -58,9 +63,9 @@ const schema = Joi.object({
     .default({}),
 }).unknown(false);
 
-type RawOptions = { input_size?: number; replicas?: number; threads?: number; loading?: 'eager' | 'lazy' };
-const fromRaw = ({ input_size, replicas, threads, loading }: RawOptions): Partial<ModelOptions> =>
-  Object.fromEntries(Object.entries({ inputSize: input_size, replicas, threads, loading }).filter(([, value]) => value !== undefined));
+type RawOptions = { input_size?: number; replicas?: number; threads?: number; loading?: 'eager' | 'lazy'; shape_policy?: ShapePolicy };
+const fromRaw = ({ input_size, replicas, threads, loading, shape_policy }: RawOptions): Partial<ModelOptions> =>
+  Object.fromEntries(Object.entries({ inputSize: input_size, replicas, threads, loading, shapePolicy: shape_policy }).filter(([, value]) => value !== undefined));
 
 export const EMPTY_MODELS_CONFIG: ModelsConfig = { discover: true, models: {}, defaults: {} };
 

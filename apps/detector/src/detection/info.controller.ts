@@ -107,6 +107,8 @@ export class InfoController {
       error: state.error ?? null,
       install_hint: state.status === 'missing' ? notInstalledHint(name) : null,
       input_shape: description?.inputShape ?? null,
+      shape_policy: description?.shape.policy ?? null,
+      shape_policy_reason: description?.shape.reason ?? null,
       output_shape: description?.outputShape ?? null,
       stride: description?.stride ?? null,
       head_layout: description?.headLayout ?? null,

@@ -123,13 +123,14 @@ export class InferenceService implements OnApplicationShutdown {
       eager: options.loading === 'eager',
       inferenceSize: options.inputSize,
       intraOpThreads: options.threads,
+      shapePolicy: options.shapePolicy,
       replicas: options.replicas,
     });
     runners.on('load', (report) => {
       // Before the model counts as loaded, so that a ready replica's memory is what it keeps, not its loading's peak.
       releaseFreedMemory();
       if (report.error) this.catalog.markFailed(name, report.version, report.error);
-      else this.catalog.markLoaded(name, report.version, report.loadMs ?? 0);
+      else this.catalog.markLoaded(name, report.version, report.loadMs ?? 0, report.shape);
     });
     runners.on('cancelled', ({ stage }) => this.events.emit('abandoned', { model: name, stage }));
     this.runners.set(name, runners);

@@ -1,4 +1,4 @@
-import type { DetectionOutcome, DetectOptions, ImageErrorKind } from '@app/vision';
+import type { DetectionOutcome, DetectOptions, ImageErrorKind, ShapePolicy, ShapePolicyDecision } from '@app/vision';
 
 /** Messages between the main thread and a model's runner threads. Only plain data crosses the thread boundary. */
 
@@ -12,6 +12,7 @@ export interface RunnerWorkerData {
   eager: boolean;
   inferenceSize: number;
   intraOpThreads: number;
+  shapePolicy: ShapePolicy;
 }
 
 /** Posted by a runner (outside any task) when it has tried to load its model. */
@@ -20,6 +21,8 @@ export interface RunnerLoadReport {
   threadId: number;
   version: string | undefined;
   loadMs?: number;
+  /** The shape policy the loaded session runs with. */
+  shape?: ShapePolicyDecision;
   error?: string;
 }
 

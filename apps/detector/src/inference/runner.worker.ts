@@ -21,7 +21,7 @@ function report(message: Omit<RunnerLoadReport, 'type' | 'threadId' | 'version'>
 async function loadDetector(): Promise<YoloDetector> {
   const started = performance.now();
   try {
-    const model = await loadYoloModel(config.file, detectorSessionOptions(config.intraOpThreads));
+    const model = await loadYoloModel(config.file, detectorSessionOptions(config.intraOpThreads), config.shapePolicy);
     const loaded = new YoloDetector(model, config.inferenceSize);
     // Warm-up: the first run allocates ORT's buffers and is several times slower than the next ones.
     const input = loaded.inputSizeFor({ height: config.inferenceSize, width: config.inferenceSize });
@@ -29,7 +29,7 @@ async function loadDetector(): Promise<YoloDetector> {
     await loaded.detectBitmap(grey, DEFAULT_DETECT_OPTIONS);
     // Reading the model has started libuv's pool by now: decoding and garbage collection yield to the HTTP thread.
     lowerBackgroundThreadsPriority();
-    report({ loadMs: performance.now() - started });
+    report({ loadMs: performance.now() - started, shape: model.shape });
     return loaded;
   } catch (error) {
     report({ error: (error as Error).message });

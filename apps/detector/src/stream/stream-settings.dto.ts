@@ -17,7 +17,7 @@ export class StreamSettingsDto extends DetectionOptionsDto {
   @MaxLength(64)
   model?: string;
 
-  /** Longest side of the model input for dynamic-shape models (fixed-shape models run at their own size). */
+  /** Longest side of the model input for rectangular models (shape_policy `fixed` ones run at their square). */
   @IsOptional()
   @Transform(toNumber)
   @IsInt()

@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import request from 'supertest';
 import { Detection, matchDetections } from '@app/vision';
 import { mapConcurrently } from '../hardening/helpers';
 import { corpusFile, REPO_ROOT } from '../support/paths';
-import { describeWithFiles, realModelsFolder } from '../support/real-models';
+import { describeWithFiles, REAL_MODELS, realModelsFolder } from '../support/real-models';
 import { RunningService, startService } from '../support/service';
 
 /**
@@ -32,7 +33,7 @@ interface Tolerance {
 }
 
 /**
- * The dynamic model runs at AutoShape's rectangle with AutoShape's arithmetic (same JPEG pixels, cv2's fixed-point
+ * The dynamic export, and the static one rewritten at load, run at AutoShape's rectangle with AutoShape's arithmetic (same JPEG pixels, cv2's fixed-point
  * resize): the answer is the reference's, up to ONNX Runtime against PyTorch flipping a truncated pixel or a
  * rounded third decimal.
  */
@@ -57,8 +58,8 @@ const DYNAMIC_EXCEPTIONS: Record<string, Tolerance> = {
 const NOT_COMPARED = new Set(['odd/pngsuite/g05n0g16.png', 'odd/pngsuite/g07n0g16.png', 'odd/pngsuite/g10n0g16.png', 'odd/pngsuite/g25n0g16.png']);
 
 /**
- * The static export always runs at 640x640 (grey bars to the square) where AutoShape ran the rectangle: a different
- * input, so the boxes move; measured photo by photo, the tolerance is what remains.
+ * The static export pinned to its square (`shape_policy: "fixed"`) runs at 640x640 (grey bars to the square) where
+ * AutoShape ran the rectangle: a different input, so the boxes move; measured photo by photo, the tolerance is what remains.
  */
 const STATIC_TOLERANCES: Record<string, Tolerance> = {
   'photos/bus.jpg': { px: 26, confidence: 0.13, unmatchedBelow: 0.52, why: 'square input: a person at 0.519 falls under 0.25' },
@@ -103,6 +104,8 @@ function withinTolerance(difference: ReturnType<typeof answerDifference>, tolera
 const readJson = (file: string) => (existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, ReferenceEntry>) : {});
 
 const folder = realModelsFolder('coco', ['coco', 'cocoDynamic']);
+/** The static file served a second time, pinned to its square. */
+const PINNED = 'yolov5n-square';
 const missing = [...folder.missing, ...[REFERENCE, RGB_REFERENCE].filter((file) => !existsSync(file))];
 
 describeWithFiles(missing)('the real yolov5n against the old pipeline (reference answers of ../shared/reference)', () => {
@@ -114,9 +117,13 @@ describeWithFiles(missing)('the real yolov5n against the old pipeline (reference
     .map(([file, entry]) => ({ file, entry: rgbReference[file] ?? entry, rgb: file in rgbReference }))
     .filter(({ entry }) => Array.isArray(entry.detections));
   let service: RunningService;
+  /** Each served model's answers over the corpus, once asked. */
+  const answered = new Map<string, Awaited<ReturnType<typeof answers>>>();
 
   beforeAll(async () => {
-    service = await startService({ env: { MODELS_DIR: folder.dir, QUEUE_DEPTH: '64' }, timeoutMs: 60_000 });
+    const config = join(folder.dir, 'models.json');
+    writeFileSync(config, JSON.stringify({ models: { [folder.served.coco!]: {}, [PINNED]: { file: REAL_MODELS.coco, shape_policy: 'fixed' } } }));
+    service = await startService({ env: { MODELS_DIR: folder.dir, MODELS_CONFIG: config, QUEUE_DEPTH: '64' }, timeoutMs: 60_000 });
   });
   afterAll(() => service?.stop());
 
@@ -148,8 +155,22 @@ describeWithFiles(missing)('the real yolov5n against the old pipeline (reference
     );
   });
 
-  it(`answers every file as the reference does with the dynamic export (served as ${folder.served.cocoDynamic})`, async () => {
-    const results = await answers(folder.served.cocoDynamic!, expected.map(({ file }) => file));
+  it('runs the static export rectangular (rewritten at load) unless pinned to its square', async () => {
+    const policy = async (name: string) => {
+      const { body } = await request(service.url).get(`/models/${name}`).expect(200);
+      return [body.shape_policy, body.shape_policy_reason];
+    };
+    expect(await policy(folder.served.coco!)).toEqual(['rectangular', 'static-export-rewritten']);
+    expect(await policy(folder.served.cocoDynamic!)).toEqual(['rectangular', 'dynamic-export']);
+    expect(await policy(PINNED)).toEqual(['fixed', 'pinned-by-config']);
+  });
+
+  it.each([
+    ['the dynamic export', 'cocoDynamic'],
+    ['the static export as users get it (the official-type file, rewritten at load)', 'coco'],
+  ] as const)('answers every file as the reference does with %s', async (_, model) => {
+    const results = await answers(folder.served[model]!, expected.map(({ file }) => file));
+    answered.set(model, results);
     const report = { identical: 0, withinTolerance: 0, notCompared: 0 };
     const failures: string[] = [];
     for (const { file, entry } of expected) {
@@ -167,13 +188,20 @@ describeWithFiles(missing)('the real yolov5n against the old pipeline (reference
       else if (withinTolerance(difference, DYNAMIC_EXCEPTIONS[file] ?? UP_TO_ROUNDING)) report.withinTolerance++;
       else failures.push(`${file}: ${JSON.stringify(difference)} exceeds ${JSON.stringify(DYNAMIC_EXCEPTIONS[file] ?? UP_TO_ROUNDING)}`);
     }
-    process.stdout.write(`reference parity, dynamic yolov5n over ${expected.length} files: ${JSON.stringify(report)}\n`);
+    process.stdout.write(`reference parity, ${REAL_MODELS[model]} over ${expected.length} files: ${JSON.stringify(report)}\n`);
     expect(failures).toEqual([]);
   }, 300_000);
 
-  it(`answers the photos within their measured tolerance with the static 640x640 export (served as ${folder.served.coco})`, async () => {
+  it('the static export answers every file exactly as the dynamic export does', () => {
+    const [dynamic, rewritten] = [answered.get('cocoDynamic'), answered.get('coco')];
+    expect(rewritten && dynamic).toBeDefined();
+    const different = expected.map(({ file }) => file).filter((file) => JSON.stringify(rewritten!.get(file)) !== JSON.stringify(dynamic!.get(file)));
+    expect(different).toEqual([]);
+  });
+
+  it(`answers the photos within their measured tolerance with the static export pinned to 640x640 (served as ${PINNED})`, async () => {
     const photos = Object.keys(STATIC_TOLERANCES);
-    const results = await answers(folder.served.coco!, photos);
+    const results = await answers(PINNED, photos);
     const failures = photos.flatMap((file) => {
       const answer = results.get(file)!;
       if (answer.status !== 200) return [`${file}: ${answer.status} ${answer.detail}`];

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { HEAD_LAYOUTS, HeadLayout } from '@app/vision';
+import { HEAD_LAYOUTS, HeadLayout, SHAPE_POLICIES, SHAPE_POLICY_REASONS, ShapePolicy, ShapePolicyReason } from '@app/vision';
 import { MODEL_STATUSES, ModelStatus } from '../../catalog/model-state';
 import { Int8CpuDto, QuantizationDto } from './quantization.dto';
 
@@ -20,6 +20,22 @@ export class ModelStateDto {
   install_hint: string | null;
   @ApiProperty({ nullable: true, description: 'Input shape; strings are dynamic axes.', example: [1, 3, 640, 640], type: 'array', items: {} })
   input_shape: (number | string)[] | null;
+  @ApiProperty({
+    nullable: true,
+    enum: SHAPE_POLICIES,
+    description:
+      "How images are letterboxed: `rectangular` into AutoShape's smallest stride-multiple rectangle (the long side at `input_size`), `fixed` into the model's square. Null when the file cannot be read.",
+    example: 'rectangular',
+  })
+  shape_policy: ShapePolicy | null;
+  @ApiProperty({
+    nullable: true,
+    enum: SHAPE_POLICY_REASONS,
+    description:
+      'Why: `dynamic-export` (its input is dynamic), `static-export-rewritten` (a static export made shape-flexible at load), `pinned-by-config` (`shape_policy: "fixed"` in the models config), `graph-not-recognised` (a static graph the rewrite does not know: it keeps its square).',
+    example: 'static-export-rewritten',
+  })
+  shape_policy_reason: ShapePolicyReason | null;
   @ApiProperty({ nullable: true, example: [1, 25200, 85], type: 'array', items: {} })
   output_shape: (number | string)[] | null;
   @ApiProperty({ nullable: true, type: Number, example: 32 })
@@ -68,7 +84,7 @@ export class ModelStateDto {
   workers_loaded: number;
   @ApiProperty({ description: 'Runner threads the model gets (WORKER_THREADS, or `replicas` in the models config).', example: 1 })
   replicas: number;
-  @ApiProperty({ description: "Longest side of a dynamic model's input (INFERENCE_SIZE or the models config); a static model runs at its own size.", example: 640 })
+  @ApiProperty({ description: "Longest side of a rectangular model's input (INFERENCE_SIZE or the models config); a model with shape_policy `fixed` runs at its own square.", example: 640 })
   input_size: number;
   @ApiProperty({ enum: ['eager', 'lazy'], description: 'Loaded at start or on first use.', example: 'eager' })
   loading: 'eager' | 'lazy';
