@@ -3,7 +3,7 @@ import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { YOLOV5_MODELS, Yolov5Model, yolov5Cost, Yolov5Scale } from '@app/onnx-writer';
-import { configValidationSchema } from '../../detector/src/config/detector-config';
+import { readDetectorConfig } from '../../detector/src/config/detector-config';
 import { parseCommandLine, parseModelList, runCommand, UsageError } from './command-line';
 import { generateBenchModels } from './bench/bench-models';
 import { BenchModel, LineupServices, prepareBenchModels, staticExportsFolder, staticServedName } from './bench/bench-lineup';
@@ -100,9 +100,7 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
   const rounds = positiveOption('rounds', values.rounds, values.tune ? 4 : values.streams ? 2 : 10);
   const loadSeconds = positiveOption('load-seconds', values['load-seconds'], values.tune ? 3 : values.streams ? 5 : 8);
   const outDir = resolve(values.out ?? join(REPO_ROOT, 'bench/results'));
-  const { value: config } = configValidationSchema.validate(process.env);
-  const workerThreads: number = config.WORKER_THREADS;
-  const intraOpThreads: number = config.ORT_INTRA_OP_THREADS;
+  const { workerThreads, intraOpThreads } = readDetectorConfig();
 
   const started = Date.now();
   const loadAtStart = loadavg();

@@ -90,9 +90,12 @@ function readModelsConfigOrStop(file: string | undefined): ModelsConfig {
   }
 }
 
+/** The typed settings from an environment (defaults applied); a bad value throws, naming the variable. */
+export function readDetectorConfig(env: NodeJS.ProcessEnv = process.env): DetectorConfig {
+  const { value, error } = configValidationSchema.validate(env);
+  if (error) throw new Error(`Config validation error: ${error.message}`);
+  return Object.fromEntries(Object.entries(SETTINGS).map(([key, { env: name, read }]) => [key, read(value[name])])) as DetectorConfig;
+}
+
 /** Inject with `@Inject(detectorConfig.KEY) config: DetectorConfig`. */
-export const detectorConfig = registerAs('detector', (): DetectorConfig => {
-  // ConfigModule validated process.env against the schema at boot; this applies the same defaults and types.
-  const { value } = configValidationSchema.validate(process.env);
-  return Object.fromEntries(Object.entries(SETTINGS).map(([key, { env, read }]) => [key, read(value[env])])) as DetectorConfig;
-});
+export const detectorConfig = registerAs('detector', (): DetectorConfig => readDetectorConfig());
