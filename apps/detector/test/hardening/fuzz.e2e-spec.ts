@@ -1,5 +1,5 @@
 import { RunningService, startService } from '../support/service';
-import { answerOf, corpusBytes, mapConcurrently, seededRandom } from './helpers';
+import { answerOf, corpusBytes, mapConcurrently, seededRandom } from '../support/helpers';
 
 const SEED = 20_240_611;
 const random = seededRandom(SEED);

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Detection, matchDetections } from '@app/vision';
-import { mapConcurrently } from '../hardening/helpers';
+import { mapConcurrently } from '../support/helpers';
 import { corpusFile, REPO_ROOT } from '../support/paths';
 import { describeWithFiles, realModelsFolder } from '../support/real-models';
 import { RunningService, startService } from '../support/service';

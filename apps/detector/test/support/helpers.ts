@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { CORPUS_DIR } from '../support/paths';
+import { CORPUS_DIR } from './paths';
 
 /** Every image of ../shared/corpus (photos, odd, bad), as paths relative to it. */
 export function corpusFiles(): string[] {
