@@ -81,18 +81,6 @@ export async function residentBytes(url: string): Promise<number> {
   return metric(await scrape(url), 'process_resident_memory_bytes')!;
 }
 
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32), so a failing fuzz case can be replayed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Runs `task` over `items` with at most `concurrency` at a time; results keep the items' order. */
 export async function mapConcurrently<T, R>(items: readonly T[], concurrency: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
