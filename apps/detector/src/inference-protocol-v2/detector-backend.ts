@@ -5,6 +5,7 @@ import { DetectionService } from '../detection/detection.service';
 import { DetectionOptionsDto } from '../detection/dto/detection-options.dto';
 import { CatalogService } from '../catalog/catalog.service';
 import { UnknownModelError } from '../catalog/model-errors';
+import { isModelReady } from '../catalog/model-state';
 import { transferImage } from '../common/transferred-image';
 import { InferenceModule } from '../inference/inference.module';
 import { InferenceService } from '../inference/inference.service';
@@ -54,7 +55,7 @@ class CatalogDetectorBackend extends DetectorBackend {
   isModelReady(name: string): boolean {
     const model = this.catalog.get(name);
     if (!model) throw new UnknownModelError(name, this.catalog.names);
-    return model.status === 'loaded' || model.status === 'not-loaded';
+    return isModelReady(model.status);
   }
 
   async detect(name: string, image: Uint8Array, dto: DetectionOptionsDto, signal: AbortSignal): Promise<BackendDetection> {

@@ -5,7 +5,7 @@ import { DetectionOutcome, DetectOptions, ImageError, probeImage, StageTimings }
 import { CatalogService } from '../catalog/catalog.service';
 import { ModelUnavailableError, UnknownModelError } from '../catalog/model-errors';
 import { CatalogModel } from '../catalog/model-catalog';
-import { canServe } from '../catalog/model-state';
+import { canServe, hasFailed, isFetching, isLoading, isMissing } from '../catalog/model-state';
 import { TransferredImage } from '../common/transferred-image';
 import { DetectorConfig, detectorConfig } from '../config/detector-config';
 import { releaseFreedMemory } from './freed-memory';
@@ -54,7 +54,7 @@ export class InferenceService implements OnApplicationShutdown {
     this.scheduler = new Scheduler({ queueDepth: config.queueDepth, timeoutMs: config.requestTimeoutMs, retryAfterSeconds: config.retryAfterSeconds });
     catalog.on('changed', (model) => {
       this.retire(model.name);
-      if (model.status === 'loading') this.runnersFor(model); // eager: load now
+      if (isLoading(model.status)) this.runnersFor(model); // eager: load now
     });
     catalog.on('removed', (name) => {
       this.retire(name);
@@ -92,14 +92,14 @@ export class InferenceService implements OnApplicationShutdown {
   /** The model's catalog entry if it can serve; a model missing or failed is looked for again first (it may just have arrived). */
   private async servable(name: string): Promise<CatalogModel> {
     let model = this.catalog.get(name);
-    if (!model || model.status === 'missing' || model.status === 'failed') {
+    if (!model || isMissing(model.status) || hasFailed(model.status)) {
       await this.catalog.scan();
       model = this.catalog.get(name);
     }
     if (!model) throw new UnknownModelError(name, this.catalog.names);
     if (canServe(model.status)) return model;
-    if (model.status === 'fetching') throw new ModelUnavailableError(name, `Model ${name} is being downloaded; try again shortly.`, 10, 'is being downloaded');
-    if (model.status === 'failed') throw new ModelUnavailableError(name, `Model ${name} cannot be used: ${model.error}`, undefined, 'could not be loaded');
+    if (isFetching(model.status)) throw new ModelUnavailableError(name, `Model ${name} is being downloaded; try again shortly.`, 10, 'is being downloaded');
+    if (hasFailed(model.status)) throw new ModelUnavailableError(name, `Model ${name} cannot be used: ${model.error}`, undefined, 'could not be loaded');
     throw new ModelUnavailableError(name, notInstalledHint(name), undefined, 'is not installed');
   }
 
