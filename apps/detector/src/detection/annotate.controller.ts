@@ -7,7 +7,7 @@ import { ErrorResponseDto } from '../common/error-response.dto';
 import { ApiImageErrors } from './api-image-errors.decorator';
 import { RequestSignal } from '../common/request-signal.decorator';
 import { CatalogService } from '../catalog/catalog.service';
-import { transferImage } from '../common/transferred-image';
+import { transferImage } from '../inference/transferred-image';
 import { AnnotationService } from './annotation.service';
 import { DetectionService } from './detection.service';
 import { ANNOTATED_IMAGE_FORMATS, AnnotateRequestDto } from './dto/annotate-request.dto';

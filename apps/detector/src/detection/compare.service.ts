@@ -3,7 +3,7 @@ import { AGREEMENT_IOU_THRESHOLD, boxAgreement } from '@app/vision';
 import { CatalogService } from '../catalog/catalog.service';
 import { ModelUnavailableError, UnknownModelError } from '../catalog/model-errors';
 import { retryAfterOf, statusOf } from '../common/error-status';
-import { transferImage } from '../common/transferred-image';
+import { transferImage } from '../inference/transferred-image';
 import { RequestRefusedError } from '../inference/request-refused.error';
 import { DetectionService } from './detection.service';
 import { CompareOptionsDto } from './dto/compare-request.dto';

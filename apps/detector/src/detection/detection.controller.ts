@@ -9,7 +9,7 @@ import { PredictResponseDto } from './dto/predict-response.dto';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { RequestSignal } from '../common/request-signal.decorator';
 import { requestImage } from './request-image';
-import { transferImage } from '../common/transferred-image';
+import { transferImage } from '../inference/transferred-image';
 
 @ApiTags('detection')
 @Controller()

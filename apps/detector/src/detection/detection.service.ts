@@ -1,7 +1,7 @@
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { DEFAULT_DETECT_OPTIONS, DetectionOutcome, DetectOptions, presentTimings } from '@app/vision';
 import { CatalogService } from '../catalog/catalog.service';
-import { TransferredImage } from '../common/transferred-image';
+import { TransferredImage } from '../inference/transferred-image';
 import { InferenceService } from '../inference/inference.service';
 import { DetectionOptionsDto } from './dto/detection-options.dto';
 

@@ -6,7 +6,7 @@ import { DetectionOptionsDto } from '../detection/dto/detection-options.dto';
 import { CatalogService } from '../catalog/catalog.service';
 import { UnknownModelError } from '../catalog/model-errors';
 import { isModelReady } from '../catalog/model-state';
-import { transferImage } from '../common/transferred-image';
+import { transferImage } from '../inference/transferred-image';
 import { InferenceModule } from '../inference/inference.module';
 import { InferenceService } from '../inference/inference.service';
 

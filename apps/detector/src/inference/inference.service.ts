@@ -6,7 +6,7 @@ import { CatalogService } from '../catalog/catalog.service';
 import { ModelUnavailableError, UnknownModelError } from '../catalog/model-errors';
 import { CatalogModel } from '../catalog/model-catalog';
 import { canServe, hasFailed, isFetching, isLoading, isMissing } from '../catalog/model-state';
-import { TransferredImage } from '../common/transferred-image';
+import { TransferredImage } from './transferred-image';
 import { DetectorConfig, detectorConfig } from '../config/detector-config';
 import { releaseFreedMemory } from './freed-memory';
 import { ModelRunners, RUNNER_PIPELINE_DEPTH } from './model-runners';

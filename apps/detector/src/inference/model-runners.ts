@@ -2,7 +2,7 @@ import { EventEmitter, once } from 'node:events';
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import type { DetectOptions } from '@app/vision';
-import { TransferredImage } from '../common/transferred-image';
+import { TransferredImage } from './transferred-image';
 import { DetectTaskResult, ReleaseTask, RunnerLoadReport, RunnerWorkerData } from './runner-protocol';
 
 /** Tasks a runner thread takes at once (see the piscina options below). */

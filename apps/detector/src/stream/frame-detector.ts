@@ -2,7 +2,7 @@ import { Injectable, Module } from '@nestjs/common';
 import { DetectionOutcome, DetectOptions, ImageError } from '@app/vision';
 import { CatalogService } from '../catalog/catalog.service';
 import { ModelUnavailableError, UnknownModelError } from '../catalog/model-errors';
-import { transferImage } from '../common/transferred-image';
+import { transferImage } from '../inference/transferred-image';
 import { unknownClasses } from '../detection/detection.service';
 import { InferenceModule } from '../inference/inference.module';
 import { InferenceService } from '../inference/inference.service';
