@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import type { HttpAdapterHost } from '@nestjs/core';
 import type { CatalogService } from '../../apps/detector/src/catalog/catalog.service';
-import { parseModelsConfig } from '../../apps/detector/src/catalog/models-config';
+import { parseModelsConfig } from '../../apps/detector/src/config/models-config';
 import type { InferenceService } from '../../apps/detector/src/inference/inference.service';
 import { RUNNER_PIPELINE_DEPTH } from '../../apps/detector/src/inference/model-runners';
 import { MetricsService } from '../../apps/detector/src/metrics/metrics.service';

@@ -4,7 +4,7 @@ import { basename, extname, join, resolve } from 'node:path';
 import { QuantizationRecord, readQuantizationRecord } from '@app/quantize';
 import type { ModelProbe } from '@app/vision';
 import { canServe, hasFailed, isMissing, isReady, ModelStatus } from './model-state';
-import { MODEL_NAME_PATTERN, ModelOptions, ModelsConfig } from './models-config';
+import { MODEL_NAME_PATTERN, ModelOptions, ModelsConfig } from '../config/models-config';
 
 /** What is known about a model before and after loading it; issue-specific fields (random weights, ...) flow through. */
 export interface ModelDescription {

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { registerAs } from '@nestjs/config';
 import * as Joi from 'joi';
-import { ModelsConfig, readModelsConfig } from '../catalog/models-config';
+import { ModelsConfig, readModelsConfig } from './models-config';
 
 /**
  * Every setting of the service, declared once: its environment variable, its Joi schema (validated at boot; a bad
