@@ -74,7 +74,7 @@ export class InferenceService implements OnApplicationShutdown {
     const started = performance.now();
     let scheduled: { result: DetectTaskResult; queueMs: number };
     try {
-      scheduled = await this.scheduler.run(name, model.options.replicas * RUNNER_PIPELINE_DEPTH, (abandon) => this.runOn(name, image, options, abandon), signal);
+      scheduled = await this.scheduler.schedule(name, model.options.replicas * RUNNER_PIPELINE_DEPTH, (abandon) => this.runOn(name, image, options, abandon), signal);
     } catch (error) {
       if (error instanceof RequestRefusedError) this.events.emit('refusal', { model: name, reason: error.reason });
       throw error;
