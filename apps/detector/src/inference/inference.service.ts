@@ -74,7 +74,7 @@ export class InferenceService implements OnApplicationShutdown {
     const started = performance.now();
     let scheduled: { result: DetectTaskResult; queueMs: number };
     try {
-      scheduled = await this.scheduler.schedule(name, model.options.replicas * RUNNER_PIPELINE_DEPTH, (abandon) => this.runOn(name, image, options, abandon), signal);
+      scheduled = await this.scheduler.schedule(name, model.options.replicas * RUNNER_PIPELINE_DEPTH, (abandon) => this.dispatchToRunners(name, image, options, abandon), signal);
     } catch (error) {
       if (error instanceof RequestRefusedError) this.events.emit('refusal', { model: name, reason: error.reason });
       throw error;
@@ -103,13 +103,13 @@ export class InferenceService implements OnApplicationShutdown {
     throw new ModelUnavailableError(name, notInstalledHint(name), undefined, 'is not installed');
   }
 
-  /** Runs the task on the model's current runners (started now if it has none: lazy loading). */
-  private runOn(name: string, image: TransferredImage, options: DetectOptions, abandon: AbortSignal): Promise<DetectTaskResult> {
+  /** Dispatches the task to the model's current runners (started now if it has none: lazy loading). */
+  private dispatchToRunners(name: string, image: TransferredImage, options: DetectOptions, abandon: AbortSignal): Promise<DetectTaskResult> {
     const model = this.catalog.get(name);
     if (!model || !canServe(model.status)) {
       return Promise.resolve({ ok: false, error: { kind: 'model', message: model?.error ?? 'the model left the models folder' } });
     }
-    return this.runnersFor(model).run(image, options, abandon);
+    return this.runnersFor(model).dispatch(image, options, abandon);
   }
 
   private runnersFor(model: CatalogModel): ModelRunners {
