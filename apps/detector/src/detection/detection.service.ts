@@ -42,7 +42,7 @@ export class DetectionService {
 
   /** `image` is handed over to a runner thread: keep a copy first if it is needed afterwards. */
   async detect(model: string, image: TransferredImage, dto: DetectionOptionsDto, signal?: AbortSignal): Promise<DetectionResult> {
-    const { detections, image: size, input, timings } = await this.inference.detect(model, image, this.toDetectOptions(model, dto), signal);
+    const { detections, image: size, input, timings } = await this.inference.infer(model, image, this.toDetectOptions(model, dto), signal);
     const presented = presentTimings(timings);
     return { detections, time: presented.time, model, image: size, input, timings: presented.timings };
   }

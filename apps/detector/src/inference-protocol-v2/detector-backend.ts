@@ -61,7 +61,7 @@ class CatalogDetectorBackend extends DetectorBackend {
   async detect(name: string, image: Uint8Array, dto: DetectionOptionsDto, signal: AbortSignal): Promise<BackendDetection> {
     const options = this.detection.toDetectOptions(name, dto);
     // The image is handed over to the model's runner thread (a copy when it is a view into a larger buffer).
-    const { detections, image: size } = await this.inference.detect(name, transferImage(image), options, signal);
+    const { detections, image: size } = await this.inference.infer(name, transferImage(image), options, signal);
     return { detections, image: size, classNames: this.catalog.get(name)?.description?.classNames ?? [], options };
   }
 }

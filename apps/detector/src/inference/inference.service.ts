@@ -67,7 +67,7 @@ export class InferenceService implements OnApplicationShutdown {
    * UnknownModelError (400), ModelUnavailableError (503), ImageError (400/413/415) or RequestRefusedError (503 queue
    * full or shutting down, 504 deadline, 499 client gone).
    */
-  async detect(name: string, image: TransferredImage, options: DetectOptions, signal?: AbortSignal): Promise<DetectionOutcome> {
+  async infer(name: string, image: TransferredImage, options: DetectOptions, signal?: AbortSignal): Promise<DetectionOutcome> {
     const model = await this.servable(name);
     // Header only, a few microseconds: bombs, empty and unsupported images never take a place in the queue.
     probeImage(new Uint8Array(image), { maxPixels: this.config.maxImagePixels });

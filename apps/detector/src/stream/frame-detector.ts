@@ -55,7 +55,7 @@ export class CatalogFrameDetector extends FrameDetector {
   async detect(model: string, frame: Uint8Array, options: DetectOptions, signal: AbortSignal): Promise<DetectionOutcome> {
     try {
       // The frame's bytes are handed over to the model's runner thread; the stream does not need them afterwards.
-      return await this.inference.detect(model, transferImage(frame), options, signal);
+      return await this.inference.infer(model, transferImage(frame), options, signal);
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       if (error instanceof ImageError) throw new FrameError('bad_image', error.message);
