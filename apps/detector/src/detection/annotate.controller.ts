@@ -56,7 +56,7 @@ export class AnnotateController {
     const format = body.format ?? this.negotiateFormat(request);
     const image = requestImage(file, body.image);
     // The detection takes a copy (handed over to a runner thread); the original goes to the drawing thread.
-    const result = await this.detection.detect(body.model, transferImage(new Uint8Array(image)), body, signal);
+    const result = await this.detection.predict(body.model, transferImage(new Uint8Array(image)), body, signal);
     const annotated = await this.annotation.annotate(
       transferImage(image),
       result.detections,

@@ -45,7 +45,7 @@ export class CompareService {
     for (const model of models) {
       try {
         // A copy per model: each is handed over to that model's runner thread.
-        results.push(await this.detection.detect(model, transferImage(new Uint8Array(image)), options, signal));
+        results.push(await this.detection.predict(model, transferImage(new Uint8Array(image)), options, signal));
       } catch (error) {
         // Image errors concern every model and fail the request; so do timeouts and a client that left.
         if (!isSkippable(error)) throw error;

@@ -34,6 +34,6 @@ export class DetectionController {
   })
   @ApiGatewayTimeoutResponse({ type: ErrorResponseDto, description: 'The detection did not finish within the request timeout.' })
   predict(@Body() body: PredictRequestDto, @RequestSignal() signal: AbortSignal, @UploadedFile() file?: Express.Multer.File): Promise<PredictResponseDto> {
-    return this.detection.detect(body.model, transferImage(requestImage(file, body.image)), body, signal);
+    return this.detection.predict(body.model, transferImage(requestImage(file, body.image)), body, signal);
   }
 }

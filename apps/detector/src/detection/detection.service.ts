@@ -41,7 +41,7 @@ export class DetectionService {
   }
 
   /** `image` is handed over to a runner thread: keep a copy first if it is needed afterwards. */
-  async detect(model: string, image: TransferredImage, dto: DetectionOptionsDto, signal?: AbortSignal): Promise<DetectionResult> {
+  async predict(model: string, image: TransferredImage, dto: DetectionOptionsDto, signal?: AbortSignal): Promise<DetectionResult> {
     const { detections, image: size, input, timings } = await this.inference.infer(model, image, this.toDetectOptions(model, dto), signal);
     const presented = presentTimings(timings);
     return { detections, time: presented.time, model, image: size, input, timings: presented.timings };
