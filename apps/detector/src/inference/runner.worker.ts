@@ -47,7 +47,7 @@ class TaskCancelled extends Error {
   }
 }
 
-async function runDetectTask(task: DetectTask): Promise<DetectTaskResult> {
+async function handleDetectTask(task: DetectTask): Promise<DetectTaskResult> {
   const checkpoint = (stage: string) => {
     if (Atomics.load(task.cancel, 0) === 1) throw new TaskCancelled(stage);
   };
@@ -77,7 +77,7 @@ async function release(): Promise<number> {
 
 async function start() {
   if (config.eager) await detectorOnce().catch(() => undefined);
-  return (task: DetectTask | ReleaseTask) => ('release' in task ? release() : runDetectTask(task));
+  return (task: DetectTask | ReleaseTask) => ('release' in task ? release() : handleDetectTask(task));
 }
 
 export default start();
