@@ -10,7 +10,7 @@ import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import type { HttpAdapterHost } from '@nestjs/core';
 import type { CatalogService } from '../../apps/detector/src/catalog/catalog.service';
 import { parseApiKeys } from '../../apps/detector/src/auth/api-keys';
-import { parseModelsConfig } from '../../apps/detector/src/catalog/models-config';
+import { parseModelsConfig } from '../../apps/detector/src/config/models-config';
 import type { InferenceService } from '../../apps/detector/src/inference/inference.service';
 import { RUNNER_PIPELINE_DEPTH } from '../../apps/detector/src/inference/model-runners';
 import { MetricsService } from '../../apps/detector/src/metrics/metrics.service';

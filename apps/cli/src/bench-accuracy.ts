@@ -6,7 +6,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import { evaluateDetections, EvaluatedImage, parseYoloLabels, precisionRecall, ScoredDetection } from '@app/accuracy';
 import { DEFAULT_DETECT_OPTIONS, DEFAULT_INFERENCE_SIZE, Detection, DetectOptions } from '@app/vision';
 import { detectorSessionOptions, loadYoloModel, YoloDetector } from '@app/vision/runtime';
-import { configValidationSchema } from '../../detector/src/config/detector-config';
+import { readDetectorConfig } from '../../detector/src/config/detector-config';
 import { parseCommandLine, runCommand, UsageError } from './command-line';
 import { readLabelledFolder } from './bench/accuracy-dataset';
 import { AccuracyResults, OLD_PIPELINE_COCO128, REFERENCE_WEIGHTS_SHA256, renderAccuracyMarkdown } from './bench/accuracy-report';
@@ -100,8 +100,8 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
   const outDir = resolve(values.out ?? join(REPO_ROOT, 'bench/results'));
   const files = labelledFolderOrUsage(dataFolder);
 
-  const { value: config } = configValidationSchema.validate(process.env);
-  const model = await loadYoloModel(modelFile, detectorSessionOptions(config.ORT_INTRA_OP_THREADS));
+  const { intraOpThreads } = readDetectorConfig();
+  const model = await loadYoloModel(modelFile, detectorSessionOptions(intraOpThreads));
   try {
     const { contract, metadata } = model;
     const fixedInput = contract.inputHeight !== null && contract.inputWidth !== null ? { height: contract.inputHeight, width: contract.inputWidth } : null;
@@ -111,7 +111,7 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
     }
     const detector = new YoloDetector(model, size);
     const sha256 = createHash('sha256').update(readFileSync(modelFile)).digest('hex');
-    log(`${basename(modelFile)} (${fixedInput ? `${fixedInput.width}x${fixedInput.height}` : `${model.shape.reason}, size ${size}`}) on ${files.length} images of ${dataFolder}, ${config.ORT_INTRA_OP_THREADS} intra-op thread(s)`);
+    log(`${basename(modelFile)} (${fixedInput ? `${fixedInput.width}x${fixedInput.height}` : `${model.shape.reason}, size ${size}`}) on ${files.length} images of ${dataFolder}, ${intraOpThreads} intra-op thread(s)`);
 
     const evaluationOptions: DetectOptions = { confidenceThreshold: evaluation.confidence, iouThreshold: evaluation.iou, maxDetections: evaluation.maxDetections, classes: null };
     const integerImages: EvaluatedImage[] = [];

@@ -3,9 +3,9 @@ import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { YOLOV5_MODELS, Yolov5Model, yolov5Cost, Yolov5Scale } from '@app/onnx-writer';
-import { configValidationSchema } from '../../detector/src/config/detector-config';
+import { readDetectorConfig } from '../../detector/src/config/detector-config';
 import { parseCommandLine, parseModelList, runCommand, UsageError } from './command-line';
-import { BenchModelFiles, generateBenchModels } from './bench/bench-models';
+import { generateBenchModels } from './bench/bench-models';
 import { BenchModel, LineupServices, prepareBenchModels, staticExportsFolder, staticServedName } from './bench/bench-lineup';
 import { BenchClient, closedLoopLoad, HEALTH_REQUEST, jsonPredictRequest, multipartPredictRequest, pollLatency, PreparedRequest } from './bench/http-load';
 import { BenchPhoto, closeModel, InProcessModel, loadPhotos, openModel, readyTensor, shapeKey, SQUARE, timeBareRun, timePipeline } from './bench/in-process';
@@ -70,6 +70,19 @@ function positiveOption(name: string, text: string | undefined, fallback: number
   return value;
 }
 
+/** What every mode is given: the options, the scratch folder and the moment the run started. */
+interface BenchRun {
+  modelNames: Yolov5Scale[];
+  rounds: number;
+  loadSeconds: number;
+  outDir: string;
+  workerThreads: number;
+  intraOpThreads: number;
+  scratch: string;
+  started: number;
+  loadAtStart: number[];
+}
+
 async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
   const values = parseCommandLine(argv, {
     models: { type: 'string' },
@@ -87,32 +100,35 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
   const rounds = positiveOption('rounds', values.rounds, values.tune ? 4 : values.streams ? 2 : 10);
   const loadSeconds = positiveOption('load-seconds', values['load-seconds'], values.tune ? 3 : values.streams ? 5 : 8);
   const outDir = resolve(values.out ?? join(REPO_ROOT, 'bench/results'));
-  const { value: config } = configValidationSchema.validate(process.env);
-  const workerThreads: number = config.WORKER_THREADS;
-  const intraOpThreads: number = config.ORT_INTRA_OP_THREADS;
+  const { workerThreads, intraOpThreads } = readDetectorConfig();
 
   const started = Date.now();
   const loadAtStart = loadavg();
   const scratch = mkdtempSync(join(tmpdir(), 'yolov5-bench-'));
+  const run: BenchRun = { modelNames, rounds, loadSeconds, outDir, workerThreads, intraOpThreads, scratch, started, loadAtStart };
+  try {
+    if (values.streams) await benchStreams(run);
+    else if (values.tune) await benchTune(run);
+    else await benchService(run);
+    return 0;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** `--streams`: live streams over WebSocket /stream. */
+async function benchStreams({ modelNames, scratch, rounds, loadSeconds, intraOpThreads, outDir }: BenchRun): Promise<void> {
+  // The trained yolov5n is always measured; the others are the random-weight architectures.
+  const models = modelNames.filter((name): name is Yolov5Model => name !== 'yolov5n');
+  await runStreamBench({ repoRoot: REPO_ROOT, scratch, models, rounds, seconds: loadSeconds, intraOpThreads, outDir, log });
+}
+
+/** The default mode: the service and the in-process pipeline, sequential and under 4-client load. */
+async function benchService({ modelNames, rounds, loadSeconds, outDir, workerThreads, intraOpThreads, scratch, started, loadAtStart }: BenchRun): Promise<void> {
   let servedBy: LineupServices | null = null;
   let staticService: RunningService | null = null;
   const opened: InProcessModel[] = [];
   try {
-    if (values.streams) {
-      // The trained yolov5n is always measured; the others are the random-weight architectures.
-      const models = modelNames.filter((name): name is Yolov5Model => name !== 'yolov5n');
-      await runStreamBench({ repoRoot: REPO_ROOT, scratch, models, rounds, seconds: loadSeconds, intraOpThreads, outDir, log });
-      return 0;
-    }
-    if (values.tune) {
-      log(`generating ${modelNames.join(', ')} (static and dynamic) into ${scratch}`);
-      const files = await generateBenchModels(join(scratch, 'models'), modelNames as Yolov5Model[]);
-      log('building the service (npm run build) and snapshotting dist/');
-      const entry = buildServiceSnapshot(REPO_ROOT, join(scratch, 'service'));
-      const photos = await loadPhotos(CORPUS_PHOTOS, BENCH_PHOTOS);
-      await runTune({ files, entry, modelNames: modelNames as Yolov5Model[], photos, intraOpThreads, rounds, loadSeconds, outDir, loadAtStart });
-      return 0;
-    }
     log(`preparing ${modelNames.join(', ')} (trained from ${SHARED_MODELS}, random-weight ones generated static and dynamic into ${scratch})`);
     const lineup = await prepareBenchModels(modelNames, scratch, SHARED_MODELS, log);
     if (lineup.length === 0) throw new UsageError('No model left to measure');
@@ -324,12 +340,10 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
     console.log(markdown);
     log(`wrote ${join(outDir, 'bench.json')} and bench.md`);
     log(`updated ${writeBenchmarksRegion('service', markdown, { date: results.date, machine: thisMachine(), command: 'npm run bench' })}`);
-    return 0;
   } finally {
     for (const model of opened) await closeModel(model);
     await servedBy?.stop();
     await staticService?.stop();
-    rmSync(scratch, { recursive: true, force: true });
   }
 }
 
@@ -345,33 +359,29 @@ function machine(loadAtStart: number[]): BenchResults['machine'] {
   };
 }
 
-async function runTune(options: {
-  files: BenchModelFiles;
-  entry: string;
-  modelNames: Yolov5Model[];
-  photos: BenchPhoto[];
-  intraOpThreads: number;
-  rounds: number;
-  loadSeconds: number;
-  outDir: string;
-  loadAtStart: number[];
-}) {
-  const { files, modelNames, intraOpThreads, rounds, outDir } = options;
+/** `--tune`: the measurements behind the defaults (session options, pool layouts). */
+async function benchTune({ modelNames: names, scratch, intraOpThreads, rounds, loadSeconds, outDir, loadAtStart }: BenchRun): Promise<void> {
+  const modelNames = names as Yolov5Model[];
+  log(`generating ${modelNames.join(', ')} (static and dynamic) into ${scratch}`);
+  const files = await generateBenchModels(join(scratch, 'models'), modelNames);
+  log('building the service (npm run build) and snapshotting dist/');
+  const entry = buildServiceSnapshot(REPO_ROOT, join(scratch, 'service'));
+  const photos = await loadPhotos(CORPUS_PHOTOS, BENCH_PHOTOS);
   log('session options: bare runs at 640x640');
   const sessionFiles = Object.fromEntries(modelNames.map((name) => [name, files.file(name, 'static')]));
   const sessionOptions = await tuneSessionOptions(sessionFiles, intraOpThreads, rounds * 5, log);
   log('pool layouts: one service per layout');
   const layouts = await tunePoolLayouts({
-    entry: options.entry,
+    entry,
     modelsDir: files.dynamicDir,
     models: modelNames,
-    image: options.photos.find((photo) => photo.name === REFERENCE_PHOTO)!.bytes,
+    image: photos.find((photo) => photo.name === REFERENCE_PHOTO)!.bytes,
     layouts: poolLayouts(availableParallelism()),
     rounds,
-    loadMs: options.loadSeconds * 1000,
+    loadMs: loadSeconds * 1000,
     log,
   });
-  const results: TuneResults = { date: new Date().toISOString().slice(0, 10), machine: machine(options.loadAtStart), sessionOptions, layouts };
+  const results: TuneResults = { date: new Date().toISOString().slice(0, 10), machine: machine(loadAtStart), sessionOptions, layouts };
   const markdown = renderTuneMarkdown(results);
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'tune.json'), JSON.stringify(results, null, 2) + '\n');

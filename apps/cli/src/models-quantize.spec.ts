@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { QUANTIZATION_METADATA_KEY } from '@app/quantize';
-import { DEFAULT_DETECT_OPTIONS, Detection, readOnnxMetadata } from '@app/vision';
+import { DEFAULT_DETECT_OPTIONS, Detection, detectionIou, readOnnxMetadata } from '@app/vision';
 import { loadYoloModel, YoloDetector } from '@app/vision/runtime';
 import { int8FileFor, resolveModelFile } from './models-quantize';
 import { runCli } from './testing/run-cli';
@@ -12,13 +12,6 @@ const REAL_MODEL = resolve(REPO_ROOT, '../shared/models/yolov5n.onnx');
 const PHOTO = resolve(REPO_ROOT, '../shared/datasets/coco128/images/000000000009.jpg');
 
 const runQuantize = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli('models-quantize', args, env);
-
-function iou(a: Detection, b: Detection): number {
-  const width = Math.max(0, Math.min(a.x_max, b.x_max) - Math.max(a.x_min, b.x_min));
-  const height = Math.max(0, Math.min(a.y_max, b.y_max) - Math.max(a.y_min, b.y_min));
-  const area = (d: Detection) => (d.x_max - d.x_min) * (d.y_max - d.y_min);
-  return (width * height) / (area(a) + area(b) - width * height);
-}
 
 async function detect(file: string): Promise<Detection[]> {
   const model = await loadYoloModel(file, { intraOpNumThreads: 1 });
@@ -55,7 +48,7 @@ describe('npm run models:quantize', () => {
     const actual = await detect(int8);
     expect(expected.length).toBeGreaterThan(0);
     for (const box of expected) {
-      expect(actual.some((candidate) => candidate.class_name === box.class_name && iou(candidate, box) > 0.7)).toBe(true);
+      expect(actual.some((candidate) => candidate.class_name === box.class_name && detectionIou(candidate, box) > 0.7)).toBe(true);
     }
   });
 

@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSy
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import request from 'supertest';
-import { bmpImage, eventually, metric, predictMultipart, scrape } from './hardening/helpers';
+import { bmpImage, eventually, metric, predictMultipart, scrape } from './support/helpers';
 import { writeFixtureModels } from './support/fixture-models';
 import { corpusFile, E2E_TMP, SHARED_MODELS_DIR, STATIC_MODELS_DIR } from './support/paths';
 import { RunningService, startService } from './support/service';

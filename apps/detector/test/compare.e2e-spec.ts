@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { DEFAULT_MODEL_NAMES } from '@app/model-store';
 import { FIXTURE_MARK_CLASS, fixtureMarkConfidence } from '@app/onnx-writer';
-import type { Detection } from '@app/vision';
+import { Detection, detectionIou } from '@app/vision';
 import { fixtureMarkIndex, writeFixtureModels } from './support/fixture-models';
 import { corpusFile, E2E_TMP } from './support/paths';
 import { RunningService, startService } from './support/service';
@@ -12,15 +12,6 @@ jest.setTimeout(60_000);
 
 const busJpeg = readFileSync(corpusFile('photos/bus.jpg'));
 const webp = readFileSync(corpusFile('odd/webp/pillow_hopper.webp'));
-
-/** Plain IoU, to check the service's pairs against the boxes it returned. */
-function iou(a: Detection, b: Detection): number {
-  const width = Math.min(a.x_max, b.x_max) - Math.max(a.x_min, b.x_min);
-  const height = Math.min(a.y_max, b.y_max) - Math.max(a.y_min, b.y_min);
-  if (width <= 0 || height <= 0) return 0;
-  const intersection = width * height;
-  return intersection / ((a.x_max - a.x_min) * (a.y_max - a.y_min) + (b.x_max - b.x_min) * (b.y_max - b.y_min) - intersection);
-}
 
 async function predict(service: RunningService, model: string, fields: Record<string, string> = {}): Promise<Detection[]> {
   let call = request(service.url).post('/predict').field('model', model);
@@ -125,7 +116,7 @@ describe('POST /predict/compare with different and missing models', () => {
     const small = await predict(service, 'yolov5s');
     const medium = await predict(service, 'yolov5m');
     // Same class and the best overlap between the two outputs: IoU between 0.4 and 0.5 on this photo.
-    const [bestIou] = small.flatMap((a) => medium.filter((b) => b.class_name === a.class_name).map((b) => iou(a, b))).sort((x, y) => y - x);
+    const [bestIou] = small.flatMap((a) => medium.filter((b) => b.class_name === a.class_name).map((b) => detectionIou(a, b))).sort((x, y) => y - x);
     expect(bestIou).toBeGreaterThan(0.4);
     expect(bestIou).toBeLessThan(0.5);
 

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeFixedOutputModel } from '@app/onnx-writer';
 import { DEFAULT_MODEL_NAMES } from '@app/model-store';
-import { bmpImage, eventually, metric, predictMultipart, scrape } from './hardening/helpers';
+import { bmpImage, eventually, metric, predictMultipart, scrape } from './support/helpers';
 import { InferenceRequest, InferenceResponse, ModelMetadata, OpenInferenceClient, ProtocolAnswer, ServerMetadata, SPEC_DATATYPES } from './support/open-inference-client';
 import { corpusFile, E2E_TMP, REPO_ROOT } from './support/paths';
 import { RunningService, startService } from './support/service';

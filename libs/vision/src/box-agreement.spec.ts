@@ -1,4 +1,4 @@
-import { boxAgreement, matchDetections } from './box-agreement';
+import { boxAgreement, detectionIou, matchDetections } from './box-agreement';
 import { Detection } from './scale-boxes';
 
 const detection = (x_min: number, y_min: number, x_max: number, y_max: number, class_name = 'person', confidence = 0.9): Detection => ({
@@ -8,6 +8,14 @@ const detection = (x_min: number, y_min: number, x_max: number, y_max: number, c
   y_max,
   class_name,
   confidence,
+});
+
+describe('detectionIou', () => {
+  it("is the overlap of two detections' boxes over their union, 0 when they only touch", () => {
+    expect(detectionIou(detection(0, 0, 10, 10), detection(0, 0, 10, 20))).toBe(0.5);
+    expect(detectionIou(detection(0, 0, 10, 10), detection(5, 0, 15, 10))).toBeCloseTo(1 / 3);
+    expect(detectionIou(detection(0, 0, 10, 10), detection(10, 0, 20, 10))).toBe(0);
+  });
 });
 
 describe('matchDetections', () => {

@@ -29,6 +29,9 @@ const sameCorners = (p: Detection, q: Detection) => p.x_min === q.x_min && p.y_m
 
 const asBox = ({ x_min, y_min, x_max, y_max }: Detection): Corners => ({ x1: x_min, y1: y_min, x2: x_max, y2: y_max });
 
+/** IoU of two detections' boxes. */
+export const detectionIou = (a: Detection, b: Detection): number => intersectionOverUnion(asBox(a), asBox(b));
+
 /**
  * Matches two models' detections one-to-one: same class, IoU ≥ `iouThreshold`. Pairs are taken greedily in order
  * of their weaker confidence (then IoU), so the pairs whose boxes both reach a confidence c are exactly the matching

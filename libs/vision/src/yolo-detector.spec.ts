@@ -173,9 +173,9 @@ describe('YoloDetector taking several images at once (a runner pipelines decodin
       const detector = new YoloDetector(model);
       const bitmaps = await Promise.all(['photos/bus.jpg', 'photos/zidane.jpg'].map((file) => decodeImage(readFileSync(join(corpus, file)))));
       const alone = [];
-      for (const bitmap of bitmaps) alone.push((await detector.detectBitmap(bitmap, DEFAULT_DETECT_OPTIONS)).detections);
+      for (const bitmap of bitmaps) alone.push((await detector.processBitmap(bitmap, DEFAULT_DETECT_OPTIONS)).detections);
       // Both calls start before either runs: without turns the second would letterbox over the first one's input.
-      const together = await Promise.all(bitmaps.map((bitmap) => detector.detectBitmap(bitmap, DEFAULT_DETECT_OPTIONS)));
+      const together = await Promise.all(bitmaps.map((bitmap) => detector.processBitmap(bitmap, DEFAULT_DETECT_OPTIONS)));
       expect(together.map((outcome) => outcome.detections)).toEqual(alone);
       expect(alone[0]).not.toEqual(alone[1]);
     } finally {

@@ -41,7 +41,7 @@ export class YoloDetector {
     // A photo much larger than the model input is shrunk while decoding, straight to its letterboxed size.
     const bitmap = await decodeImage(bytes, { channels: 3, resampleTo: (image) => planLetterbox(image, this.inputSizeFor(image, options.inputSize)).resized });
     const decoded = performance.now();
-    const outcome = await this.detectBitmap(bitmap, options, bitmap.fullSize, () => checkpoint?.('inference'));
+    const outcome = await this.processBitmap(bitmap, options, bitmap.fullSize, () => checkpoint?.('inference'));
     outcome.timings.decode = decoded - started;
     return outcome;
   }
@@ -51,16 +51,16 @@ export class YoloDetector {
    * Concurrent calls take turns (the next image can decode meanwhile); `beforeRun` is called when this one's turn
    * comes, and throwing from it skips the run.
    */
-  detectBitmap(bitmap: Bitmap, options: DetectOptions, image: InputSize = { height: bitmap.height, width: bitmap.width }, beforeRun?: () => void): Promise<DetectionOutcome> {
+  processBitmap(bitmap: Bitmap, options: DetectOptions, image: InputSize = { height: bitmap.height, width: bitmap.width }, beforeRun?: () => void): Promise<DetectionOutcome> {
     const turn = this.tensorStage.then(() => {
       beforeRun?.();
-      return this.runTensorStage(bitmap, options, image);
+      return this.tensorStageOf(bitmap, options, image);
     });
     this.tensorStage = turn.catch(() => undefined);
     return turn;
   }
 
-  private async runTensorStage(bitmap: Bitmap, options: DetectOptions, image: InputSize): Promise<DetectionOutcome> {
+  private async tensorStageOf(bitmap: Bitmap, options: DetectOptions, image: InputSize): Promise<DetectionOutcome> {
     const { contract, metadata, session } = this.model;
     const started = performance.now();
     const input = this.inputSizeFor(image, options.inputSize);

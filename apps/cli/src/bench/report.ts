@@ -147,6 +147,19 @@ function modelsSentence(models: readonly ModelResult[]): string {
 }
 
 export function renderMarkdown(results: BenchResults, checks: SameRunCheck[]): string {
+  return [
+    ...runFacts(results),
+    ...bareRunTable(results.models),
+    ...pipelineTables(results.models),
+    ...parityTable(results.models),
+    ...sequentialHttpTable(results.models),
+    ...loadTable(results.models),
+    ...checksTable(results.models, checks),
+  ].join('\n\n') + '\n';
+}
+
+/** The run's heading, machine, settings, services and head-of-line paragraphs. */
+function runFacts(results: BenchResults): string[] {
   const { machine, settings, service } = results;
   const out: string[] = [];
   out.push(`## Benchmark ${results.date}`);
@@ -172,12 +185,15 @@ export function renderMarkdown(results: BenchResults, checks: SameRunCheck[]): s
         `the ${headOfLine.burstModel} requests themselves took ${headOfLine.burstLatency.median.toFixed(0)} ms, which is what ${headOfLine.probeModel} would wait behind one shared queue.`,
     );
   }
+  return out;
+}
 
-  out.push('### Bare `InferenceSession.run` on a ready tensor (ms)');
-  out.push(
+function bareRunTable(models: readonly ModelResult[]): string[] {
+  return [
+    '### Bare `InferenceSession.run` on a ready tensor (ms)',
     table(
       ['model', 'input', 'p50', 'p95', 'GFLOPs', 'GFLOP/s', 'old app\'s bare 640 (historical)'],
-      results.models.flatMap((model) =>
+      models.flatMap((model) =>
         Object.entries(model.bare).map(([input, summary]) => [
           modelLabel(model),
           input,
@@ -189,15 +205,18 @@ export function renderMarkdown(results: BenchResults, checks: SameRunCheck[]): s
         ]),
       ),
     ),
-  );
+  ];
+}
 
+function pipelineTables(models: readonly ModelResult[]): string[] {
+  const out: string[] = [];
   out.push('### In-process pipeline (ms, p50 of each stage; total p50 / p95)');
   for (const variant of ['dynamic', 'static'] as const) {
     out.push(`${variant === 'dynamic' ? 'Dynamic-shape models (AutoShape rectangles)' : 'Static 640x640 models'}:`);
     out.push(
       table(
         ['model', 'photo', 'input', 'decoder', 'decode', 'preprocess', 'inference', 'postprocess', 'total p50', 'total p95', 'total / bare (paired)'],
-        results.models.flatMap((model) =>
+        models.flatMap((model) =>
           model.pipeline[variant].map((row) => [
             modelLabel(model),
             row.photo,
@@ -215,31 +234,34 @@ export function renderMarkdown(results: BenchResults, checks: SameRunCheck[]): s
       ),
     );
   }
+  return out;
+}
 
-  out.push('### Decoding parity (dynamic models)');
-  out.push(
+function parityTable(models: readonly ModelResult[]): string[] {
+  const level = (comparison: ParityComparison) => `${comparison.maxLevels} / ${comparison.meanLevels.toFixed(2)}`;
+  const change = (comparison: ParityComparison) => `${(comparison.relativeOutputChange * 100).toFixed(1)}%`;
+  return [
+    '### Decoding parity (dynamic models)',
     'Input tensor differences (0..255 levels) and the change of the model output (objectness and class scores), relative to the photo\'s ' +
       'own effect on it (output for the photo vs for a uniform grey image): service path vs **exact** (full libjpeg-turbo decode + cv2 ' +
       'INTER_LINEAR arithmetic, i.e. AutoShape) and vs **jimp** (the previous decoder). A random-weight model\'s boxes are ' +
       'insensitive to the picture, so the output scores are compared instead, for every model alike.',
-  );
-  const level = (comparison: ParityComparison) => `${comparison.maxLevels} / ${comparison.meanLevels.toFixed(2)}`;
-  const change = (comparison: ParityComparison) => `${(comparison.relativeOutputChange * 100).toFixed(1)}%`;
-  out.push(
     table(
       ['model', 'photo', 'decoder', 'vs exact: max / mean levels', 'output change', 'vs jimp: max / mean levels', 'output change', 'jimp vs exact: output change'],
-      results.models.flatMap((model) =>
+      models.flatMap((model) =>
         model.parity.map((row) => [modelLabel(model), row.photo, row.decoder, level(row.vsExact), change(row.vsExact), level(row.vsJimp), change(row.vsJimp), change(row.jimpVsExact)]),
       ),
     ),
-  );
+  ];
+}
 
-  out.push('### End-to-end POST /predict, sequential (ms)');
-  out.push('`e2e / bare` is the median over the rounds of each round\'s ratio to the bare run at the same input shape (paired, so a noisy stretch of the run hits both sides).');
-  out.push(
+function sequentialHttpTable(models: readonly ModelResult[]): string[] {
+  return [
+    '### End-to-end POST /predict, sequential (ms)',
+    '`e2e / bare` is the median over the rounds of each round\'s ratio to the bare run at the same input shape (paired, so a noisy stretch of the run hits both sides).',
     table(
       ['model', 'export', 'photo', 'body', 'input', 'p50', 'p95', 'e2e / bare (paired)', 'old app p50 (historical)', 'server decode', 'server inference'],
-      results.models.flatMap((model) =>
+      models.flatMap((model) =>
         model.http.map((row) => [
           modelLabel(model),
           row.export,
@@ -255,13 +277,15 @@ export function renderMarkdown(results: BenchResults, checks: SameRunCheck[]): s
         ]),
       ),
     ),
-  );
+  ];
+}
 
-  out.push('### 4 concurrent clients (bus.jpg), GET /health polled meanwhile');
-  out.push(
+function loadTable(models: readonly ModelResult[]): string[] {
+  return [
+    '### 4 concurrent clients (bus.jpg), GET /health polled meanwhile',
     table(
       ['model', 'body', 'req/s', 'old app req/s (historical)', 'latency p50', 'p95', '/health p50', 'p95', 'p99', 'max'],
-      results.models.flatMap((model) =>
+      models.flatMap((model) =>
         model.load.map((row) => [
           modelLabel(model),
           row.encoding,
@@ -276,30 +300,29 @@ export function renderMarkdown(results: BenchResults, checks: SameRunCheck[]): s
         ]),
       ),
     ),
-  );
-
-  out.push(
     `The old app's figures (FastAPI + torch hub, same architectures) are historical: measured in ${OLD_APP_MEASURED}, not in this run. ` +
       'These machines swing 1.5× between runs, so they are printed for orientation and no ratio to them is computed; compare ' +
       'only figures of the same run.',
-  );
-  out.push('### Checks within this run');
-  out.push(
+  ];
+}
+
+function checksTable(models: readonly ModelResult[], checks: SameRunCheck[]): string[] {
+  const met = checks.filter((check) => check.met).length;
+  return [
+    '### Checks within this run',
     table(
       ['check', 'model', 'case', 'measured', 'limit', 'met'],
       checks.map((check) => [
         check.check,
-        modelLabel(results.models.find((model) => model.model === check.model)!),
+        modelLabel(models.find((model) => model.model === check.model)!),
         check.case,
         check.unit === '×' ? x(check.value) : `${ms(check.value)} ${check.unit}`,
         check.unit === '×' ? x(check.limit) : `${ms(check.limit)} ${check.unit}`,
         check.met ? 'yes' : `**no** (${((check.ratio - 1) * 100).toFixed(0)}% over)`,
       ]),
     ),
-  );
-  const met = checks.filter((check) => check.met).length;
-  out.push(`${met} of ${checks.length} checks met.`);
-  return out.join('\n\n') + '\n';
+    `${met} of ${checks.length} checks met.`,
+  ];
 }
 
 export interface TuneResults {

@@ -4,14 +4,7 @@ import { join } from 'node:path';
 import { makeFixedOutputModel } from '@app/onnx-writer';
 import { DetectorConfig, detectorConfig } from '../config/detector-config';
 import { CatalogService } from './catalog.service';
-
-const eventually = async (check: () => boolean, timeoutMs: number) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-};
+import { eventually } from '../../test/support/helpers';
 
 describe('CatalogService (the running catalog)', () => {
   const saved = process.env;

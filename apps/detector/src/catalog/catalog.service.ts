@@ -3,6 +3,7 @@ import { createDownloadProgress, DEFAULT_MODEL_NAMES, fetchMissingModels, format
 import { probeModelFile } from '@app/vision';
 import { DetectorConfig, detectorConfig } from '../config/detector-config';
 import { ModelCatalog } from './model-catalog';
+import { isMissing } from './model-state';
 
 /**
  * The catalog as the service runs it: the first scan at start, the first-start download of the missing official
@@ -41,7 +42,7 @@ export class CatalogService extends ModelCatalog implements OnApplicationBootstr
   private async fetchMissing() {
     const wanted = new Set([...DEFAULT_MODEL_NAMES, ...Object.keys(this.config.modelsConfig.models)]);
     const names = this.all()
-      .filter((model) => model.status === 'missing' && OFFICIAL_MODEL_NAMES.includes(model.name) && wanted.has(model.name))
+      .filter((model) => isMissing(model.status) && OFFICIAL_MODEL_NAMES.includes(model.name) && wanted.has(model.name))
       .map((model) => model.name);
     if (names.length === 0) return;
     this.logger.log(`Fetching missing models: ${names.join(', ')}`);

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { makeFixedOutputModel } from '@app/onnx-writer';
 import { ModelProbe, probeModelFile } from '@app/vision';
 import { ModelCatalog } from './model-catalog';
-import { EMPTY_MODELS_CONFIG, ModelOptions, ModelsConfig, parseModelsConfig } from './models-config';
+import { EMPTY_MODELS_CONFIG, ModelOptions, ModelsConfig, parseModelsConfig } from '../config/models-config';
 
 const SHARED_MODELS = resolve(__dirname, '../../../../../shared/models');
 const DEFAULTS: ModelOptions = { inputSize: 640, replicas: 1, threads: 2, loading: 'lazy', shapePolicy: 'rectangular' };

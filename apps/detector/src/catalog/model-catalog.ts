@@ -3,8 +3,8 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { QuantizationRecord, readQuantizationRecord } from '@app/quantize';
 import type { HeadLayout, ModelProbe, ShapePolicy, ShapePolicyDecision } from '@app/vision';
-import { canServe, isReady, ModelStatus } from './model-state';
-import { MODEL_NAME_PATTERN, ModelOptions, ModelsConfig } from './models-config';
+import { canServe, hasFailed, isMissing, isReady, ModelStatus } from './model-state';
+import { MODEL_NAME_PATTERN, ModelOptions, ModelsConfig } from '../config/models-config';
 
 /** What is known about a model before and after loading it; issue-specific fields (random weights, ...) flow through. */
 export interface ModelDescription {
@@ -191,7 +191,7 @@ export class ModelCatalog extends EventEmitter<CatalogEvents> {
     Object.assign(model, { version: version ?? undefined, error: undefined, description: undefined, runnersLoaded: 0 });
     if (version === null) {
       model.status = this.fetching.has(name) ? 'fetching' : 'missing';
-      if (model.status === 'missing') this.options.log.warn(`Model ${name} is not installed: ${file} does not exist.`);
+      if (isMissing(model.status)) this.options.log.warn(`Model ${name} is not installed: ${file} does not exist.`);
     } else {
       try {
         const probe = await this.options.probe(file, model.options.shapePolicy);
@@ -226,7 +226,7 @@ export class ModelCatalog extends EventEmitter<CatalogEvents> {
   /** A runner loaded this version (with this shape policy). Eager loading is done when every replica has it; a lazy load at the first one. */
   markLoaded(name: string, version: string | undefined, loadMs: number, shape?: ShapePolicyDecision) {
     const model = this.current(name, version);
-    if (!model || model.status === 'failed') return;
+    if (!model || hasFailed(model.status)) return;
     model.runnersLoaded++;
     if (model.description && model.description.loadMs === undefined) model.description.loadMs = loadMs;
     if (model.description && shape) model.description.shape = shape;

@@ -13,6 +13,24 @@ export type ModelStatus = (typeof MODEL_STATUSES)[number];
 /** A request for the model can be run (perhaps after loading it): its file is there and passed the checks. */
 export const canServe = (status: ModelStatus): boolean => status === 'not-loaded' || status === 'loading' || status === 'loaded';
 
+/** No file in the models folder, and no download running. */
+export const isMissing = (status: ModelStatus): boolean => status === 'missing';
+
+/** The official file is being downloaded. */
+export const isFetching = (status: ModelStatus): boolean => status === 'fetching';
+
+/** The runners are loading the file (eager loading starts them as soon as the file is seen). */
+export const isLoading = (status: ModelStatus): boolean => status === 'loading';
+
+/** Every runner that should hold the model has loaded it (one, for a lazy model). */
+export const isLoaded = (status: ModelStatus): boolean => status === 'loaded';
+
+/** The file is there but failed the contract check or could not be loaded. */
+export const hasFailed = (status: ModelStatus): boolean => status === 'failed';
+
+/** A request would not wait for a load in progress: loaded, or lazy and not loaded yet (the Open Inference Protocol's model ready). */
+export const isModelReady = (status: ModelStatus): boolean => status === 'loaded' || status === 'not-loaded';
+
 /** The model is being made ready and a retry will soon get a better answer. */
 export const isSettling = (status: ModelStatus): boolean => status === 'fetching' || status === 'loading';
 

@@ -1,7 +1,7 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { ImageError, ImageErrorKind } from '@app/vision';
 import { ModelUnavailableError, UnknownModelError } from '../catalog/model-errors';
-import { RequestRefusedError } from '../inference/request-refused.error';
+import { RefusalReason, RequestRefusedError } from '../inference/request-refused.error';
 
 /**
  * The one place that maps errors raised below the HTTP layer to HTTP: their status and Retry-After. The exception
@@ -13,11 +13,19 @@ const IMAGE_ERROR_STATUS: Record<ImageErrorKind, number> = {
   undecodable: HttpStatus.BAD_REQUEST,
 };
 
+const REFUSAL_STATUS: Record<RefusalReason, number> = {
+  queue_full: HttpStatus.SERVICE_UNAVAILABLE,
+  timeout: HttpStatus.GATEWAY_TIMEOUT,
+  // nginx's "client closed request": nobody reads this answer, it only labels logs and metrics.
+  client_closed: 499,
+  shutting_down: HttpStatus.SERVICE_UNAVAILABLE,
+};
+
 export function statusOf(error: unknown): number {
   if (error instanceof HttpException) return error.getStatus();
   if (error instanceof UnknownModelError) return HttpStatus.BAD_REQUEST;
   if (error instanceof ModelUnavailableError) return HttpStatus.SERVICE_UNAVAILABLE;
-  if (error instanceof RequestRefusedError) return error.status;
+  if (error instanceof RequestRefusedError) return REFUSAL_STATUS[error.reason];
   if (error instanceof ImageError) return IMAGE_ERROR_STATUS[error.kind];
   // body-parser's and other Express middleware errors carry their status (413 too large, 400 malformed JSON, ...).
   const status = (error as { status?: unknown })?.status;

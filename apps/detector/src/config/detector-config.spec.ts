@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { configValidationSchema, detectorConfig } from './detector-config';
+import { configValidationSchema, detectorConfig, readDetectorConfig } from './detector-config';
 
 const validate = (env: Record<string, string>) => configValidationSchema.validate(env, { abortEarly: false });
 
@@ -72,5 +72,10 @@ describe('detector configuration', () => {
     ['CORS_ORIGINS', 'example.com', /"CORS_ORIGINS" .*origin list/],
   ])('refuses %s=%s with a message naming it', (name, value, message) => {
     expect(validate({ [name]: value }).error?.message).toMatch(message);
+  });
+
+  it('reads the typed settings from a given environment, as the CLI does, and refuses a bad value by name', () => {
+    expect(readDetectorConfig({ WORKER_THREADS: '3', ORT_INTRA_OP_THREADS: '2' })).toMatchObject({ workerThreads: 3, intraOpThreads: 2, port: 8000 });
+    expect(() => readDetectorConfig({ WORKER_THREADS: '0' })).toThrow(/^Config validation error: "WORKER_THREADS" must be greater than or equal to 1$/);
   });
 });

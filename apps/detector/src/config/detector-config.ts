@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { registerAs } from '@nestjs/config';
 import * as Joi from 'joi';
 import { parseApiKeys } from '../auth/api-keys';
-import { ModelsConfig, readModelsConfig } from '../catalog/models-config';
+import { ModelsConfig, readModelsConfig } from './models-config';
 
 /**
  * Every setting of the service, declared once: its environment variable, its Joi schema (validated at boot; a bad
@@ -117,9 +117,12 @@ function readKeysOrStop(env: string, read: () => string): string[] {
   }
 }
 
+/** The typed settings from an environment (defaults applied); a bad value throws, naming the variable. */
+export function readDetectorConfig(env: NodeJS.ProcessEnv = process.env): DetectorConfig {
+  const { value, error } = configValidationSchema.validate(env);
+  if (error) throw new Error(`Config validation error: ${error.message}`);
+  return Object.fromEntries(Object.entries(SETTINGS).map(([key, { env: name, read }]) => [key, read(value[name])])) as DetectorConfig;
+}
+
 /** Inject with `@Inject(detectorConfig.KEY) config: DetectorConfig`. */
-export const detectorConfig = registerAs('detector', (): DetectorConfig => {
-  // ConfigModule validated process.env against the schema at boot; this applies the same defaults and types.
-  const { value } = configValidationSchema.validate(process.env);
-  return Object.fromEntries(Object.entries(SETTINGS).map(([key, { env, read }]) => [key, read(value[env])])) as DetectorConfig;
-});
+export const detectorConfig = registerAs('detector', (): DetectorConfig => readDetectorConfig());

@@ -1,24 +1,13 @@
 import { Body, Controller, HttpCode, NotAcceptableException, Post, Req, Res, StreamableFile, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { ImageUploadInterceptor } from './image-upload.interceptor';
-import {
-  ApiBadRequestResponse,
-  ApiConsumes,
-  ApiHeader,
-  ApiNotAcceptableResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiPayloadTooLargeResponse,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-  ApiUnprocessableEntityResponse,
-  ApiUnsupportedMediaTypeResponse,
-} from '@nestjs/swagger';
+import { ApiConsumes, ApiHeader, ApiNotAcceptableResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ANNOTATED_IMAGE_MIME_TYPES, AnnotatedImageFormat, serverTimingHeader, StageTimings } from '@app/vision';
 import { ErrorResponseDto } from '../common/error-response.dto';
+import { ApiImageErrors } from './api-image-errors.decorator';
 import { RequestSignal } from '../common/request-signal.decorator';
 import { CatalogService } from '../catalog/catalog.service';
-import { transferImage } from '../common/transferred-image';
+import { transferImage } from '../inference/transferred-image';
 import { AnnotationService } from './annotation.service';
 import { DetectionService } from './detection.service';
 import { ANNOTATED_IMAGE_FORMATS, AnnotateRequestDto } from './dto/annotate-request.dto';
@@ -55,12 +44,8 @@ export class AnnotateController {
       'Server-Timing': { description: 'decode, preprocess, inference, postprocess and annotate durations (ms).', schema: { type: 'string' } },
     },
   })
-  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Unknown model name, invalid base64, not an image, or a broken image.' })
+  @ApiImageErrors({ serviceUnavailable: 'The model is not installed or still loading.' })
   @ApiNotAcceptableResponse({ type: ErrorResponseDto, description: 'The Accept header allows neither image/png nor image/jpeg, and no `format` was given.' })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'Missing or out-of-range fields.' })
-  @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: 'Body larger than the configured limit.' })
-  @ApiUnsupportedMediaTypeResponse({ type: ErrorResponseDto, description: 'An image format the service does not decode (WebP, HEIC, ...).' })
-  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'The model is not installed or still loading.' })
   async annotate(
     @Body() body: AnnotateRequestDto,
     @Req() request: Request,
@@ -71,7 +56,7 @@ export class AnnotateController {
     const format = body.format ?? this.negotiateFormat(request);
     const image = requestImage(file, body.image);
     // The detection takes a copy (handed over to a runner thread); the original goes to the drawing thread.
-    const result = await this.detection.detect(body.model, transferImage(new Uint8Array(image)), body, signal);
+    const result = await this.detection.predict(body.model, transferImage(new Uint8Array(image)), body, signal);
     const annotated = await this.annotation.annotate(
       transferImage(image),
       result.detections,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
 import { AnnotateOptions, Detection, ImageError } from '@app/vision';
-import { TransferredImage } from '../common/transferred-image';
+import { TransferredImage } from '../inference/transferred-image';
 import type { AnnotateTask, AnnotateTaskResult } from './annotation-protocol';
 
 export interface TimedAnnotation {

@@ -1,17 +1,7 @@
 import { Body, Controller, HttpCode, Post, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { ImageUploadInterceptor } from './image-upload.interceptor';
-import {
-  ApiBadRequestResponse,
-  ApiConsumes,
-  ApiOkResponse,
-  ApiOperation,
-  ApiPayloadTooLargeResponse,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-  ApiUnprocessableEntityResponse,
-  ApiUnsupportedMediaTypeResponse,
-} from '@nestjs/swagger';
-import { ErrorResponseDto } from '../common/error-response.dto';
+import { ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiImageErrors } from './api-image-errors.decorator';
 import { RequestSignal } from '../common/request-signal.decorator';
 import { CompareService } from './compare.service';
 import { CompareRequestDto } from './dto/compare-request.dto';
@@ -36,11 +26,7 @@ export class CompareController {
   })
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiOkResponse({ type: CompareResponseDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Unknown model name, invalid base64, not an image, or a broken image.' })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'Missing or out-of-range fields.' })
-  @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: 'Body larger than the configured limit.' })
-  @ApiUnsupportedMediaTypeResponse({ type: ErrorResponseDto, description: 'An image format the service does not decode (WebP, HEIC, ...).' })
-  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'None of the requested models is installed or loaded.' })
+  @ApiImageErrors({ serviceUnavailable: 'None of the requested models is installed or loaded.' })
   compare(@Body() body: CompareRequestDto, @RequestSignal() signal: AbortSignal, @UploadedFile() file?: Express.Multer.File): Promise<CompareResponseDto> {
     return this.comparison.compare(requestImage(file, body.image), body, signal);
   }

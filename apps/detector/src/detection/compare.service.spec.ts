@@ -18,7 +18,7 @@ function setUp(answer: (model: string) => Promise<Detection[]>) {
     scan: async () => undefined,
   } as unknown as CatalogService;
   const detection = {
-    detect: async (model: string, image: ArrayBuffer): Promise<DetectionResult> => {
+    predict: async (model: string, image: ArrayBuffer): Promise<DetectionResult> => {
       events.push(`start ${model}`);
       received.push(new Uint8Array(image));
       try {

@@ -3,7 +3,7 @@ import { AGREEMENT_IOU_THRESHOLD, boxAgreement } from '@app/vision';
 import { CatalogService } from '../catalog/catalog.service';
 import { ModelUnavailableError, UnknownModelError } from '../catalog/model-errors';
 import { retryAfterOf, statusOf } from '../common/error-status';
-import { transferImage } from '../common/transferred-image';
+import { transferImage } from '../inference/transferred-image';
 import { RequestRefusedError } from '../inference/request-refused.error';
 import { DetectionService } from './detection.service';
 import { CompareOptionsDto } from './dto/compare-request.dto';
@@ -45,7 +45,7 @@ export class CompareService {
     for (const model of models) {
       try {
         // A copy per model: each is handed over to that model's runner thread.
-        results.push(await this.detection.detect(model, transferImage(new Uint8Array(image)), options, signal));
+        results.push(await this.detection.predict(model, transferImage(new Uint8Array(image)), options, signal));
       } catch (error) {
         // Image errors concern every model and fail the request; so do timeouts and a client that left.
         if (!isSkippable(error)) throw error;

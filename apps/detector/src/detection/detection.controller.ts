@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Post, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { ImageUploadInterceptor } from './image-upload.interceptor';
-import { ApiBadRequestResponse, ApiConsumes, ApiGatewayTimeoutResponse, ApiOkResponse, ApiOperation, ApiPayloadTooLargeResponse, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse, ApiUnsupportedMediaTypeResponse } from '@nestjs/swagger';
+import { ApiConsumes, ApiGatewayTimeoutResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiImageErrors } from './api-image-errors.decorator';
 import { TimingInterceptor } from '../common/timing.interceptor';
 import { DetectionService } from './detection.service';
 import { PredictRequestDto, PredictUploadDto } from './dto/predict-request.dto';
@@ -8,7 +9,7 @@ import { PredictResponseDto } from './dto/predict-response.dto';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { RequestSignal } from '../common/request-signal.decorator';
 import { requestImage } from './request-image';
-import { transferImage } from '../common/transferred-image';
+import { transferImage } from '../inference/transferred-image';
 
 @ApiTags('detection')
 @Controller()
@@ -27,13 +28,12 @@ export class DetectionController {
   })
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiOkResponse({ type: PredictResponseDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Unknown model name, invalid base64, not an image, or a broken image.' })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'Missing or out-of-range fields.' })
-  @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: 'Body larger than the configured limit, or an image whose header declares more pixels than the limit.' })
-  @ApiUnsupportedMediaTypeResponse({ type: ErrorResponseDto, description: 'An image format the service does not decode (WebP, HEIC, ...).' })
-  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'The model is not installed or still loading, the queue is full, or the service is shutting down (see Retry-After).' })
+  @ApiImageErrors({
+    payloadTooLarge: 'Body larger than the configured limit, or an image whose header declares more pixels than the limit.',
+    serviceUnavailable: 'The model is not installed or still loading, the queue is full, or the service is shutting down (see Retry-After).',
+  })
   @ApiGatewayTimeoutResponse({ type: ErrorResponseDto, description: 'The detection did not finish within the request timeout.' })
   predict(@Body() body: PredictRequestDto, @RequestSignal() signal: AbortSignal, @UploadedFile() file?: Express.Multer.File): Promise<PredictResponseDto> {
-    return this.detection.detect(body.model, transferImage(requestImage(file, body.image)), body, signal);
+    return this.detection.predict(body.model, transferImage(requestImage(file, body.image)), body, signal);
   }
 }

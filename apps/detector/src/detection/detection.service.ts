@@ -1,7 +1,7 @@
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { DEFAULT_DETECT_OPTIONS, DetectionOutcome, DetectOptions, presentTimings } from '@app/vision';
 import { CatalogService } from '../catalog/catalog.service';
-import { TransferredImage } from '../common/transferred-image';
+import { TransferredImage } from '../inference/transferred-image';
 import { InferenceService } from '../inference/inference.service';
 import { DetectionOptionsDto } from './dto/detection-options.dto';
 
@@ -41,8 +41,8 @@ export class DetectionService {
   }
 
   /** `image` is handed over to a runner thread: keep a copy first if it is needed afterwards. */
-  async detect(model: string, image: TransferredImage, dto: DetectionOptionsDto, signal?: AbortSignal): Promise<DetectionResult> {
-    const { detections, image: size, input, timings } = await this.inference.detect(model, image, this.toDetectOptions(model, dto), signal);
+  async predict(model: string, image: TransferredImage, dto: DetectionOptionsDto, signal?: AbortSignal): Promise<DetectionResult> {
+    const { detections, image: size, input, timings } = await this.inference.infer(model, image, this.toDetectOptions(model, dto), signal);
     const presented = presentTimings(timings);
     return { detections, time: presented.time, model, image: size, input, timings: presented.timings };
   }

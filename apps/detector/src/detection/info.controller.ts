@@ -4,7 +4,7 @@ import { DEFAULT_MODEL_NAMES } from '@app/model-store';
 import { hostInt8CpuFeatures, int8SpeedNotice } from '@app/quantize';
 import { CatalogService } from '../catalog/catalog.service';
 import { UnknownModelError } from '../catalog/model-errors';
-import { canServe } from '../catalog/model-state';
+import { canServe, isLoaded, isMissing } from '../catalog/model-state';
 import type { ModelDescription } from '../catalog/model-catalog';
 import { notInstalledHint } from '../inference/inference.service';
 import { ErrorResponseDto } from '../common/error-response.dto';
@@ -88,7 +88,7 @@ export class InfoController {
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Unknown model name.' })
   async model(@Param('name') name: string): Promise<ModelStateDto> {
     // A file that has just arrived is seen at once, not at the next look at the folder.
-    if (!this.catalog.get(name) || this.catalog.get(name)!.status === 'missing') await this.catalog.scan();
+    if (!this.catalog.get(name) || isMissing(this.catalog.get(name)!.status)) await this.catalog.scan();
     const state = this.catalog.get(name);
     if (!state) throw new UnknownModelError(name, this.catalog.names);
     const description = state.description;
@@ -102,10 +102,10 @@ export class InfoController {
       name: state.name,
       status: state.status,
       available: canServe(state.status),
-      loaded: state.status === 'loaded',
+      loaded: isLoaded(state.status),
       file: state.fileName,
       error: state.error ?? null,
-      install_hint: state.status === 'missing' ? notInstalledHint(name) : null,
+      install_hint: isMissing(state.status) ? notInstalledHint(name) : null,
       input_shape: description?.inputShape ?? null,
       shape_policy: description?.shape.policy ?? null,
       shape_policy_reason: description?.shape.reason ?? null,

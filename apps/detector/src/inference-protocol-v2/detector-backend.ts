@@ -5,7 +5,8 @@ import { DetectionService } from '../detection/detection.service';
 import { DetectionOptionsDto } from '../detection/dto/detection-options.dto';
 import { CatalogService } from '../catalog/catalog.service';
 import { UnknownModelError } from '../catalog/model-errors';
-import { transferImage } from '../common/transferred-image';
+import { isModelReady } from '../catalog/model-state';
+import { transferImage } from '../inference/transferred-image';
 import { InferenceModule } from '../inference/inference.module';
 import { InferenceService } from '../inference/inference.service';
 
@@ -54,13 +55,13 @@ class CatalogDetectorBackend extends DetectorBackend {
   isModelReady(name: string): boolean {
     const model = this.catalog.get(name);
     if (!model) throw new UnknownModelError(name, this.catalog.names);
-    return model.status === 'loaded' || model.status === 'not-loaded';
+    return isModelReady(model.status);
   }
 
   async detect(name: string, image: Uint8Array, dto: DetectionOptionsDto, signal: AbortSignal): Promise<BackendDetection> {
     const options = this.detection.toDetectOptions(name, dto);
     // The image is handed over to the model's runner thread (a copy when it is a view into a larger buffer).
-    const { detections, image: size } = await this.inference.detect(name, transferImage(image), options, signal);
+    const { detections, image: size } = await this.inference.infer(name, transferImage(image), options, signal);
     return { detections, image: size, classNames: this.catalog.get(name)?.description?.classNames ?? [], options };
   }
 }

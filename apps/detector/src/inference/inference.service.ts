@@ -5,8 +5,8 @@ import { DetectionOutcome, DetectOptions, ImageError, probeImage, StageTimings }
 import { CatalogService } from '../catalog/catalog.service';
 import { ModelUnavailableError, UnknownModelError } from '../catalog/model-errors';
 import { CatalogModel } from '../catalog/model-catalog';
-import { canServe } from '../catalog/model-state';
-import { TransferredImage } from '../common/transferred-image';
+import { canServe, hasFailed, isFetching, isLoading, isMissing } from '../catalog/model-state';
+import { TransferredImage } from './transferred-image';
 import { DetectorConfig, detectorConfig } from '../config/detector-config';
 import { releaseFreedMemory } from './freed-memory';
 import { ModelRunners, RUNNER_PIPELINE_DEPTH } from './model-runners';
@@ -54,7 +54,7 @@ export class InferenceService implements OnApplicationShutdown {
     this.scheduler = new Scheduler({ queueDepth: config.queueDepth, timeoutMs: config.requestTimeoutMs, retryAfterSeconds: config.retryAfterSeconds });
     catalog.on('changed', (model) => {
       this.retire(model.name);
-      if (model.status === 'loading') this.runnersFor(model); // eager: load now
+      if (isLoading(model.status)) this.runnersFor(model); // eager: load now
     });
     catalog.on('removed', (name) => {
       this.retire(name);
@@ -67,14 +67,14 @@ export class InferenceService implements OnApplicationShutdown {
    * UnknownModelError (400), ModelUnavailableError (503), ImageError (400/413/415) or RequestRefusedError (503 queue
    * full or shutting down, 504 deadline, 499 client gone).
    */
-  async detect(name: string, image: TransferredImage, options: DetectOptions, signal?: AbortSignal): Promise<DetectionOutcome> {
+  async infer(name: string, image: TransferredImage, options: DetectOptions, signal?: AbortSignal): Promise<DetectionOutcome> {
     const model = await this.servable(name);
     // Header only, a few microseconds: bombs, empty and unsupported images never take a place in the queue.
     probeImage(new Uint8Array(image), { maxPixels: this.config.maxImagePixels });
     const started = performance.now();
     let scheduled: { result: DetectTaskResult; queueMs: number };
     try {
-      scheduled = await this.scheduler.run(name, model.options.replicas * RUNNER_PIPELINE_DEPTH, (abandon) => this.runOn(name, image, options, abandon), signal);
+      scheduled = await this.scheduler.schedule(name, model.options.replicas * RUNNER_PIPELINE_DEPTH, (abandon) => this.dispatchToRunners(name, image, options, abandon), signal);
     } catch (error) {
       if (error instanceof RequestRefusedError) this.events.emit('refusal', { model: name, reason: error.reason });
       throw error;
@@ -92,24 +92,24 @@ export class InferenceService implements OnApplicationShutdown {
   /** The model's catalog entry if it can serve; a model missing or failed is looked for again first (it may just have arrived). */
   private async servable(name: string): Promise<CatalogModel> {
     let model = this.catalog.get(name);
-    if (!model || model.status === 'missing' || model.status === 'failed') {
+    if (!model || isMissing(model.status) || hasFailed(model.status)) {
       await this.catalog.scan();
       model = this.catalog.get(name);
     }
     if (!model) throw new UnknownModelError(name, this.catalog.names);
     if (canServe(model.status)) return model;
-    if (model.status === 'fetching') throw new ModelUnavailableError(name, `Model ${name} is being downloaded; try again shortly.`, 10, 'is being downloaded');
-    if (model.status === 'failed') throw new ModelUnavailableError(name, `Model ${name} cannot be used: ${model.error}`, undefined, 'could not be loaded');
+    if (isFetching(model.status)) throw new ModelUnavailableError(name, `Model ${name} is being downloaded; try again shortly.`, 10, 'is being downloaded');
+    if (hasFailed(model.status)) throw new ModelUnavailableError(name, `Model ${name} cannot be used: ${model.error}`, undefined, 'could not be loaded');
     throw new ModelUnavailableError(name, notInstalledHint(name), undefined, 'is not installed');
   }
 
-  /** Runs the task on the model's current runners (started now if it has none: lazy loading). */
-  private runOn(name: string, image: TransferredImage, options: DetectOptions, abandon: AbortSignal): Promise<DetectTaskResult> {
+  /** Dispatches the task to the model's current runners (started now if it has none: lazy loading). */
+  private dispatchToRunners(name: string, image: TransferredImage, options: DetectOptions, abandon: AbortSignal): Promise<DetectTaskResult> {
     const model = this.catalog.get(name);
     if (!model || !canServe(model.status)) {
       return Promise.resolve({ ok: false, error: { kind: 'model', message: model?.error ?? 'the model left the models folder' } });
     }
-    return this.runnersFor(model).run(image, options, abandon);
+    return this.runnersFor(model).dispatch(image, options, abandon);
   }
 
   private runnersFor(model: CatalogModel): ModelRunners {

@@ -2,7 +2,7 @@ import { EventEmitter, once } from 'node:events';
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import type { DetectOptions } from '@app/vision';
-import { TransferredImage } from '../common/transferred-image';
+import { TransferredImage } from './transferred-image';
 import { DetectTaskResult, ReleaseTask, RunnerLoadReport, RunnerWorkerData } from './runner-protocol';
 
 /** Tasks a runner thread takes at once (see the piscina options below). */
@@ -49,8 +49,8 @@ export class ModelRunners extends EventEmitter<{ load: [RunnerLoadReport]; cance
   }
 
 
-  /** Runs one detection; `image` is transferred to the runner. Aborting `signal` tells the runner to drop the task at its next stage. */
-  async run(image: TransferredImage, options: DetectOptions, signal: AbortSignal): Promise<DetectTaskResult> {
+  /** Dispatches one detection to a runner; `image` is transferred to it. Aborting `signal` tells the runner to drop the task at its next stage. */
+  async dispatch(image: TransferredImage, options: DetectOptions, signal: AbortSignal): Promise<DetectTaskResult> {
     const cancel = new Int32Array(new SharedArrayBuffer(4));
     const onAbort = () => Atomics.store(cancel, 0, 1);
     signal.addEventListener('abort', onAbort, { once: true });

@@ -1,18 +1,8 @@
 /** Why a well-formed request got no detection: load, time or lifecycle, never the client's input. */
 export type RefusalReason = 'queue_full' | 'timeout' | 'client_closed' | 'shutting_down';
 
-const STATUS: Record<RefusalReason, number> = {
-  queue_full: 503,
-  timeout: 504,
-  // nginx's "client closed request": nobody reads this answer, it only labels logs and metrics.
-  client_closed: 499,
-  shutting_down: 503,
-};
-
 /** A detection refused or abandoned because of load, its deadline, a vanished client or shutdown. */
 export class RequestRefusedError extends Error {
-  readonly status: number;
-
   constructor(
     readonly reason: RefusalReason,
     message: string,
@@ -21,7 +11,6 @@ export class RequestRefusedError extends Error {
   ) {
     super(message);
     this.name = 'RequestRefusedError';
-    this.status = STATUS[reason];
   }
 }
 

@@ -26,7 +26,7 @@ async function loadDetector(): Promise<YoloDetector> {
     // Warm-up: the first run allocates ORT's buffers and is several times slower than the next ones.
     const input = loaded.inputSizeFor({ height: config.inferenceSize, width: config.inferenceSize });
     const grey = { width: input.width, height: input.height, channels: 3 as const, data: new Uint8Array(input.width * input.height * 3) };
-    await loaded.detectBitmap(grey, DEFAULT_DETECT_OPTIONS);
+    await loaded.processBitmap(grey, DEFAULT_DETECT_OPTIONS);
     // Reading the model has started libuv's pool by now: decoding and garbage collection yield to the HTTP thread.
     lowerBackgroundThreadsPriority();
     report({ loadMs: performance.now() - started, shape: model.shape });
@@ -47,7 +47,7 @@ class TaskCancelled extends Error {
   }
 }
 
-async function runDetectTask(task: DetectTask): Promise<DetectTaskResult> {
+async function handleDetectTask(task: DetectTask): Promise<DetectTaskResult> {
   const checkpoint = (stage: string) => {
     if (Atomics.load(task.cancel, 0) === 1) throw new TaskCancelled(stage);
   };
@@ -77,7 +77,7 @@ async function release(): Promise<number> {
 
 async function start() {
   if (config.eager) await detectorOnce().catch(() => undefined);
-  return (task: DetectTask | ReleaseTask) => ('release' in task ? release() : runDetectTask(task));
+  return (task: DetectTask | ReleaseTask) => ('release' in task ? release() : handleDetectTask(task));
 }
 
 export default start();

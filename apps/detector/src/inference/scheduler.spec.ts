@@ -24,7 +24,7 @@ describe('Scheduler', () => {
   it('runs up to capacity per model and queues the rest in order', async () => {
     const scheduler = new Scheduler(options);
     const { events, task, finish } = controllable();
-    const answers = ['a', 'b', 'c'].map((id) => scheduler.run('yolov5s', 1, task(id)));
+    const answers = ['a', 'b', 'c'].map((id) => scheduler.schedule('yolov5s', 1, task(id)));
     await settle();
     expect(events).toEqual(['start a']);
     expect(scheduler.stats()).toEqual([{ model: 'yolov5s', queued: 2, running: 1, capacity: 1 }]);
@@ -38,9 +38,9 @@ describe('Scheduler', () => {
   it("is fair across models: a yolov5s request waits behind its own queue only, never behind a yolov5l burst", async () => {
     const scheduler = new Scheduler({ ...options, queueDepth: 16 });
     const { events, task, finish } = controllable();
-    const burst = Array.from({ length: 10 }, (_, i) => scheduler.run('yolov5l', 1, task(`l${i}`)));
+    const burst = Array.from({ length: 10 }, (_, i) => scheduler.schedule('yolov5l', 1, task(`l${i}`)));
     await settle();
-    const small = scheduler.run('yolov5s', 1, task('s'));
+    const small = scheduler.schedule('yolov5s', 1, task('s'));
     await settle();
     // yolov5s started at once although nine yolov5l requests are still waiting.
     expect(events).toEqual(['start l0', 'start s']);
@@ -53,12 +53,12 @@ describe('Scheduler', () => {
   it('answers 503 + Retry-After when the model\'s queue is full, without touching the other models', async () => {
     const scheduler = new Scheduler(options);
     const { task, finish } = controllable();
-    const accepted = ['a', 'b', 'c'].map((id) => scheduler.run('yolov5l', 1, task(id)));
-    const refused = await scheduler.run('yolov5l', 1, task('d')).catch((error: RequestRefusedError) => error);
+    const accepted = ['a', 'b', 'c'].map((id) => scheduler.schedule('yolov5l', 1, task(id)));
+    const refused = await scheduler.schedule('yolov5l', 1, task('d')).catch((error: RequestRefusedError) => error);
     expect(refused).toBeInstanceOf(RequestRefusedError);
-    expect(refused).toMatchObject({ reason: 'queue_full', status: 503, retryAfterSeconds: 3 });
+    expect(refused).toMatchObject({ reason: 'queue_full', retryAfterSeconds: 3 });
     expect(scheduler.isSaturated()).toBe(true);
-    const other = scheduler.run('yolov5s', 1, task('s'));
+    const other = scheduler.schedule('yolov5s', 1, task('s'));
     expect(scheduler.isSaturated()).toBe(false);
     await settle();
     await finish('s');
@@ -70,10 +70,10 @@ describe('Scheduler', () => {
   it('answers 504 at the deadline and cancels the running task, whose slot stays taken until it ends', async () => {
     const scheduler = new Scheduler({ ...options, timeoutMs: 50 });
     const { events, task, finish, signalOf } = controllable();
-    const slow = scheduler.run('yolov5s', 1, task('slow')).catch((error: RequestRefusedError) => error);
-    expect(await slow).toMatchObject({ reason: 'timeout', status: 504 });
+    const slow = scheduler.schedule('yolov5s', 1, task('slow')).catch((error: RequestRefusedError) => error);
+    expect(await slow).toMatchObject({ reason: 'timeout' });
     expect(signalOf('slow').aborted).toBe(true);
-    const queued = scheduler.run('yolov5s', 1, task('next'));
+    const queued = scheduler.schedule('yolov5s', 1, task('next'));
     await settle();
     expect(events).toEqual(['start slow']);
     await finish('slow');
@@ -85,8 +85,8 @@ describe('Scheduler', () => {
   it('a deadline that passes in the queue is a 504 and the task never starts', async () => {
     const scheduler = new Scheduler({ ...options, timeoutMs: 50 });
     const { events, task, finish } = controllable();
-    const first = scheduler.run('yolov5s', 1, task('first')).catch(() => undefined);
-    const waiting = await scheduler.run('yolov5s', 1, task('waiting')).catch((error: RequestRefusedError) => error);
+    const first = scheduler.schedule('yolov5s', 1, task('first')).catch(() => undefined);
+    const waiting = await scheduler.schedule('yolov5s', 1, task('waiting')).catch((error: RequestRefusedError) => error);
     expect(waiting).toMatchObject({ reason: 'timeout' });
     await finish('first');
     await first;
@@ -96,9 +96,9 @@ describe('Scheduler', () => {
   it("cancellation: a caller that aborts in the queue is dropped with its signal's reason", async () => {
     const scheduler = new Scheduler(options);
     const { events, task, finish } = controllable();
-    const running = scheduler.run('yolov5s', 1, task('running'));
+    const running = scheduler.schedule('yolov5s', 1, task('running'));
     const client = new AbortController();
-    const gone = scheduler.run('yolov5s', 1, task('gone'), client.signal).catch((error: RequestRefusedError) => error);
+    const gone = scheduler.schedule('yolov5s', 1, task('gone'), client.signal).catch((error: RequestRefusedError) => error);
     await settle();
     client.abort(new RequestRefusedError('client_closed', 'gone'));
     expect(await gone).toMatchObject({ reason: 'client_closed' });
@@ -111,11 +111,11 @@ describe('Scheduler', () => {
   it('close() refuses the waiting requests and new ones with shutting_down', async () => {
     const scheduler = new Scheduler(options);
     const { task, finish } = controllable();
-    const running = scheduler.run('yolov5s', 1, task('running'));
-    const waiting = scheduler.run('yolov5s', 1, task('waiting')).catch((error: RequestRefusedError) => error);
+    const running = scheduler.schedule('yolov5s', 1, task('running'));
+    const waiting = scheduler.schedule('yolov5s', 1, task('waiting')).catch((error: RequestRefusedError) => error);
     scheduler.close();
-    expect(await waiting).toMatchObject({ reason: 'shutting_down', status: 503 });
-    await expect(scheduler.run('yolov5m', 1, task('late'))).rejects.toMatchObject({ reason: 'shutting_down' });
+    expect(await waiting).toMatchObject({ reason: 'shutting_down' });
+    await expect(scheduler.schedule('yolov5m', 1, task('late'))).rejects.toMatchObject({ reason: 'shutting_down' });
     await finish('running');
     await expect(running).resolves.toMatchObject({ result: 'running' });
   });

@@ -48,7 +48,7 @@ export class Scheduler {
    * (503) when the model's queue is full, timeout (504) past the deadline, shutting_down (503) once closed, or the
    * caller's signal's reason (client_closed) when it aborts.
    */
-  async run<T>(model: string, capacity: number, task: ScheduledTask<T>, signal?: AbortSignal): Promise<{ result: T; queueMs: number }> {
+  async schedule<T>(model: string, capacity: number, task: ScheduledTask<T>, signal?: AbortSignal): Promise<{ result: T; queueMs: number }> {
     if (this.closed) throw shuttingDownRefusal(this.options.retryAfterSeconds);
     signal?.throwIfAborted();
     const deadline = AbortSignal.timeout(this.options.timeoutMs);

@@ -2,7 +2,7 @@ import { Injectable, Module } from '@nestjs/common';
 import { DetectionOutcome, DetectOptions, ImageError } from '@app/vision';
 import { CatalogService } from '../catalog/catalog.service';
 import { ModelUnavailableError, UnknownModelError } from '../catalog/model-errors';
-import { transferImage } from '../common/transferred-image';
+import { transferImage } from '../inference/transferred-image';
 import { unknownClasses } from '../detection/detection.service';
 import { InferenceModule } from '../inference/inference.module';
 import { InferenceService } from '../inference/inference.service';
@@ -55,7 +55,7 @@ export class CatalogFrameDetector extends FrameDetector {
   async detect(model: string, frame: Uint8Array, options: DetectOptions, signal: AbortSignal): Promise<DetectionOutcome> {
     try {
       // The frame's bytes are handed over to the model's runner thread; the stream does not need them afterwards.
-      return await this.inference.detect(model, transferImage(frame), options, signal);
+      return await this.inference.infer(model, transferImage(frame), options, signal);
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       if (error instanceof ImageError) throw new FrameError('bad_image', error.message);

@@ -5,7 +5,7 @@ import WebSocket from 'ws';
 import { E2E_TMP } from '../support/paths';
 import { RunningService, startService } from '../support/service';
 import { StreamClient } from '../stream/stream-client';
-import { corpusBytes } from './helpers';
+import { corpusBytes } from '../support/helpers';
 
 const CLIENT_KEY = 'client-key-0f3a9c2e71b4d8e5';
 const OTHER_CLIENT_KEY = 'second-key-7d1e4b9a03c6f2a8';

@@ -1,5 +1,5 @@
 import { RunningService, startService } from '../support/service';
-import { bmpImage, corpusBytes, eventually, metric, predictMultipart, scrape } from './helpers';
+import { bmpImage, corpusBytes, eventually, metric, predictMultipart, scrape } from '../support/helpers';
 
 /** 24 megapixels of BMP: jimp takes ~0.5 s to decode it, a window in which to time out or hang up. */
 const slowImage = bmpImage(6000, 4000);

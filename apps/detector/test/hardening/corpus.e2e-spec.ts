@@ -1,5 +1,5 @@
 import { RunningService, startService } from '../support/service';
-import { Answer, corpusBytes, corpusFiles, mapConcurrently, predictJson, predictMultipart } from './helpers';
+import { Answer, corpusBytes, corpusFiles, mapConcurrently, predictJson, predictMultipart } from '../support/helpers';
 
 /**
  * The whole image corpus (photos, odd and bad files, ~290) through POST /predict as base64 JSON and as multipart:

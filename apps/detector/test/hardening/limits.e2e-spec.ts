@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { RunningService, startService } from '../support/service';
-import { corpusBytes, predictJson, predictMultipart, residentBytes } from './helpers';
+import { corpusBytes, predictJson, predictMultipart, residentBytes } from '../support/helpers';
 
 const BOMBS = [
   ['bad/bomb_png_20000x20000_gray_valid.png', '20000x20000'],

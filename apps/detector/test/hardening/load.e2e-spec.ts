@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { RunningService, startService } from '../support/service';
-import { Answer, corpusBytes, eventually, metric, metricSum, predictMultipart, residentBytes, scrape } from './helpers';
+import { Answer, corpusBytes, eventually, metric, metricSum, predictMultipart, residentBytes, scrape } from '../support/helpers';
 
 const CLIENTS = 12;
 const QUEUE_DEPTH = 2;

@@ -1,5 +1,5 @@
 import { RunningService, startService } from '../support/service';
-import { corpusBytes, eventually, predictJson, predictMultipart } from './helpers';
+import { corpusBytes, eventually, predictJson, predictMultipart } from '../support/helpers';
 
 type LogLine = Record<string, unknown> & { level: string; msg: string; req?: { id?: string; method?: string; url?: string }; res?: { statusCode?: number } };
 

@@ -1,5 +1,5 @@
 import { RunningService, startService } from '../support/service';
-import { corpusBytes, eventually, metric, predictJson, predictMultipart, scrape } from './helpers';
+import { corpusBytes, eventually, metric, predictJson, predictMultipart, scrape } from '../support/helpers';
 
 describe('GET /metrics (Prometheus)', () => {
   let service: RunningService;

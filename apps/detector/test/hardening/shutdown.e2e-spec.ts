@@ -1,5 +1,5 @@
 import { startService } from '../support/service';
-import { Answer, bmpImage, corpusBytes, eventually, metric, predictMultipart, scrape } from './helpers';
+import { Answer, bmpImage, corpusBytes, eventually, metric, predictMultipart, scrape } from '../support/helpers';
 
 describe('graceful shutdown on SIGTERM', () => {
   it('finishes the requests in flight, refuses new ones, turns readiness 503, then exits 0', async () => {

@@ -1,16 +1,13 @@
 import { rmSync, symlinkSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
-import { Detection, intersectionOverUnion } from '@app/vision';
+import { Detection, detectionIou } from '@app/vision';
 import { runCli } from '../../../cli/src/testing/run-cli';
 import { launchChromium } from '../browser/chromium';
 import { corpusFile, E2E_TMP, SHARED_MODELS_DIR } from '../support/paths';
 import { RunningService, startService } from '../support/service';
 
 const busJpeg = readFileSync(corpusFile('photos/bus.jpg'));
-
-const corners = (box: Detection) => ({ x1: box.x_min, y1: box.y_min, x2: box.x_max, y2: box.y_max });
-const iou = (a: Detection, b: Detection) => intersectionOverUnion(corners(a), corners(b));
 
 /**
  * The real yolov5n beside its INT8 twin, made by `npm run models:quantize` (4 calibration photos, to be quick) in a
@@ -72,7 +69,7 @@ describe('an INT8 twin made by models:quantize, served beside its float model', 
     const fp32 = (await predict('yolov5n')).filter((box) => box.confidence >= 0.45);
     const int8 = await predict('yolov5n-int8');
     expect(new Set(fp32.map((box) => box.class_name))).toEqual(new Set(['person', 'bus']));
-    for (const box of fp32) expect(int8.some((candidate) => candidate.class_name === box.class_name && iou(candidate, box) > 0.7)).toBe(true);
+    for (const box of fp32) expect(int8.some((candidate) => candidate.class_name === box.class_name && detectionIou(candidate, box) > 0.7)).toBe(true);
     // Nothing else among INT8's confident boxes (its bus, calibrated on 4 photos, is found but less sure).
     const confidentInt8 = int8.filter((box) => box.confidence >= 0.45);
     expect(confidentInt8.map((box) => box.class_name)).toContain('person');

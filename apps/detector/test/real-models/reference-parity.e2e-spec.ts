@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import request from 'supertest';
 import { Detection, matchDetections } from '@app/vision';
-import { mapConcurrently } from '../hardening/helpers';
+import { mapConcurrently } from '../support/helpers';
 import { corpusFile, REPO_ROOT } from '../support/paths';
 import { describeWithFiles, REAL_MODELS, realModelsFolder } from '../support/real-models';
 import { RunningService, startService } from '../support/service';

@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { corpusBytes, eventually, metric, metricSum, predictMultipart, residentBytes, scrape } from '../hardening/helpers';
+import { corpusBytes, eventually, metric, metricSum, predictMultipart, residentBytes, scrape } from '../support/helpers';
 import { liveModels } from '../support/live-models';
 import { RunningService, startService } from '../support/service';
 import { StreamClient } from './stream-client';

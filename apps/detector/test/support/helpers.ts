@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { CORPUS_DIR } from '../support/paths';
+import { CORPUS_DIR } from './paths';
 
 /** Every image of ../shared/corpus (photos, odd, bad), as paths relative to it. */
 export function corpusFiles(): string[] {
@@ -81,18 +81,6 @@ export async function residentBytes(url: string): Promise<number> {
   return metric(await scrape(url), 'process_resident_memory_bytes')!;
 }
 
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32), so a failing fuzz case can be replayed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Runs `task` over `items` with at most `concurrency` at a time; results keep the items' order. */
 export async function mapConcurrently<T, R>(items: readonly T[], concurrency: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
@@ -108,10 +96,10 @@ export async function mapConcurrently<T, R>(items: readonly T[], concurrency: nu
 }
 
 /** Polls `check` until it returns true (or throws after the timeout). */
-export async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    if (Date.now() > deadline) throw new Error(`condition not reached within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -1,0 +1,95 @@
+import { BenchResults, checkSameRun, ModelResult, renderMarkdown, renderTuneMarkdown, TuneResults } from './report';
+import { Summary } from './stats';
+
+const summary = (median: number, p95 = median * 1.5): Summary => ({ n: 10, median, p95, p99: p95 * 1.2, min: median / 2, max: p95 * 2 });
+const comparison = { maxLevels: 3, meanLevels: 0.25, relativeOutputChange: 0.012 };
+const stages = { decode: 4, preprocess: 2.5, inference: 80, postprocess: 0.5 };
+
+const yolov5s: ModelResult = {
+  model: 'yolov5s',
+  weights: 'random',
+  parameters: 7_200_000,
+  bare: { '640x640': { ...summary(80), gflops: 16.5, gflopsPerSecond: 206 } },
+  pipeline: {
+    dynamic: [{ photo: 'bus.jpg', input: '640x480', decoder: 'sharp', total: summary(90), vsBare: summary(1.1), stages }],
+    static: [{ photo: 'bus.jpg', input: '640x640', decoder: 'sharp', total: summary(95), vsBare: summary(1.05), stages }],
+  },
+  parity: [{ photo: 'bus.jpg', decoder: 'sharp', input: '640x480', vsExact: comparison, vsJimp: comparison, jimpVsExact: comparison }],
+  http: [
+    { photo: 'bus.jpg', encoding: 'json', export: 'dynamic', input: '640x480', latency: summary(100), vsBare: summary(1.2), serverStages: { decode: 4, inference: 81 } },
+    { photo: 'phone_size_4032x2688.jpg', encoding: 'multipart', export: 'static', input: '640x640', latency: summary(160), vsBare: summary(2), serverStages: {} },
+  ],
+  load: [{ encoding: 'json', photo: 'bus.jpg', clients: 4, requestsPerSecond: 12.345, completed: 99, latency: summary(300), health: { ...summary(2, 6), failed: 0 } }],
+};
+
+const results: BenchResults = {
+  date: '2026-12-07',
+  machine: { cpuModel: 'Test CPU', cores: 2, memoryGB: 8, loadAverage: { start: [1, 2, 3], end: [0.5, 0.25, 0] }, node: '24.0.0', onnxruntime: '1.30.0', sharp: '0.35.5' },
+  settings: { rounds: 10, loadSeconds: 8, workerThreads: 1, intraOpThreads: 2, healthIntervalMs: 25, idleGapMs: 30 },
+  service: { readyMs: 2500, rssAfterReadyMB: 300, rssAfterLoadMB: 420.4, peakRssMB: 500, models: 'yolov5s' },
+  otherServices: [],
+  headOfLine: { burstModel: 'yolov5l', probeModel: 'yolov5s', burstClients: 8, alone: summary(100), duringBurst: summary(120, 200), burstLatency: summary(900) },
+  models: [yolov5s],
+  durationS: 321.4,
+};
+
+describe('bench report', () => {
+  const checks = checkSameRun(results);
+  const markdown = renderMarkdown(results, checks);
+  const lines = markdown.split('\n');
+
+  it('checks every HTTP case against its bare run and /health under load', () => {
+    expect(checks.map(({ case: kase, met }) => [kase, met])).toEqual([
+      ['bus.jpg json @640x480', true],
+      ['phone_size_4032x2688.jpg multipart @640x640 (static export)', false],
+      ['json', true],
+    ]);
+  });
+
+  it('renders the sections in order, one table each', () => {
+    expect(lines.filter((line) => line.startsWith('#'))).toEqual([
+      '## Benchmark 2026-12-07',
+      '### Bare `InferenceSession.run` on a ready tensor (ms)',
+      '### In-process pipeline (ms, p50 of each stage; total p50 / p95)',
+      '### Decoding parity (dynamic models)',
+      '### End-to-end POST /predict, sequential (ms)',
+      '### 4 concurrent clients (bus.jpg), GET /health polled meanwhile',
+      '### Checks within this run',
+    ]);
+    expect(markdown.endsWith('2 of 3 checks met.\n')).toBe(true);
+  });
+
+  it('writes the run facts: machine, service and head-of-line', () => {
+    expect(markdown).toContain('Machine: 2 cores, Test CPU, 8 GB; load average 1.00 2.00 3.00 at the start, 0.50 0.25 0.00 at the end (shared machine).');
+    expect(markdown).toContain('yolov5s with the real architectures and random weights');
+    expect(markdown).toContain('Whole run 321 s.');
+    expect(markdown).toContain('Service: ready 2.5 s after start (yolov5s), RSS of the whole process 300 MB when ready, 420 MB after the 4-client bursts, peak 500 MB over the run.');
+    expect(markdown).toContain('took 100 ms (median) alone and 120 ms (p95 200) while 8 clients kept yolov5l\'s queue full; the yolov5l requests themselves took 900 ms');
+  });
+
+  it('writes one row per case in each table', () => {
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        '| yolov5s (random) | 640x640 | 80.0 | 120 | 16.5 | 206 | 80 |',
+        '| yolov5s (random) | bus.jpg | 640x480 | sharp | 4.0 | 2.5 | 80.0 | 0.5 | 90.0 | 135 | 1.10× |',
+        '| yolov5s (random) | bus.jpg | 640x640 | sharp | 4.0 | 2.5 | 80.0 | 0.5 | 95.0 | 143 | 1.05× |',
+        '| yolov5s (random) | bus.jpg | sharp | 3 / 0.25 | 1.2% | 3 / 0.25 | 1.2% | 1.2% |',
+        '| yolov5s (random) | dynamic | bus.jpg | json | 640x480 | 100 | 150 | 1.20× | 104 | 4.0 | 81.0 |',
+        '| yolov5s (random) | static | phone_size_4032x2688.jpg | multipart | 640x640 | 160 | 240 | 2.00× |  | – | – |',
+        '| yolov5s (random) | json | 12.35 | 11.9 | 300 | 450 | 2.0 | 6.0 | 7.2 | 12.0 |',
+        '| 10.8 MP photo: e2e ≤ 1.5 × bare (median of paired ratios) | yolov5s (random) | phone_size_4032x2688.jpg multipart @640x640 (static export) | 2.00× | 1.50× | **no** (33% over) |',
+      ]),
+    );
+  });
+
+  it('renders the tuning tables', () => {
+    const tune: TuneResults = {
+      date: '2026-12-07',
+      machine: results.machine,
+      sessionOptions: [{ model: 'yolov5s', variant: 'chosen', run: summary(80), relative: 1 }],
+      layouts: [{ layout: '1×2', model: 'yolov5s', sequential: summary(100), requestsPerSecond: summary(12), loadLatency: summary(300), health: summary(2, 6) }],
+    };
+    const tuneLines = renderTuneMarkdown(tune).split('\n');
+    expect(tuneLines).toEqual(expect.arrayContaining(['## Tuning 2026-12-07', '| yolov5s | chosen | 80.0 | 120 | 1.00× |', '| 1×2 | yolov5s | 100 | 150 | 12.00 | 300 | 6.0 | 7.2 | 12.0 |']));
+  });
+});
