@@ -1,3 +1,7 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeFixedOutputModel, OnnxProto } from '@app/onnx-writer';
+import { E2E_TMP } from '../support/paths';
 import { RunningService, startService } from '../support/service';
 import { corpusBytes, eventually, predictJson, predictMultipart } from './helpers';
 
@@ -94,6 +98,32 @@ describe('LOG_LEVEL', () => {
       expect(lines.some((entry) => entry.req?.id === 'quiet-1')).toBe(false);
       expect(lines.every((entry) => ['warn', 'error', 'fatal'].includes(entry.level))).toBe(true);
       expect(lines.some((entry) => /is not installed/.test(entry.msg))).toBe(true);
+    } finally {
+      await service.stop();
+    }
+  });
+});
+
+describe("ONNX Runtime's own warnings", () => {
+  /** A valid model with a weight no node uses: ONNX Runtime's logger warns "Removing initializer" when it loads it. */
+  function folderWithUnusedWeight(): string {
+    const model = OnnxProto.ModelProto.decode(makeFixedOutputModel({ rows: [] })) as unknown as { graph: { initializer: unknown[] } };
+    model.graph.initializer.push(OnnxProto.TensorProto.create({ name: 'unused_weight', dims: [1], dataType: 1, floatData: [1] }));
+    const dir = join(E2E_TMP, 'models-unused-weight');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'yolov5s.onnx'), OnnxProto.ModelProto.encode(model as never).finish());
+    return dir;
+  }
+
+  it('do not break the JSON log with a plain line', async () => {
+    const service = await startService({ env: { LOG_LEVEL: 'info', MODELS_DIR: folderWithUnusedWeight() } });
+    try {
+      const answer = await predictJson(service.url, corpusBytes('photos/zidane.jpg'));
+      expect(answer.status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const lines = service.output().split('\n').filter((line) => line.trim() !== '');
+      expect(lines.filter((line) => !line.startsWith('{'))).toEqual([]);
+      expect(logLines(service).some((line) => /^Model yolov5s: /.test(line.msg))).toBe(true);
     } finally {
       await service.stop();
     }
