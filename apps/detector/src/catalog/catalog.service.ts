@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Writable } from 'node:stream';
 import { createDownloadProgress, DEFAULT_MODEL_NAMES, fetchMissingModels, formatFetchSummary, OFFICIAL_MODEL_NAMES } from '@app/model-store';
 import { probeModelFile } from '@app/vision';
 import { DetectorConfig, detectorConfig } from '../config/detector-config';
@@ -51,7 +52,7 @@ export class CatalogService extends ModelCatalog implements OnApplicationBootstr
         names,
         modelsDir: this.config.modelsDir,
         baseUrl: this.config.modelsBaseUrl,
-        createProgress: (name) => createDownloadProgress(`${name}.onnx`),
+        createProgress: (name) => createDownloadProgress(`${name}.onnx`, { stream: this.progressStream() }),
       });
       const summary = `Model fetch:\n${formatFetchSummary(outcomes)}`;
       // A failed download is a warning: with LOG_LEVEL=warn it is the only place that says why the model is missing.
@@ -61,6 +62,17 @@ export class CatalogService extends ModelCatalog implements OnApplicationBootstr
       for (const name of names) this.setFetching(name, false);
       await this.scan();
     }
+  }
+
+  /** A terminal gets the redrawn bar; elsewhere its occasional lines go to the log, which is JSON there. */
+  private progressStream(): NodeJS.WritableStream | undefined {
+    if (process.stderr.isTTY) return undefined;
+    return new Writable({
+      write: (chunk: Buffer, _encoding, done) => {
+        for (const line of chunk.toString().split('\n')) if (line.trim() !== '') this.logger.log(line.trim());
+        done();
+      },
+    });
   }
 
   onApplicationShutdown() {

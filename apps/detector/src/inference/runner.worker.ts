@@ -1,6 +1,5 @@
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
-import { env as onnxRuntime } from 'onnxruntime-node';
 import { DEFAULT_DETECT_OPTIONS, ImageError } from '@app/vision';
 import { detectorSessionOptions, loadYoloModel, YoloDetector } from '@app/vision/runtime';
 import { DetectTask, DetectTaskResult, ReleaseTask, RunnerLoadReport, RunnerWorkerData } from './runner-protocol';
@@ -13,9 +12,6 @@ import { lowerBackgroundThreadsPriority, lowerThisThreadPriority } from './threa
 const config = workerData as RunnerWorkerData;
 // Before the session exists, so that ONNX Runtime's threads inherit it: inference yields to the HTTP thread.
 lowerThisThreadPriority();
-// Before the first session: ONNX Runtime's own logger writes plain lines (warnings, telemetry) that would break the
-// JSON log; its failures reach the service as thrown errors, which are logged.
-onnxRuntime.logLevel = 'fatal';
 let detector: Promise<YoloDetector> | null = null;
 
 function report(message: Omit<RunnerLoadReport, 'type' | 'threadId' | 'version'>) {
