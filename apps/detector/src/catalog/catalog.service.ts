@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { createDownloadProgress, DEFAULT_MODEL_NAMES, fetchMissingModels, formatFetchSummary, OFFICIAL_MODEL_NAMES } from '@app/model-store';
 import { probeModelFile } from '@app/vision';
 import { DetectorConfig, detectorConfig } from '../config/detector-config';
+import { withHostPaths } from './host-paths';
 import { ModelCatalog } from './model-catalog';
 
 /**
@@ -14,16 +16,20 @@ import { ModelCatalog } from './model-catalog';
 export class CatalogService extends ModelCatalog implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('ModelCatalog');
   private poll: NodeJS.Timeout | null = null;
+  /** A log line with the host's path beside each model file's, when MODELS_HOST_DIR says where the folder is mounted from. */
+  private readonly onHost: (message: string) => string;
 
   constructor(@Inject(detectorConfig.KEY) private readonly config: DetectorConfig) {
+    const onHost = (message: string) => withHostPaths(message, resolve(config.modelsDir), config.modelsHostDir);
     super({
       modelsDir: config.modelsDir,
       config: config.modelsConfig,
       defaults: { inputSize: config.inferenceSize, replicas: config.workerThreads, threads: config.intraOpThreads, loading: config.modelsLoading },
       expected: DEFAULT_MODEL_NAMES,
       probe: probeModelFile,
-      log: { log: (message) => this.logger.log(message), warn: (message) => this.logger.warn(message), error: (message) => this.logger.error(message) },
+      log: { log: (message) => this.logger.log(onHost(message)), warn: (message) => this.logger.warn(onHost(message)), error: (message) => this.logger.error(onHost(message)) },
     });
+    this.onHost = onHost;
   }
 
   onApplicationBootstrap() {
@@ -54,7 +60,7 @@ export class CatalogService extends ModelCatalog implements OnApplicationBootstr
         baseUrl: this.config.modelsBaseUrl,
         createProgress: (name) => createDownloadProgress(`${name}.onnx`, { stream: this.progressStream() }),
       });
-      const summary = `Model fetch:\n${formatFetchSummary(outcomes)}`;
+      const summary = this.onHost(`Model fetch:\n${formatFetchSummary(outcomes)}`);
       // A failed download is a warning: with LOG_LEVEL=warn it is the only place that says why the model is missing.
       if (outcomes.some((outcome) => outcome.status === 'failed')) this.logger.warn(summary);
       else this.logger.log(summary);
