@@ -18,6 +18,8 @@ WORKDIR /app
 # with allowScripts (npm 11.19 here) skips it anyway, as package.json denies it; an older npm reads this variable.
 ENV ONNXRUNTIME_NODE_INSTALL=skip
 COPY package.json package-lock.json ./
+# npm ci's preinstall checks the Node version (the image's Node is 24; NODE_IMAGE may name another).
+COPY scripts/require-node.js ./scripts/
 RUN npm ci --no-audit --no-fund
 COPY nest-cli.json tsconfig.json ./
 COPY libs ./libs

@@ -59,6 +59,10 @@ describe('npm run models:quantize', () => {
     const missing = await runQuantize([], {});
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/--model is required/);
+    // A name the folder lacks (the usual yolov5s, offline): the answer lists the names it holds.
+    const absent = await runQuantize(['--model', 'yolov5s'], { MODELS_DIR: modelsDir });
+    expect(absent.code).toBe(2);
+    expect(absent.stderr).toContain(`no model file ${join(modelsDir, 'yolov5s.onnx')}: the models folder holds coco, coco-int8; name one of them, or give the path of a .onnx file`);
     expect(existsSync(join(modelsDir, 'coco-int8-int8.onnx'))).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import { DEFAULT_MODELS_DIR } from '@app/model-store';
 import { DEFAULT_PERCENTILE, hostInt8CpuFeatures, QUANTIZATION_METADATA_KEY } from '@app/quantize';
-import { existsSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseCommandLine, positiveIntegerOption, runCommand, UsageError } from './command-line';
 import { calibrationPhotos } from './quantize/calibrate';
 import { AlreadyQuantizedError, quantizeFile } from './quantize/quantize-file';
@@ -25,7 +25,9 @@ Options:
   --percentile P     activation range: the values between the (100-P)/2 and 100-(100-P)/2 percentiles (default ${DEFAULT_PERCENTILE})
   --out FILE         where to write (default: <name>-int8.onnx beside the model)
   --threads N        ONNX Runtime intra-op threads for the calibration runs (default 2)
-  --help             show this text`;
+  --help             show this text
+
+Example: npm run models:quantize -- --model yolov5n   (any model of the models folder: GET /models lists them)`;
 
 export function resolveModelFile(model: string, modelsDir: string): string {
   if (model.endsWith('.onnx') || model.includes('/')) return resolve(model);
@@ -34,6 +36,13 @@ export function resolveModelFile(model: string, modelsDir: string): string {
 
 export function int8FileFor(floatFile: string): string {
   return join(dirname(floatFile), `${basename(floatFile, '.onnx')}-int8.onnx`);
+}
+
+/** What a --model NAME can be: the models the folder holds, or how to get one. */
+function modelsFolderHolds(modelsDir: string): string {
+  const names = (existsSync(modelsDir) ? readdirSync(modelsDir) : []).filter((name) => extname(name) === '.onnx').map((name) => basename(name, '.onnx'));
+  if (names.length === 0) return 'the models folder holds no model; `npm run models:fetch yolov5s` downloads one, or copy a YOLOv5 .onnx export there';
+  return `the models folder holds ${names.sort().join(', ')}; name one of them, or give the path of a .onnx file`;
 }
 
 export async function main(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -54,8 +63,9 @@ export async function main(argv: string[] = process.argv.slice(2), env: NodeJS.P
   if (!(percentile > 50 && percentile <= 100)) throw new UsageError(`--percentile must be above 50 and at most 100, got "${values.percentile}"`);
   const count = positiveIntegerOption('count', values.count, DEFAULT_PHOTO_COUNT);
   const threads = positiveIntegerOption('threads', values.threads, 2);
-  const file = resolveModelFile(values.model, env.MODELS_DIR || DEFAULT_MODELS_DIR);
-  if (!existsSync(file)) throw new UsageError(`no model file ${file}`);
+  const modelsDir = resolve(env.MODELS_DIR || DEFAULT_MODELS_DIR);
+  const file = resolveModelFile(values.model, modelsDir);
+  if (!existsSync(file)) throw new UsageError(`no model file ${file}${dirname(file) === modelsDir ? `: ${modelsFolderHolds(modelsDir)}` : ''}`);
   const out = resolve(values.out ?? int8FileFor(file));
   if (out === file) throw new UsageError('--out must not be the model file itself');
   const photos = calibrationPhotos(resolve(values.images ?? DEFAULT_PHOTOS), count);

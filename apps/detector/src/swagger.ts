@@ -6,7 +6,7 @@ import { CatalogService } from './catalog/catalog.service';
 import type { ModelCatalog } from './catalog/model-catalog';
 import { AnnotateRequestDto, AnnotateUploadDto } from './detection/dto/annotate-request.dto';
 import { CompareRequestDto, CompareUploadDto } from './detection/dto/compare-request.dto';
-import { errorBody, IMAGE_ROUTE_EXAMPLES } from './detection/dto/openapi-examples';
+import { errorBody, ExampleModels, ImageRouteExamples, imageRouteExamples } from './detection/dto/openapi-examples';
 import { PredictRequestDto, PredictUploadDto } from './detection/dto/predict-request.dto';
 import { ErrorResponseDto } from './common/error-response.dto';
 import { SERVICE_DESCRIPTION, SERVICE_TITLE, SERVICE_VERSION } from './service-info';
@@ -23,7 +23,7 @@ const IMAGE_ROUTES = [
  * @nestjs/swagger gives one schema for all media types of a body, so each media type of the image routes gets its
  * own here (Swagger UI then shows a file picker for multipart), and the JSON body its list of example requests.
  */
-function describeImageBodies(document: OpenAPIObject) {
+function describeImageBodies(document: OpenAPIObject, examples: Record<string, ImageRouteExamples>) {
   for (const { path, json, multipart } of IMAGE_ROUTES) {
     const operation = document.paths[path]?.post;
     if (!operation) continue;
@@ -32,7 +32,7 @@ function describeImageBodies(document: OpenAPIObject) {
       content: {
         'application/json': {
           schema: { $ref: getSchemaPath(json) },
-          examples: Object.fromEntries(Object.entries(IMAGE_ROUTE_EXAMPLES[path].requests).map(([name, { summary, body }]) => [name, { summary, value: body }])),
+          examples: Object.fromEntries(Object.entries(examples[path].requests).map(([name, { summary, body }]) => [name, { summary, value: body }])),
         },
         'multipart/form-data': { schema: { $ref: getSchemaPath(multipart) } },
       },
@@ -46,11 +46,11 @@ type ResponseWithContent = { content?: Record<string, { schema?: unknown; exampl
  * Each error status of the image routes shows the answers to its own example requests, under the same names, and
  * the errors no small request can provoke (decorators can give only one example per status, the same for all).
  */
-function describeImageErrors(document: OpenAPIObject) {
+function describeImageErrors(document: OpenAPIObject, examples: Record<string, ImageRouteExamples>) {
   for (const { path } of IMAGE_ROUTES) {
     const operation = document.paths[path]?.post;
     if (!operation) continue;
-    const { requests, errors } = IMAGE_ROUTE_EXAMPLES[path];
+    const { requests, errors } = examples[path];
     const answers = [
       ...Object.entries(requests).flatMap(([name, { summary, status, detail }]) => (detail ? [{ name, summary, status, detail }] : [])),
       ...errors.map((error) => ({ ...error, name: error.summary })),
@@ -76,25 +76,43 @@ const MODEL_FIELDS: Record<string, string[]> = {
   CompareUploadDto: ['models'],
 };
 
+/** The models the examples name: the catalog's suggestion first, and for a comparison a second model that can serve. */
+function exampleModels(catalog: ModelCatalog): ExampleModels {
+  const model = catalog.suggestedModel();
+  const second = catalog.names.find((name) => name !== model && catalog.canServe(name));
+  return { model, compared: second ? [model, second] : [model], names: catalog.names };
+}
+
 /**
- * The served models change with the models folder, so their names are filled in each time the document is read:
- * the enums of the request fields that name a model, the /models/{name} parameter, and a line per model (its
- * classes) in the description.
+ * The served models change with the models folder, so what depends on them is filled in each time the document is
+ * read: the example requests (a model that can serve now), the enums and examples of the request fields that name a
+ * model, the /models/{name} parameter, and a line per model (its classes) in the description.
  */
 export function withServedModels(document: OpenAPIObject, catalog: ModelCatalog): OpenAPIObject {
   const patched = structuredClone(document);
   const names = catalog.names;
+  const models = exampleModels(catalog);
+  const examples = imageRouteExamples(models);
+  describeImageBodies(patched, examples);
+  describeImageErrors(patched, examples);
   const schemas = (patched.components?.schemas ?? {}) as Record<string, SchemaObject>;
   for (const [schema, fields] of Object.entries(MODEL_FIELDS)) {
     for (const field of fields) {
       const property = schemas[schema]?.properties?.[field] as SchemaObject | undefined;
       if (!property) continue;
-      if (property.type === 'array') property.items = { ...(property.items as SchemaObject), type: 'string', enum: names };
-      else property.enum = names;
+      if (property.type === 'array') Object.assign(property, { items: { ...(property.items as SchemaObject), type: 'string', enum: names }, example: models.compared });
+      else Object.assign(property, { enum: names, example: models.model });
     }
   }
-  const parameter = patched.paths['/models/{name}']?.get?.parameters?.find((candidate) => (candidate as ParameterObject).name === 'name') as ParameterObject | undefined;
-  if (parameter) parameter.schema = { type: 'string', enum: names };
+  // The model in a path (/models/{name}, /v2/models/{name}/...): its example, and the list of names for GET /models/{name}.
+  for (const [path, operations] of Object.entries(patched.paths)) {
+    for (const operation of Object.values(operations) as { parameters?: ParameterObject[] }[]) {
+      const parameter = operation.parameters?.find((candidate) => candidate.in === 'path' && candidate.name === 'name');
+      if (!parameter) continue;
+      parameter.example = models.model;
+      if (path === '/models/{name}') parameter.schema = { type: 'string', enum: names };
+    }
+  }
   const served = catalog.all().map(({ name, status, description }) => {
     const classes = description ? `${description.classNames.length} classes (${description.classNames.slice(0, 5).join(', ')}${description.classNames.length > 5 ? ', …' : ''})` : 'classes unknown';
     return `- \`${name}\`: ${status}, ${classes}`;
@@ -129,8 +147,6 @@ export function setUpSwagger(app: INestApplication) {
     // Every route has its tag; a controller's name as a second one would list the route twice.
     autoTagControllers: false,
   });
-  describeImageBodies(document);
-  describeImageErrors(document);
   const catalog = app.get(CatalogService);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', patchDocumentOnRequest: (_req, _res, built) => withServedModels(built, catalog) });
 }

@@ -90,7 +90,8 @@ describe('POST /predict/compare with all three models installed', () => {
     const operation = body.paths['/predict/compare'].post;
     expect(Object.keys(operation.requestBody.content)).toEqual(['application/json', 'multipart/form-data']);
     expect(operation.responses['200'].content['application/json'].schema.$ref).toMatch(/CompareResponseDto$/);
-    expect(body.components.schemas.CompareRequestDto.properties.models.example).toEqual(['yolov5s', 'yolov5l']);
+    // The multipart form is prefilled with the suggested model and a second one that can run here.
+    expect(body.components.schemas.CompareRequestDto.properties.models.example).toEqual(['yolov5s', 'yolov5m']);
   });
 });
 

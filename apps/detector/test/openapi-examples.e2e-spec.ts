@@ -1,3 +1,4 @@
+import { describeWithFiles, realModelsFolder } from './support/real-models';
 import { RunningService, startService } from './support/service';
 
 interface Example {
@@ -36,6 +37,28 @@ function exampleUrl(path: string, operation: Operation): string {
   });
 }
 
+const operationsOf = (document: OpenApiDocument) =>
+  Object.entries(document.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ path, method, operation })));
+
+/** Sends every JSON request example of the document; expects each documented status and, for errors, the very answer. */
+async function expectEveryJsonExampleAnswered(url: string, document: OpenApiDocument) {
+  const outcomes: string[] = [];
+  const expected: string[] = [];
+  for (const { path, method, operation } of operationsOf(document)) {
+    const examples = operation.requestBody?.content['application/json']?.examples ?? {};
+    for (const [name, { value }] of Object.entries(examples)) {
+      const status = documentedStatus(operation, name);
+      const response = await fetch(url + exampleUrl(path, operation), { method: method.toUpperCase(), headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(value) });
+      const body = response.headers.get('content-type')?.includes('json') ? await response.json() : null;
+      outcomes.push(`${path} "${name}": ${response.status} ${status === 200 ? '' : JSON.stringify(body)}`);
+      const answer = operation.responses[status].content?.['application/json']?.examples?.[name]?.value;
+      expected.push(`${path} "${name}": ${status} ${status === 200 ? '' : JSON.stringify(answer)}`);
+    }
+  }
+  expect(outcomes.length).toBeGreaterThanOrEqual(15);
+  expect(outcomes).toEqual(expected);
+}
+
 /**
  * Every example of the OpenAPI document is executable: each request Swagger UI offers is sent to the service as it
  * stands there and gets the status (and, for errors, the very answer) the document shows.
@@ -49,27 +72,9 @@ describe('the OpenAPI document (Swagger UI) and its examples', () => {
   });
   afterAll(() => service.stop());
 
-  const operations = () => Object.entries(document.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ path, method, operation })));
+  const operations = () => operationsOf(document);
 
-  it('answers every JSON request example with its documented status and answer', async () => {
-    const outcomes: string[] = [];
-    const expected: string[] = [];
-    let sent = 0;
-    for (const { path, method, operation } of operations()) {
-      const examples = operation.requestBody?.content['application/json']?.examples ?? {};
-      for (const [name, { value }] of Object.entries(examples)) {
-        const status = documentedStatus(operation, name);
-        const response = await fetch(service.url + exampleUrl(path, operation), { method: method.toUpperCase(), headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(value) });
-        const body = response.headers.get('content-type')?.includes('json') ? await response.json() : null;
-        sent++;
-        outcomes.push(`${path} "${name}": ${response.status} ${status === 200 ? '' : JSON.stringify(body)}`);
-        const answer = operation.responses[status].content?.['application/json']?.examples?.[name]?.value;
-        expected.push(`${path} "${name}": ${status} ${status === 200 ? '' : JSON.stringify(answer)}`);
-      }
-    }
-    expect(sent).toBeGreaterThanOrEqual(15);
-    expect(outcomes).toEqual(expected);
-  });
+  it('answers every JSON request example with its documented status and answer', () => expectEveryJsonExampleAnswered(service.url, document));
 
   it('answers every image route in multipart, with the form filled from the schema examples and the example image as file', async () => {
     for (const { path, operation } of operations().filter(({ operation }) => operation.requestBody?.content['multipart/form-data'])) {
@@ -117,4 +122,30 @@ describe('the OpenAPI document (Swagger UI) and its examples', () => {
     const size = schemaOf(document, input.$ref ?? (input as { allOf: { $ref: string }[] }).allOf[0].$ref).properties;
     expect([size.width.example, size.height.example]).toEqual([640, 640]);
   });
+});
+
+const realModels = realModelsFolder('openapi-examples', ['coco', 'duckietown']);
+
+describeWithFiles(realModels.missing)('the OpenAPI examples where yolov5s is not installed (real yolov5n and a custom model)', () => {
+  let service: RunningService;
+  let document: OpenApiDocument;
+  beforeAll(async () => {
+    service = await startService({ env: { MODELS_DIR: realModels.dir } });
+    document = await (await fetch(`${service.url}/docs-json`)).json();
+  });
+  afterAll(() => service?.stop());
+
+  it("names an installed model, and /predict's example image shows a real detection: one stop sign", async () => {
+    const predict = document.paths['/predict'].post;
+    const example = predict.requestBody!.content['application/json'].examples!.png.value as { model: string; image: string };
+    expect(example.model).toBe(realModels.served.coco);
+    const form = schemaOf(document, predict.requestBody!.content['multipart/form-data'].schema!.$ref!).properties;
+    expect(form.model.example).toBe(realModels.served.coco);
+    const response = await fetch(`${service.url}/predict`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(example) });
+    const { detections } = (await response.json()) as { detections: { class_name: string; confidence: number }[] };
+    expect(detections.map(({ class_name }) => class_name)).toEqual(['stop sign']);
+    expect(detections[0].confidence).toBeGreaterThan(0.8);
+  });
+
+  it('answers every JSON request example with its documented status and answer', () => expectEveryJsonExampleAnswered(service.url, document));
 });

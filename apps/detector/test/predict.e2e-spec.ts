@@ -8,7 +8,8 @@ import { makeContractBreakingModel } from '@app/onnx-writer';
 import { DEFAULT_MODEL_NAMES } from '@app/model-store';
 import { answeringFixtureMark, fixtureMarkIndex, writeFixtureModels } from './support/fixture-models';
 import { corpusFile, DYNAMIC_MODELS_DIR, E2E_TMP, STATIC_MODELS_DIR } from './support/paths';
-import { RunningService, startService } from './support/service';
+import { eventually } from './hardening/helpers';
+import { freePort, RunningService, startService } from './support/service';
 
 const busJpeg = readFileSync(corpusFile('photos/bus.jpg'));
 const zidaneJpeg = readFileSync(corpusFile('photos/zidane.jpg'));
@@ -186,6 +187,23 @@ describe('models downloading at start', () => {
       env: { MODELS_DIR: dir, MODELS_AUTO_FETCH: 'true', MODELS_BASE_URL: `http://127.0.0.1:${(mirror.address() as AddressInfo).port}` },
     });
   }
+
+  it("name the host's file beside the container's in the log when MODELS_HOST_DIR says where the folder is mounted from (compose)", async () => {
+    const dir = join(E2E_TMP, 'models-mounted');
+    mkdirSync(dir, { recursive: true });
+    const closedPort = await freePort();
+    const service = await startService({
+      env: { MODELS_DIR: dir, MODELS_HOST_DIR: './models', MODELS_AUTO_FETCH: 'true', MODELS_BASE_URL: `http://127.0.0.1:${closedPort}` },
+      waitFor: 'live',
+    });
+    try {
+      await eventually(async () => service.output().includes('Model fetch'));
+      expect(service.output()).toContain(`Model yolov5s is not installed: ${join(dir, 'yolov5s.onnx')} (./models/yolov5s.onnx on the host) does not exist.`);
+      expect(service.output()).toContain(`save it as ${join(dir, 'yolov5m.onnx')} (./models/yolov5m.onnx on the host);`);
+    } finally {
+      await service.stop();
+    }
+  });
 
   it('serve the installed models meanwhile; the downloading one answers 503 with Retry-After', async () => {
     // A mirror that accepts the download and then sends nothing: yolov5m and yolov5l stay "fetching".

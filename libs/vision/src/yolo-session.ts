@@ -1,4 +1,4 @@
-import { InferenceSession } from 'onnxruntime-node';
+import { env as onnxRuntime, InferenceSession } from 'onnxruntime-node';
 import { checkModelContract, ModelContract } from './model-contract';
 import { interpretYoloMetadata, readOnnxMetadata, YoloMetadata } from './onnx-metadata';
 import { readOnnxSignature } from './onnx-signature';
@@ -37,6 +37,9 @@ export function detectorSessionOptions(intraOpThreads: number): InferenceSession
  */
 export async function loadYoloModel(file: string, options: InferenceSession.SessionOptions = {}, shapePolicy: ShapePolicy = 'rectangular'): Promise<LoadedYoloModel> {
   const metadata = interpretYoloMetadata(await readOnnxMetadata(file));
+  // Read when the process's first session is created: ONNX Runtime's own logger writes plain lines (warnings,
+  // telemetry) to stderr, which would break a JSON log; what fails is thrown, and its callers report it.
+  onnxRuntime.logLevel = 'fatal';
   const { inputs } = await readOnnxSignature(file);
   const prepared = await prepareModelShape(file, inputs[0]?.shape ?? [], shapePolicy, true);
   let shape = prepared.shape;

@@ -1,7 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { resolve } from 'node:path';
+import { Writable } from 'node:stream';
 import { createDownloadProgress, DEFAULT_MODEL_NAMES, fetchMissingModels, formatFetchSummary, OFFICIAL_MODEL_NAMES } from '@app/model-store';
 import { probeModelFile } from '@app/vision';
 import { DetectorConfig, detectorConfig } from '../config/detector-config';
+import { withHostPaths } from './host-paths';
 import { ModelCatalog } from './model-catalog';
 import { isMissing } from './model-state';
 
@@ -14,16 +17,20 @@ import { isMissing } from './model-state';
 export class CatalogService extends ModelCatalog implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('ModelCatalog');
   private poll: NodeJS.Timeout | null = null;
+  /** A log line with the host's path beside each model file's, when MODELS_HOST_DIR says where the folder is mounted from. */
+  private readonly onHost: (message: string) => string;
 
   constructor(@Inject(detectorConfig.KEY) private readonly config: DetectorConfig) {
+    const onHost = (message: string) => withHostPaths(message, resolve(config.modelsDir), config.modelsHostDir);
     super({
       modelsDir: config.modelsDir,
       config: config.modelsConfig,
       defaults: { inputSize: config.inferenceSize, replicas: config.workerThreads, threads: config.intraOpThreads, loading: config.modelsLoading, shapePolicy: 'rectangular' },
       expected: DEFAULT_MODEL_NAMES,
       probe: probeModelFile,
-      log: { log: (message) => this.logger.log(message), warn: (message) => this.logger.warn(message), error: (message) => this.logger.error(message) },
+      log: { log: (message) => this.logger.log(onHost(message)), warn: (message) => this.logger.warn(onHost(message)), error: (message) => this.logger.error(onHost(message)) },
     });
+    this.onHost = onHost;
   }
 
   onApplicationBootstrap() {
@@ -52,9 +59,9 @@ export class CatalogService extends ModelCatalog implements OnApplicationBootstr
         names,
         modelsDir: this.config.modelsDir,
         baseUrl: this.config.modelsBaseUrl,
-        createProgress: (name) => createDownloadProgress(`${name}.onnx`),
+        createProgress: (name) => createDownloadProgress(`${name}.onnx`, { stream: this.progressStream() }),
       });
-      const summary = `Model fetch:\n${formatFetchSummary(outcomes)}`;
+      const summary = this.onHost(`Model fetch:\n${formatFetchSummary(outcomes)}`);
       // A failed download is a warning: with LOG_LEVEL=warn it is the only place that says why the model is missing.
       if (outcomes.some((outcome) => outcome.status === 'failed')) this.logger.warn(summary);
       else this.logger.log(summary);
@@ -62,6 +69,17 @@ export class CatalogService extends ModelCatalog implements OnApplicationBootstr
       for (const name of names) this.setFetching(name, false);
       await this.scan();
     }
+  }
+
+  /** A terminal gets the redrawn bar; elsewhere its occasional lines go to the log, which is JSON there. */
+  private progressStream(): NodeJS.WritableStream | undefined {
+    if (process.stderr.isTTY) return undefined;
+    return new Writable({
+      write: (chunk: Buffer, _encoding, done) => {
+        for (const line of chunk.toString().split('\n')) if (line.trim() !== '') this.logger.log(line.trim());
+        done();
+      },
+    });
   }
 
   onApplicationShutdown() {

@@ -43,6 +43,21 @@ describe('ModelCatalog', () => {
     expect(catalog.isReady()).toBe(true);
   });
 
+  it('suggests yolov5s for examples and defaults when it can serve, else the first model that can, real weights first', async () => {
+    const { catalog, write, dir } = setUp();
+    await catalog.scan();
+    expect(catalog.suggestedModel()).toBe('yolov5s'); // nothing can serve: the default, whose answer says how to install it
+    write('yolov5n-random.onnx', makeFixedOutputModel({ rows: [], metadata: { random_weights: 'true' } }));
+    await catalog.scan();
+    expect(catalog.suggestedModel()).toBe('yolov5n-random');
+    symlinkSync(join(SHARED_MODELS, 'yolov5n.onnx'), join(dir, 'yolov5n.onnx'));
+    await catalog.scan();
+    expect(catalog.suggestedModel()).toBe('yolov5n');
+    write('yolov5s.onnx');
+    await catalog.scan();
+    expect(catalog.suggestedModel()).toBe('yolov5s');
+  });
+
   it("describes an INT8 twin by its quantizer's record, and a float model as not quantized", async () => {
     const { catalog, write } = setUp();
     const record = { format: 'QDQ', source: 'yolov5s.onnx', calibration: { method: 'percentile', percentile: 99.999, images: 4 } };

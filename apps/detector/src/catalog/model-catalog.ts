@@ -271,6 +271,20 @@ export class ModelCatalog extends EventEmitter<CatalogEvents> {
     this.options.log.warn(message);
   }
 
+  /**
+   * The model examples and defaults name: the first expected default (yolov5s) when it can serve, otherwise the first
+   * model that can, real weights before random-weight stand-ins; when none can, that default (its answer says how to
+   * install it).
+   */
+  suggestedModel(): string {
+    const preferred = this.options.expected[0] ?? this.names[0];
+    const servable = [preferred, ...this.names].flatMap((name) => {
+      const model = this.models.get(name);
+      return model && canServe(model.status) ? [model] : [];
+    });
+    return (servable.find((model) => !model.description?.randomWeights) ?? servable[0])?.name ?? preferred;
+  }
+
   /** Is `name` a model that can serve now (perhaps after loading)? */
   canServe(name: string): boolean {
     const model = this.models.get(name);

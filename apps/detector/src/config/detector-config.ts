@@ -34,6 +34,8 @@ const SETTINGS = {
   port: setting<number>('PORT', Joi.number().port().default(8000)),
   host: setting<string>('HOST', Joi.string().default('0.0.0.0')),
   modelsDir: setting<string>('MODELS_DIR', Joi.string().default('models')),
+  /** Where a container's MODELS_DIR is mounted from on the host (compose sets it): messages about model files name both. */
+  modelsHostDir: setting<string | undefined>('MODELS_HOST_DIR', Joi.string().optional()),
   modelsLoading: setting<'eager' | 'lazy'>('MODELS_LOADING', Joi.string().valid('eager', 'lazy').default('eager')),
   modelsAutoFetch: setting<boolean>('MODELS_AUTO_FETCH', Joi.boolean().truthy('1').falsy('0').default(true)),
   modelsBaseUrl: setting<string | undefined>('MODELS_BASE_URL', Joi.string().uri({ scheme: ['http', 'https'] }).optional()),

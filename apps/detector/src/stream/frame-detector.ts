@@ -32,6 +32,8 @@ export abstract class FrameDetector {
   abstract detect(model: string, frame: Uint8Array, options: DetectOptions, signal: AbortSignal): Promise<DetectionOutcome>;
   /** Null when the model is served and knows every class asked for; otherwise what is wrong. */
   abstract checkSettings(model: string, classes: readonly string[] | null): string | null;
+  /** The model of a stream whose URL names none: yolov5s, or an installed one when yolov5s cannot serve. */
+  abstract defaultModel(): string;
 }
 
 /** A refusal's error code on the stream (client_closed only reaches a stream whose own signal aborted). */
@@ -70,6 +72,10 @@ export class CatalogFrameDetector extends FrameDetector {
     if (!entry) return new UnknownModelError(model, this.catalog.names).message;
     // The catalog read the class names from the file when it appeared, before any session (lazy loading included).
     return unknownClasses(model, classes, entry.description?.classNames ?? null);
+  }
+
+  defaultModel(): string {
+    return this.catalog.suggestedModel();
   }
 }
 

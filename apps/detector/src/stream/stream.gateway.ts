@@ -18,9 +18,6 @@ const RUNNING_FRAMES_WAIT_MS = 2000;
 /** How long shutdown waits for clients to answer the close frame. */
 const CLOSE_HANDSHAKE_MS = 1000;
 
-/** The model a stream uses when its URL names none. */
-const DEFAULT_STREAM_MODEL = 'yolov5s';
-
 /**
  * Live detection over WebSocket at /stream: each connection is one stream (StreamSession) with its settings from
  * the URL's query; binary messages are frames. Enforces the per-process stream limit.
@@ -48,7 +45,7 @@ export class StreamGateway implements OnGatewayConnection, OnGatewayDisconnect, 
       return;
     }
     // At once: Nest binds the message handlers as soon as this returns, and they look the session up.
-    const session = new StreamSession(socket, defaultStreamSettings(DEFAULT_STREAM_MODEL, config.inferenceSize), config, this.detector, this.metrics);
+    const session = new StreamSession(socket, defaultStreamSettings(this.detector.defaultModel(), config.inferenceSize), config, this.detector, this.metrics);
     this.sessions.set(socket, session);
     const query = new URL(request.url ?? '/', 'ws://stream').searchParams;
     query.delete(STREAM_KEY_PARAM); // the handshake checked it; it is no setting

@@ -10,7 +10,7 @@ import { CatalogService } from '../catalog/catalog.service';
 export const PAGE_PATH = '/ui';
 
 /** The page's files; anything else under /ui is a 404 (no directory listing, no path traversal). */
-const PAGE_FILES = new Set(['index.html', 'app.js', 'app.css', 'model-states.js', 'live.js', 'live.css', 'api-key.js']);
+const PAGE_FILES = new Set(['index.html', 'app.js', 'app.css', 'model-states.js', 'live.js', 'live.css', 'api-key.js', 'label-layout.js']);
 
 /**
  * Where the page's files are: the nearest ancestor of this module holding apps/detector/src/web/public. From a build

@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, chromium } from 'playwright-core';
-import { REPO_ROOT } from '../support/paths';
+import sharp from 'sharp';
+import { corpusFile, E2E_TMP, REPO_ROOT } from '../support/paths';
 
 /** Debian's chromium (never a downloaded browser); CHROMIUM_PATH points elsewhere if needed. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -24,3 +25,22 @@ export async function launchChromium(extraArgs: string[] = []): Promise<Browser>
 }
 
 export const screenshotPath = (name: string) => join(SCREENSHOTS_DIR, `${name}.png`);
+
+/**
+ * A fake camera for chromium (`--use-file-for-fake-video-capture`): an MJPEG file, which is JPEG frames one after
+ * another, all of one size; chromium plays it at 30 frames per second, looping. Half a second of each corpus photo.
+ */
+export async function writeFakeCamera(name: string, photos: readonly string[]): Promise<string> {
+  const frames: Buffer[] = [];
+  for (const photo of photos) {
+    const frame = await sharp(corpusFile(photo)).resize(640, 480, { fit: 'contain', background: '#000' }).jpeg({ quality: 85 }).toBuffer();
+    for (let i = 0; i < 15; i++) frames.push(frame);
+  }
+  mkdirSync(E2E_TMP, { recursive: true });
+  const file = join(E2E_TMP, `${name}.mjpeg`);
+  writeFileSync(file, Buffer.concat(frames));
+  return file;
+}
+
+/** Chromium's switches for a fake camera playing `file`, granted without asking. */
+export const fakeCameraArgs = (file: string) => ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${file}`];

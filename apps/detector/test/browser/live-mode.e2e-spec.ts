@@ -1,30 +1,12 @@
 /// <reference lib="dom" />
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import sharp from 'sharp';
+import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { liveModels } from '../support/live-models';
-import { corpusFile, E2E_TMP } from '../support/paths';
+import { corpusFile } from '../support/paths';
 import { RunningService, startService } from '../support/service';
-import { launchChromium, screenshotPath } from './chromium';
+import { fakeCameraArgs, launchChromium, screenshotPath, writeFakeCamera } from './chromium';
 
 jest.setTimeout(180_000);
-
-/**
- * A fake camera for chromium (`--use-file-for-fake-video-capture`): an MJPEG file, which is JPEG frames one after
- * another, all of one size; chromium plays it at 30 frames per second, looping. Half a second of each photo.
- */
-async function writeFakeCamera(): Promise<string> {
-  const frames: Buffer[] = [];
-  for (const photo of ['photos/bus.jpg', 'photos/zidane.jpg']) {
-    const frame = await sharp(corpusFile(photo)).resize(640, 480, { fit: 'contain', background: '#000' }).jpeg({ quality: 85 }).toBuffer();
-    for (let i = 0; i < 15; i++) frames.push(frame);
-  }
-  mkdirSync(E2E_TMP, { recursive: true });
-  const file = join(E2E_TMP, 'fake-camera.mjpeg');
-  writeFileSync(file, Buffer.concat(frames));
-  return file;
-}
 
 const text = (page: Page, id: string) => page.locator(`#${id}`).textContent();
 
@@ -35,11 +17,8 @@ describe('live mode of the web page (Debian chromium, fake camera)', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    const camera = await writeFakeCamera();
-    [service, browser] = await Promise.all([
-      startService({ env: { MODELS_DIR: models.dir } }),
-      launchChromium(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${camera}`]),
-    ]);
+    const camera = await writeFakeCamera('fake-camera', ['photos/bus.jpg', 'photos/zidane.jpg']);
+    [service, browser] = await Promise.all([startService({ env: { MODELS_DIR: models.dir } }), launchChromium(fakeCameraArgs(camera))]);
   });
   afterAll(async () => {
     await browser?.close();

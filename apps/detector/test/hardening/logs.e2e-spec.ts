@@ -1,3 +1,10 @@
+import { once } from 'node:events';
+import { mkdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { makeFixedOutputModel, OnnxProto } from '@app/onnx-writer';
+import { E2E_TMP } from '../support/paths';
 import { RunningService, startService } from '../support/service';
 import { corpusBytes, eventually, predictJson, predictMultipart } from '../support/helpers';
 
@@ -96,6 +103,42 @@ describe('LOG_LEVEL', () => {
       expect(lines.some((entry) => /is not installed/.test(entry.msg))).toBe(true);
     } finally {
       await service.stop();
+    }
+  });
+});
+
+describe("ONNX Runtime's own warnings", () => {
+  /** A valid model with a weight no node uses: ONNX Runtime's logger warns "Removing initializer" when it loads it. */
+  function modelWithUnusedWeight(): Uint8Array {
+    const model = OnnxProto.ModelProto.decode(makeFixedOutputModel({ rows: [] })) as unknown as { graph: { initializer: unknown[] } };
+    model.graph.initializer.push(OnnxProto.TensorProto.create({ name: 'unused_weight', dims: [1], dataType: 1, floatData: [1] }));
+    return OnnxProto.ModelProto.encode(model as never).finish();
+  }
+
+  it('do not break the JSON log with a plain line, from the first-start download check to the runner threads', async () => {
+    // The first start of a compose user: yolov5s is downloaded (from this mirror), opened once to verify it, then served.
+    const model = modelWithUnusedWeight();
+    const mirror = createServer((req, res) => (req.url === '/yolov5s.onnx' ? res.end(model) : res.writeHead(404).end()));
+    mirror.listen(0, '127.0.0.1');
+    await once(mirror, 'listening');
+    const dir = join(E2E_TMP, 'models-unused-weight');
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const service = await startService({
+      env: { LOG_LEVEL: 'info', MODELS_DIR: dir, MODELS_AUTO_FETCH: 'true', MODELS_BASE_URL: `http://127.0.0.1:${(mirror.address() as AddressInfo).port}` },
+    });
+    try {
+      const answer = await predictJson(service.url, corpusBytes('photos/zidane.jpg'));
+      expect(answer.status).toBe(200);
+      await eventually(async () => logLines(service).some((line) => /^Model fetch:/.test(line.msg)), 5_000);
+      const lines = service.output().split('\n').filter((line) => line.trim() !== '');
+      expect(lines.filter((line) => !line.startsWith('{'))).toEqual([]);
+      expect(logLines(service).some((line) => /yolov5s: downloaded/.test(line.msg))).toBe(true);
+      // The download's progress, which a terminal shows as a bar, is in the log too.
+      expect(logLines(service).some((line) => /^yolov5s\.onnx \d+% \|/.test(line.msg))).toBe(true);
+    } finally {
+      await service.stop();
+      mirror.close();
     }
   });
 });

@@ -51,6 +51,15 @@ describe('live streams over WebSocket (/stream)', () => {
     await stream.close();
   });
 
+  it('runs an installed model when the URL names none and yolov5s is not installed here', async () => {
+    const stream = await StreamClient.open(service.url);
+    const model = stream.messages[0].data.settings?.model;
+    expect([models.real, models.fixture]).toContain(model);
+    stream.send(BUS);
+    expect(await stream.answerTo(1)).toMatchObject({ event: 'detections', data: { frame: 1, model } });
+    await stream.close();
+  });
+
   it('answers a burst with the newest frames and drop counts, never a queue: at most one frame runs and one waits', async () => {
     const stream = await open();
     const burst = 40;

@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
-import { EXAMPLE_PNG_BASE64 } from './openapi-examples';
+import { EXAMPLE_PHOTO_BASE64 } from './openapi-examples';
 
 /** The fields every image route shares, declared once for their JSON and multipart bodies. */
 
@@ -20,7 +20,7 @@ export const Base64ImageField = () =>
     ApiProperty({
       description: 'The image file (JPEG, PNG, BMP, TIFF or GIF), base64-encoded. A `data:image/...;base64,` prefix is accepted.',
       format: 'byte',
-      example: EXAMPLE_PNG_BASE64,
+      example: EXAMPLE_PHOTO_BASE64,
     }),
     IsOptional(),
     IsString(),

@@ -1,6 +1,7 @@
 // Live mode of the companion page: camera or video file → JPEG frames over the service's WebSocket stream (/stream)
 // → boxes drawn over the playing video. Plain browser JavaScript, no build step; it only needs #live-mode in the page.
 import { apiFetch, openStreamSocket } from './api-key.js';
+import { placeLabels } from './label-layout.js';
 import { fetchModelStates, isRunnable } from './model-states.js';
 
 const INPUT_SIZES = [640, 480, 416, 320];
@@ -50,6 +51,7 @@ function setUpLiveMode(root) {
       <button type="button" class="secondary" id="live-pause" disabled>Pause</button>
       <button type="button" class="secondary" id="live-stop" disabled>Stop</button>
     </div>
+    <p id="live-size-note" class="hint notice" role="status" hidden></p>
     <div id="live-error" class="error" role="alert" hidden></div>
     <p id="live-status" class="hint" role="status"></p>
     <div class="live-stage" id="live-stage" hidden>
@@ -82,12 +84,16 @@ function setUpLiveMode(root) {
     colours: {},
   };
 
+  /** Per model: its GET /models/{name} state (null where that could not be read). */
+  const modelStates = {};
   // Models that cannot run (not installed, failed) are listed but disabled, and the first one that can is chosen.
   fetchModelStates().then((models) => {
     const select = $('live-model');
     select.replaceChildren(...models.map(({ name, state }) => Object.assign(document.createElement('option'), { value: name, textContent: name, disabled: !isRunnable(state) })));
+    for (const { name, state } of models) modelStates[name] = state;
     const runnable = [...select.options].find((option) => !option.disabled);
     if (runnable) select.value = runnable.value;
+    showSizeNote();
   }).catch(() => showError('The service did not list its models.'));
   apiFetch('/ui/class-colours.json').then((response) => response.json()).then((colours) => (live.colours = colours)).catch(() => undefined);
 
@@ -96,6 +102,18 @@ function setUpLiveMode(root) {
   $('live-pause').addEventListener('click', togglePause);
   $('live-stop').addEventListener('click', stop);
   for (const id of ['live-model', 'live-size', 'live-confidence']) $(id).addEventListener('change', sendSettings);
+  for (const id of ['live-model', 'live-size']) $(id).addEventListener('change', showSizeNote);
+
+  /** A model exported at a fixed size runs at that size: say so when Input size asks for another. */
+  function showSizeNote() {
+    const model = $('live-model').value;
+    const [, , height, width] = modelStates[model]?.input_shape ?? [];
+    const fixed = Number.isInteger(height) && Number.isInteger(width);
+    const size = Number($('live-size').value);
+    const ignored = fixed && Math.max(height, width) !== size;
+    $('live-size-note').hidden = !ignored;
+    $('live-size-note').textContent = ignored ? `${model} was exported for a fixed ${width}×${height} input: it runs at that size, so Input size ${size} does not apply to it.` : '';
+  }
 
   function settings() {
     return { model: $('live-model').value, input_size: Number($('live-size').value), confidence_threshold: Number($('live-confidence').value) };
@@ -246,22 +264,44 @@ function setUpLiveMode(root) {
     const fit = Math.min(width / image.width, height / image.height);
     const left = (width - image.width * fit) / 2;
     const top = (height - image.height * fit) / 2;
-    context.font = '600 13px system-ui, sans-serif';
+    // Smaller tabs on a phone; placed so that none covers another, the most confident first.
+    const fontSize = width < 480 ? 11 : 13;
+    const tabHeight = fontSize + 5;
+    context.font = `600 ${fontSize}px system-ui, sans-serif`;
+    context.textBaseline = 'top';
     context.lineWidth = 2;
-    for (const box of live.detections) {
-      const { box: stroke, text } = live.colours[live.answerModel]?.[box.class_name] ?? { box: '#FF3838', text: '#000000' };
-      const x = left + box.x_min * fit;
-      const y = top + box.y_min * fit;
-      context.strokeStyle = stroke;
-      context.strokeRect(x, y, (box.x_max - box.x_min) * fit, (box.y_max - box.y_min) * fit);
-      const label = `${box.class_name} ${box.confidence.toFixed(2)}`;
-      const labelWidth = context.measureText(label).width + 8;
-      context.fillStyle = stroke;
-      context.fillRect(x - 1, Math.max(0, y - 18), labelWidth, 18);
-      context.fillStyle = text;
-      context.fillText(label, x + 3, Math.max(13, y - 5));
+    const boxes = [...live.detections]
+      .sort((a, b) => b.confidence - a.confidence)
+      .map((detection) => {
+        const label = `${detection.class_name} ${detection.confidence.toFixed(2)}`;
+        return {
+          label,
+          colour: live.colours[live.answerModel]?.[detection.class_name] ?? { box: '#FF3838', text: '#000000' },
+          x: left + detection.x_min * fit,
+          y: top + detection.y_min * fit,
+          width: (detection.x_max - detection.x_min) * fit,
+          height: (detection.y_max - detection.y_min) * fit,
+          tabWidth: context.measureText(label).width + 8,
+        };
+      });
+    for (const box of boxes) {
+      context.strokeStyle = box.colour.box;
+      context.strokeRect(box.x, box.y, box.width, box.height);
     }
+    const tabs = placeLabels(boxes.map((box) => ({ left: box.x, top: box.y, bottom: box.y + box.height, width: box.tabWidth, height: tabHeight })), width);
+    const drawn = [];
+    boxes.forEach((box, i) => {
+      const tab = tabs[i];
+      if (!tab) return;
+      context.fillStyle = box.colour.box;
+      context.fillRect(tab.x, tab.y, box.tabWidth, tabHeight);
+      context.fillStyle = box.colour.text;
+      context.fillText(box.label, tab.x + 4, tab.y + 3);
+      drawn.push({ x: tab.x, y: tab.y, width: box.tabWidth, height: tabHeight });
+    });
     overlay.dataset.boxCount = String(live.detections.length);
+    // The label tabs as drawn, in CSS pixels: readable without decoding the canvas (the browser tests check them).
+    overlay.dataset.labels = JSON.stringify(drawn);
   }
 
   function togglePause() {
