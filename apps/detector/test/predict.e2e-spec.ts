@@ -8,7 +8,7 @@ import { makeContractBreakingModel } from '@app/onnx-writer';
 import { DEFAULT_MODEL_NAMES } from '@app/model-store';
 import { answeringFixtureMark, fixtureMarkIndex, writeFixtureModels } from './support/fixture-models';
 import { corpusFile, DYNAMIC_MODELS_DIR, E2E_TMP, STATIC_MODELS_DIR } from './support/paths';
-import { eventually } from './hardening/helpers';
+import { eventually } from './support/helpers';
 import { freePort, RunningService, startService } from './support/service';
 
 const busJpeg = readFileSync(corpusFile('photos/bus.jpg'));
