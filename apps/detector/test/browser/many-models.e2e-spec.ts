@@ -66,14 +66,18 @@ describeWithFiles(folder.missing)('the web page with seven models, at phone widt
   it('says when the live model runs at its own size rather than the chosen input size', async () => {
     const page = await openPage();
     const note = page.locator('#live-size-note');
-    await page.locator('#live-model').selectOption('yolov5n');
+    // The fixture yolov5s is a static graph the rewrite does not know, so it keeps its square; the real static
+    // yolov5n is made rectangular at load, so it takes the input size like the dynamic export.
+    await page.locator('#live-model').selectOption('yolov5s');
     await page.locator('#live-size').selectOption('320');
     await note.waitFor();
     await page.locator('#live-mode').screenshot({ path: screenshotPath('live-size-note-phone') });
-    expect(await note.textContent()).toBe('yolov5n was exported for a fixed 640×640 input: it runs at that size, so Input size 320 does not apply to it.');
-    await page.locator('#live-model').selectOption('yolov5n-dynamic');
-    expect(await note.isHidden()).toBe(true);
-    await page.locator('#live-model').selectOption('yolov5n');
+    expect(await note.textContent()).toBe('yolov5s runs at its fixed 640×640 input, so Input size 320 does not apply to it.');
+    for (const rectangular of ['yolov5n', 'yolov5n-dynamic']) {
+      await page.locator('#live-model').selectOption(rectangular);
+      expect(await note.isHidden()).toBe(true);
+    }
+    await page.locator('#live-model').selectOption('yolov5s');
     await page.locator('#live-size').selectOption('640');
     expect(await note.isHidden()).toBe(true);
     expect(pageErrors).toEqual([]);

@@ -104,15 +104,15 @@ function setUpLiveMode(root) {
   for (const id of ['live-model', 'live-size', 'live-confidence']) $(id).addEventListener('change', sendSettings);
   for (const id of ['live-model', 'live-size']) $(id).addEventListener('change', showSizeNote);
 
-  /** A model exported at a fixed size runs at that size: say so when Input size asks for another. */
+  /** A model that runs at its fixed square (shape_policy "fixed") ignores Input size: say so when it asks for another. */
   function showSizeNote() {
     const model = $('live-model').value;
     const [, , height, width] = modelStates[model]?.input_shape ?? [];
-    const fixed = Number.isInteger(height) && Number.isInteger(width);
+    const fixed = modelStates[model]?.shape_policy === 'fixed' && Number.isInteger(height) && Number.isInteger(width);
     const size = Number($('live-size').value);
     const ignored = fixed && Math.max(height, width) !== size;
     $('live-size-note').hidden = !ignored;
-    $('live-size-note').textContent = ignored ? `${model} was exported for a fixed ${width}×${height} input: it runs at that size, so Input size ${size} does not apply to it.` : '';
+    $('live-size-note').textContent = ignored ? `${model} runs at its fixed ${width}×${height} input, so Input size ${size} does not apply to it.` : '';
   }
 
   function settings() {
