@@ -50,7 +50,7 @@ async function bootstrap() {
   app.use(parseLenientJson);
   app.use(rejectDeepJson);
 
-  app.useGlobalFilters(new HttpExceptionFilter(config.bodyLimitBytes, [OPEN_INFERENCE_ERRORS]));
+  app.useGlobalFilters(new HttpExceptionFilter(config.bodyLimitBytes, [OPEN_INFERENCE_ERRORS], config.retryAfterSeconds));
   app.useGlobalPipes(
     new ValidationPipe({
       transform: true,

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import { ImageError } from '@app/vision';
+import { capEcho, MAX_MESSAGE_CHARS } from './client-echo';
 import { retryAfterOf, statusOf } from './error-status';
 
 const megabytes = (bytes: number) => `${Number((bytes / 1024 / 1024).toPrecision(3))} MB`;
@@ -11,6 +12,18 @@ function failedHealthChecks(error: unknown): Record<string, unknown> | undefined
   if (!(error instanceof HttpException)) return undefined;
   const body = error.getResponse() as { status?: unknown; error?: Record<string, unknown> };
   return body?.status === 'error' && body.error ? body.error : undefined;
+}
+
+/** A body that is valid JSON but not an object or array (body-parser keeps the raw text as `body`). */
+function notJsonObject(error: unknown): boolean {
+  const body = (error as { body?: unknown }).body;
+  if (typeof body !== 'string') return false;
+  try {
+    JSON.parse(body);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** What any error means for the client, whatever the shape of the body that carries it. */
@@ -50,6 +63,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
   constructor(
     private readonly bodyLimitBytes: number,
     private readonly dialects: readonly ErrorDialect[] = [],
+    /** Retry-After of a 503 whose error names none (a model file being rewritten, a readiness probe): every 503 says when to retry. */
+    private readonly defaultRetryAfterSeconds = 1,
   ) {}
 
   catch(error: unknown, host: ArgumentsHost) {
@@ -68,8 +83,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
   private answerFor(error: unknown): ErrorAnswer {
     const status = statusOf(error);
     const checks = failedHealthChecks(error);
-    const retryAfterSeconds = retryAfterOf(error);
-    return { status, detail: this.detailOf(error, status, checks), ...(retryAfterSeconds && { retryAfterSeconds }), ...(checks && { checks }) };
+    const retryAfterSeconds = retryAfterOf(error) ?? (status === HttpStatus.SERVICE_UNAVAILABLE ? this.defaultRetryAfterSeconds : undefined);
+    return { status, detail: capEcho(this.detailOf(error, status, checks), MAX_MESSAGE_CHARS), ...(retryAfterSeconds && { retryAfterSeconds }), ...(checks && { checks }) };
   }
 
   private detailOf(error: unknown, status: number, failedChecks?: Record<string, unknown>): string {
@@ -79,12 +94,13 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (status === HttpStatus.PAYLOAD_TOO_LARGE && !(error instanceof ImageError)) {
       return `The request body is too large: the limit is ${megabytes(this.bodyLimitBytes)}.`;
     }
+    // body-parser's strict mode refuses a top-level `null`, number or string with a confusing '"null" is not valid JSON'.
+    if ((error as { type?: string }).type === 'entity.parse.failed') return notJsonObject(error) ? 'The body must be a JSON object.' : 'The body is not valid JSON.';
     if (error instanceof HttpException) {
       const response = error.getResponse();
       const message = typeof response === 'string' ? response : (response as { message?: unknown }).message;
       return Array.isArray(message) ? message.join('; ') : String(message ?? error.message);
     }
-    if ((error as { type?: string }).type === 'entity.parse.failed') return 'The body is not valid JSON.';
     return (error as Error).message;
   }
 }
