@@ -2,6 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, getSchemaPath, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { ParameterObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { CatalogService } from './catalog/catalog.service';
+import { capEcho } from './common/client-echo';
 import type { ModelCatalog } from './catalog/model-catalog';
 import { AnnotateRequestDto, AnnotateUploadDto } from './detection/dto/annotate-request.dto';
 import { CompareRequestDto, CompareUploadDto } from './detection/dto/compare-request.dto';
@@ -76,6 +77,15 @@ const MODEL_FIELDS: Record<string, string[]> = {
 };
 
 /**
+ * `text` from a model file (a class name) as a Markdown code span: shown as written, never as a link or HTML
+ * (Swagger UI renders the description as Markdown with HTML and bare URLs turned into links).
+ */
+export function inlineCode(text: string): string {
+  const flat = capEcho(text).replaceAll('`', "'").replace(/\s+/g, ' ');
+  return `\`${flat}\``;
+}
+
+/**
  * The served models change with the models folder, so their names are filled in each time the document is read:
  * the enums of the request fields that name a model, the /models/{name} parameter, and a line per model (its
  * classes) in the description.
@@ -95,8 +105,8 @@ export function withServedModels(document: OpenAPIObject, catalog: ModelCatalog)
   const parameter = patched.paths['/models/{name}']?.get?.parameters?.find((candidate) => (candidate as ParameterObject).name === 'name') as ParameterObject | undefined;
   if (parameter) parameter.schema = { type: 'string', enum: names };
   const served = catalog.all().map(({ name, status, description }) => {
-    const classes = description ? `${description.classNames.length} classes (${description.classNames.slice(0, 5).join(', ')}${description.classNames.length > 5 ? ', …' : ''})` : 'classes unknown';
-    return `- \`${name}\`: ${status}, ${classes}`;
+    const classes = description ? `${description.classNames.length} classes (${description.classNames.slice(0, 5).map(inlineCode).join(', ')}${description.classNames.length > 5 ? ', …' : ''})` : 'classes unknown';
+    return `- ${inlineCode(name)}: ${status}, ${classes}`;
   });
   patched.info.description = `${patched.info.description}\n\nServed models (the models folder, now):\n${served.join('\n') || '- none'}`;
   return patched;
