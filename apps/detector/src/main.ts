@@ -17,6 +17,7 @@ import { MetricsService } from './metrics/metrics.service';
 import { InferenceService } from './inference/inference.service';
 import { refuseWhenSaturated } from './inference/saturation.middleware';
 import { ShutdownService } from './shutdown/shutdown.service';
+import { streamOriginCheck } from './stream/stream-origin.check';
 import { StreamWsAdapter } from './stream/stream-ws.adapter';
 import { setUpSwagger } from './swagger';
 
@@ -61,7 +62,7 @@ async function bootstrap() {
     }),
   );
   // Live streams (/stream): a message over 4 frames' worth closes its stream before it is buffered whole.
-  app.useWebSocketAdapter(new StreamWsAdapter(app, 4 * config.streamMaxFrameBytes));
+  app.useWebSocketAdapter(new StreamWsAdapter(app, 4 * config.streamMaxFrameBytes, [streamOriginCheck(config.corsOrigins)]));
   shutdown.handleSignals(app);
   setUpSwagger(app);
   await app.listen(config.port, config.host);

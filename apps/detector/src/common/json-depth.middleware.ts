@@ -4,7 +4,8 @@ import type { NextFunction, Request, Response } from 'express';
 /** Deeper than any request of this API (its bodies are flat objects with one array), far below the stack's limit. */
 export const MAX_JSON_DEPTH = 32;
 
-function depthExceeds(value: unknown, maxDepth: number): boolean {
+/** True when `value` (parsed JSON) nests deeper than `maxDepth`: checked before any recursive walk of it. */
+export function depthExceeds(value: unknown, maxDepth: number): boolean {
   // Iterative on purpose: the recursive walks further on (validation, class-transformer) are what a deep body overflows.
   const stack: [unknown, number][] = [[value, 1]];
   while (stack.length > 0) {

@@ -23,6 +23,8 @@ describe('detector configuration', () => {
       streamMaxStreams: 8,
       streamIdleTimeoutMs: 30_000,
       streamMaxMessagesPerSecond: 60,
+      streamMaxUnreadBytes: 64 * 1024,
+      annotateMaxPixels: 16_000_000,
     });
   });
 

@@ -24,7 +24,10 @@ export const CLOSE_CODES = {
 /** Error codes of `error` messages: the stream stays open. */
 export type StreamErrorCode = FrameErrorCode | 'frame_too_large' | 'unsupported_format' | 'bad_settings' | 'bad_message' | 'internal';
 
-/** What the server sends: JSON text messages `{"event": ..., "data": ...}` (NestJS's WebSocket convention). */
+/**
+ * What the server sends: JSON text messages `{"event": ..., "data": ...}` (NestJS's WebSocket convention). While the
+ * client leaves more than STREAM_MAX_UNREAD_KB of answers unread, every message but `detections` is skipped.
+ */
 export interface StreamMessages {
   /** Once, when the stream opens, and after every accepted settings message. */
   settings: { settings: StreamSettings; limits: { max_frame_bytes: number; max_messages_per_second: number; idle_timeout_ms: number } };
@@ -45,7 +48,7 @@ export interface StreamMessages {
     /** Frames of this stream dropped so far (replaced by a newer frame before they ran). */
     dropped: number;
   };
-  /** A frame replaced by a newer one before it ran (best effort: skipped while the client is not reading). */
+  /** A frame replaced by a newer one before it ran. */
   dropped: { frame: number; dropped: number };
   /** A frame or message that could not be used; `frame` is absent for settings and unreadable messages. */
   error: { code: StreamErrorCode; message: string; frame?: number };
