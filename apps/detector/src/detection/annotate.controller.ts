@@ -3,6 +3,7 @@ import { ImageUploadInterceptor } from './image-upload.interceptor';
 import {
   ApiBadRequestResponse,
   ApiConsumes,
+  ApiGatewayTimeoutResponse,
   ApiHeader,
   ApiNotAcceptableResponse,
   ApiOkResponse,
@@ -58,9 +59,10 @@ export class AnnotateController {
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Unknown model name, invalid base64, not an image, or a broken image.' })
   @ApiNotAcceptableResponse({ type: ErrorResponseDto, description: 'The Accept header allows neither image/png nor image/jpeg, and no `format` was given.' })
   @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'Missing or out-of-range fields.' })
-  @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: 'Body larger than the configured limit.' })
   @ApiUnsupportedMediaTypeResponse({ type: ErrorResponseDto, description: 'An image format the service does not decode (WebP, HEIC, ...).' })
-  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'The model is not installed or still loading.' })
+  @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: 'Body larger than the configured limit, or an image over ANNOTATE_MAX_MEGAPIXELS.' })
+  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'The model is not installed or still loading, or annotated requests are at capacity (Retry-After).' })
+  @ApiGatewayTimeoutResponse({ type: ErrorResponseDto, description: 'The detection and drawing did not finish within REQUEST_TIMEOUT_MS.' })
   async annotate(
     @Body() body: AnnotateRequestDto,
     @Req() request: Request,
@@ -70,14 +72,13 @@ export class AnnotateController {
   ): Promise<StreamableFile> {
     const format = body.format ?? this.negotiateFormat(request);
     const image = requestImage(file, body.image);
-    // The detection takes a copy (handed over to a runner thread); the original goes to the drawing thread.
-    const result = await this.detection.detect(body.model, transferImage(new Uint8Array(image)), body, signal);
-    const annotated = await this.annotation.annotate(
-      transferImage(image),
-      result.detections,
-      { format, classNames: this.catalog.get(body.model)?.description?.classNames },
-      signal,
-    );
+    this.annotation.checkCost(image);
+    const { result, annotated } = await this.annotation.schedule(async (abandon) => {
+      // The detection takes a copy (handed over to a runner thread); the original goes to the drawing thread.
+      const result = await this.detection.detect(body.model, transferImage(new Uint8Array(image)), body, abandon);
+      const classNames = this.catalog.get(body.model)?.description?.classNames;
+      return { result, annotated: await this.annotation.annotate(transferImage(image), result.detections, { format, classNames }, abandon) };
+    }, signal);
     response.setHeader('X-Detection-Count', String(result.detections.length));
     const stages: StageTimings & { annotate: number } = { ...result.timings, annotate: annotated.durationMs };
     response.setHeader('Server-Timing', serverTimingHeader(stages));

@@ -133,3 +133,4 @@ export function bmpImage(width: number, height: number): Buffer {
   for (let i = 54; i < size; i++) bytes[i] = (i * 7) & 0xff;
   return bytes;
 }
+
