@@ -7,7 +7,7 @@ import { Logger } from 'nestjs-pino';
 import type { HttpLogger } from 'pino-http';
 import { hostInt8CpuFeatures } from '@app/quantize';
 import { HttpExceptionFilter } from './common/http-exception.filter';
-import { rejectDeepJson } from './common/json-depth.middleware';
+import { rejectDeepJson, requireJsonObject } from './common/json-depth.middleware';
 import { isLenientJsonRequest, parseLenientJson } from './common/lenient-json-body';
 import { validationMessages } from './common/validation-messages';
 import { DetectorConfig, detectorConfig } from './config/detector-config';
@@ -45,10 +45,11 @@ async function bootstrap() {
   app.use(shutdown.gate);
   app.use(['/predict', '/v2/models'], refuseWhenSaturated(app.get(InferenceService)));
   // The seed's clients send images as base64 JSON: Express's 100 kB default is far too small.
-  app.useBodyParser('json', { limit: config.bodyLimitBytes });
+  app.useBodyParser('json', { limit: config.bodyLimitBytes, strict: false });
   // FastAPI reads JSON sent without a JSON Content-Type (python requests' `data=`, `curl -d @body.json`): so does this.
   app.useBodyParser('text', { limit: config.bodyLimitBytes, type: isLenientJsonRequest });
   app.use(parseLenientJson);
+  app.use(requireJsonObject);
   app.use(rejectDeepJson);
 
   app.useGlobalFilters(new HttpExceptionFilter(config.bodyLimitBytes, [OPEN_INFERENCE_ERRORS], config.retryAfterSeconds));

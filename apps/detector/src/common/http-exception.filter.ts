@@ -14,18 +14,6 @@ function failedHealthChecks(error: unknown): Record<string, unknown> | undefined
   return body?.status === 'error' && body.error ? body.error : undefined;
 }
 
-/** A body that is valid JSON but not an object or array (body-parser keeps the raw text as `body`). */
-function notJsonObject(error: unknown): boolean {
-  const body = (error as { body?: unknown }).body;
-  if (typeof body !== 'string') return false;
-  try {
-    JSON.parse(body);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** What any error means for the client, whatever the shape of the body that carries it. */
 export interface ErrorAnswer {
   status: number;
@@ -94,13 +82,12 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (status === HttpStatus.PAYLOAD_TOO_LARGE && !(error instanceof ImageError)) {
       return `The request body is too large: the limit is ${megabytes(this.bodyLimitBytes)}.`;
     }
-    // body-parser's strict mode refuses a top-level `null`, number or string with a confusing '"null" is not valid JSON'.
-    if ((error as { type?: string }).type === 'entity.parse.failed') return notJsonObject(error) ? 'The body must be a JSON object.' : 'The body is not valid JSON.';
     if (error instanceof HttpException) {
       const response = error.getResponse();
       const message = typeof response === 'string' ? response : (response as { message?: unknown }).message;
       return Array.isArray(message) ? message.join('; ') : String(message ?? error.message);
     }
+    if ((error as { type?: string }).type === 'entity.parse.failed') return 'The body is not valid JSON.';
     return (error as Error).message;
   }
 }

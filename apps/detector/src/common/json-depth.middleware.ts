@@ -22,3 +22,13 @@ export function rejectDeepJson(req: Request, _res: Response, next: NextFunction)
   if (depthExceeds(req.body, MAX_JSON_DEPTH)) return next(new BadRequestException(`The JSON body is nested more than ${MAX_JSON_DEPTH} levels deep.`));
   next();
 }
+
+/**
+ * Refuses a JSON body that is not an object or array (`null`, `42`, `"text"`). The JSON parser accepts them
+ * (strict: false) so that this answer can say so: its strict mode's '"null" is not valid JSON' is wrong.
+ */
+export function requireJsonObject(req: Request, _res: Response, next: NextFunction) {
+  const { body } = req as { body: unknown };
+  if (body !== undefined && (body === null || typeof body !== 'object')) return next(new BadRequestException('The body must be a JSON object.'));
+  next();
+}
