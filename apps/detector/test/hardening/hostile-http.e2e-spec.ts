@@ -27,6 +27,11 @@ describe('HTTP answers to hostile clients', () => {
     }
   });
 
+  it('says which /v2 field must be an object or an array, without class-validator\'s noise', async () => {
+    const answers = await Promise.all(['{"inputs":[1]}', '{"inputs":"abc"}'].map(async (body) => (await answerOf(await fetch(`${service.url}/v2/models/yolov5s/infer`, json(body)))).body));
+    expect(answers).toEqual([{ error: 'inputs.0 must be an object' }, { error: 'inputs must be an array' }]);
+  });
+
   it('quotes a 10 kB unknown model name in a short answer', async () => {
     const name = 'y'.repeat(10_000);
     const image = corpusBytes('photos/bus.jpg').toString('base64');
