@@ -190,7 +190,7 @@ describe(`seeded fuzzing of /stream (seed ${SEED})`, () => {
     expect(new Set(outcomes.map(({ kind }) => kind)).size).toBe(9);
     expect(outcomes.some(({ closes }) => closes.includes(1009))).toBe(true);
     expect(outcomes.some(({ closes }) => closes.includes(4429))).toBe(true);
-    // Loose, load-tolerant bounds: the machine is shared, and the hostile scripts use its cores too (measured 2–5× slower).
+    // Loose, load-tolerant bounds: the machine is shared, and the hostile scripts use its cores too.
     expect(underFuzz).toBeGreaterThan(calm / 10);
     expect(Math.max(...gaps)).toBeLessThan(10_000);
     expect(heapAfter - heapBefore).toBeLessThan(64 * 1024 * 1024);
