@@ -52,7 +52,7 @@ const SETTINGS = {
   streamMaxFrameBytes: setting('STREAM_MAX_FRAME_MB', Joi.number().positive().max(256).default(4), (megabytes: number) => Math.round(megabytes * 1024 * 1024)),
   /** Open live streams per process; the next one is closed at once with 1013 (try again later). */
   streamMaxStreams: setting<number>('STREAM_MAX_STREAMS', Joi.number().integer().min(0).max(10_000).default(8)),
-  /** A live stream that sends nothing for this long is closed with 4408. */
+  /** A live stream that sends no frame and no accepted settings for this long is closed with 4408. */
   streamIdleTimeoutMs: setting<number>('STREAM_IDLE_TIMEOUT_MS', Joi.number().integer().min(1000).max(3_600_000).default(30_000)),
   /** Messages a stream's client may send per second (frames and settings, averaged over a second); beyond it 4429. */
   streamMaxMessagesPerSecond: setting<number>('STREAM_MAX_MESSAGES_PER_SECOND', Joi.number().integer().min(1).max(10_000).default(60)),

@@ -15,7 +15,7 @@ export const CLOSE_CODES = {
   tooManyStreams: 1013,
   /** The settings in the URL that opened the stream are invalid. */
   badSettings: 4400,
-  /** Nothing received for STREAM_IDLE_TIMEOUT_MS. */
+  /** No frame and no accepted settings for STREAM_IDLE_TIMEOUT_MS (invalid messages do not count). */
   idle: 4408,
   /** More than STREAM_MAX_MESSAGES_PER_SECOND messages in a second. */
   tooManyMessages: 4429,

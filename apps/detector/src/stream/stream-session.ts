@@ -47,7 +47,7 @@ export class StreamSession {
       dropped: (frame) => this.drop(frame),
       canStart: () => this.isReading(),
     });
-    this.idleTimer = setTimeout(() => this.close(CLOSE_CODES.idle, `no message for ${limits.streamIdleTimeoutMs} ms`), limits.streamIdleTimeoutMs);
+    this.idleTimer = setTimeout(() => this.close(CLOSE_CODES.idle, `no frame or valid settings for ${limits.streamIdleTimeoutMs} ms`), limits.streamIdleTimeoutMs);
     metrics.streamOpened(settings.model);
   }
 
