@@ -9,7 +9,7 @@ import { Logger } from 'nestjs-pino';
 import type { HttpLogger } from 'pino-http';
 import { hostInt8CpuFeatures } from '@app/quantize';
 import { HttpExceptionFilter } from './common/http-exception.filter';
-import { rejectDeepJson } from './common/json-depth.middleware';
+import { rejectDeepJson, requireJsonObject } from './common/json-depth.middleware';
 import { isLenientJsonRequest, parseLenientJson } from './common/lenient-json-body';
 import { validationMessages } from './common/validation-messages';
 import { DetectorConfig, detectorConfig } from './config/detector-config';
@@ -19,6 +19,7 @@ import { MetricsService } from './metrics/metrics.service';
 import { InferenceService } from './inference/inference.service';
 import { refuseWhenSaturated } from './inference/saturation.middleware';
 import { ShutdownService } from './shutdown/shutdown.service';
+import { streamOriginCheck } from './stream/stream-origin.check';
 import { StreamWsAdapter } from './stream/stream-ws.adapter';
 import { setUpSwagger } from './swagger';
 
@@ -47,13 +48,14 @@ async function bootstrap() {
   app.use(['/predict', '/v2/models'], refuseWithoutKey(app.get(ApiKeyAccess)));
   app.use(['/predict', '/v2/models'], refuseWhenSaturated(app.get(InferenceService)));
   // The seed's clients send images as base64 JSON: Express's 100 kB default is far too small.
-  app.useBodyParser('json', { limit: config.bodyLimitBytes });
+  app.useBodyParser('json', { limit: config.bodyLimitBytes, strict: false });
   // FastAPI reads JSON sent without a JSON Content-Type (python requests' `data=`, `curl -d @body.json`): so does this.
   app.useBodyParser('text', { limit: config.bodyLimitBytes, type: isLenientJsonRequest });
   app.use(parseLenientJson);
+  app.use(requireJsonObject);
   app.use(rejectDeepJson);
 
-  app.useGlobalFilters(new HttpExceptionFilter(config.bodyLimitBytes, [OPEN_INFERENCE_ERRORS]));
+  app.useGlobalFilters(new HttpExceptionFilter(config.bodyLimitBytes, [OPEN_INFERENCE_ERRORS], config.retryAfterSeconds));
   app.useGlobalPipes(
     new ValidationPipe({
       transform: true,
@@ -64,7 +66,7 @@ async function bootstrap() {
     }),
   );
   // Live streams (/stream): a message over 4 frames' worth closes its stream before it is buffered whole.
-  app.useWebSocketAdapter(new StreamWsAdapter(app, 4 * config.streamMaxFrameBytes, [app.get(ApiKeyAccess).refuseStreamWithoutKey]));
+  app.useWebSocketAdapter(new StreamWsAdapter(app, 4 * config.streamMaxFrameBytes, [streamOriginCheck(config.corsOrigins), app.get(ApiKeyAccess).refuseStreamWithoutKey]));
   shutdown.handleSignals(app);
   setUpSwagger(app);
   await app.listen(config.port, config.host);

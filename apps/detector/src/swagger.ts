@@ -3,6 +3,7 @@ import { DocumentBuilder, getSchemaPath, OpenAPIObject, SwaggerModule } from '@n
 import type { ParameterObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { ApiKeyAccess } from './auth/api-key-access';
 import { CatalogService } from './catalog/catalog.service';
+import { capEcho } from './common/client-echo';
 import type { ModelCatalog } from './catalog/model-catalog';
 import { AnnotateRequestDto, AnnotateUploadDto } from './detection/dto/annotate-request.dto';
 import { CompareRequestDto, CompareUploadDto } from './detection/dto/compare-request.dto';
@@ -84,6 +85,15 @@ function exampleModels(catalog: ModelCatalog): ExampleModels {
 }
 
 /**
+ * `text` from a model file (a class name) as a Markdown code span: shown as written, never as a link or HTML
+ * (Swagger UI renders the description as Markdown with HTML and bare URLs turned into links).
+ */
+export function inlineCode(text: string): string {
+  const flat = capEcho(text).replaceAll('`', "'").replace(/\s+/g, ' ');
+  return `\`${flat}\``;
+}
+
+/**
  * The served models change with the models folder, so what depends on them is filled in each time the document is
  * read: the example requests (a model that can serve now), the enums and examples of the request fields that name a
  * model, the /models/{name} parameter, and a line per model (its classes) in the description.
@@ -114,8 +124,8 @@ export function withServedModels(document: OpenAPIObject, catalog: ModelCatalog)
     }
   }
   const served = catalog.all().map(({ name, status, description }) => {
-    const classes = description ? `${description.classNames.length} classes (${description.classNames.slice(0, 5).join(', ')}${description.classNames.length > 5 ? ', …' : ''})` : 'classes unknown';
-    return `- \`${name}\`: ${status}, ${classes}`;
+    const classes = description ? `${description.classNames.length} classes (${description.classNames.slice(0, 5).map(inlineCode).join(', ')}${description.classNames.length > 5 ? ', …' : ''})` : 'classes unknown';
+    return `- ${inlineCode(name)}: ${status}, ${classes}`;
   });
   patched.info.description = `${patched.info.description}\n\nServed models (the models folder, now):\n${served.join('\n') || '- none'}`;
   return patched;

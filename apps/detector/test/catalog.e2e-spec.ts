@@ -88,7 +88,7 @@ describe('a models folder with generated, real and custom models and a broken fi
     const document = (await request(service.url).get('/docs-json').expect(200)).body;
     expect(document.components.schemas.PredictRequestDto.properties.model.enum).toEqual(SERVED);
     expect(document.components.schemas.CompareRequestDto.properties.models.items.enum).toEqual(SERVED);
-    expect(document.info.description).toContain('`waste-yolov5n`: loaded, 2 classes (Biodegradable, Non-biodegradable)');
+    expect(document.info.description).toContain("`waste-yolov5n`: loaded, 2 classes (`Biodegradable`, `Non-biodegradable`)");
     const colours = (await request(service.url).get('/ui/class-colours.json').expect(200)).body;
     expect(Object.keys(colours['duckietown-yolov5n'])).toEqual(CUSTOM['duckietown-yolov5n']);
     expect(metric(await scrape(service.url), 'detector_detection_duration_seconds_count', { model: 'waste-yolov5n' })).toBeGreaterThanOrEqual(1);

@@ -45,6 +45,8 @@ describe('probeModelFile', () => {
 
   it('rejects text and truncated files', async () => {
     await expect(probeModelFile(write('text.onnx', Buffer.from('not a model at all, only words')))).rejects.toThrow(/text\.onnx/);
+    // Text whose bytes happen to read as a metadata entry with an impossible field inside.
+    await expect(probeModelFile(write('words.onnx', Buffer.from(`r ${'w'.repeat(40)}`)))).rejects.toThrow(/words\.onnx: truncated or not an ONNX model \(invalid wire type 7/);
     const bytes = makeFixedOutputModel({ rows: [] });
     await expect(probeModelFile(write('half.onnx', bytes.subarray(0, bytes.length / 2)))).rejects.toThrow(/truncated/);
   });

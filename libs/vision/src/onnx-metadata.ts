@@ -43,7 +43,7 @@ export async function walkFileFields(handle: FileHandle, file: string, start: nu
     else if (wireType === WIRE_LENGTH_DELIMITED) payloadLength = readOrThrow(file, () => reader.uint32());
     else throw new Error(`${file}: not an ONNX model (unexpected protobuf wire type ${wireType} at byte ${position})`);
     const payloadStart = position + reader.pos;
-    if (payloadStart + payloadLength > end) throw new Error(`${file}: truncated ONNX file (field ${field} runs past the end)`);
+    if (payloadStart + payloadLength > end) throw new Error(`${file}: truncated or not an ONNX model (field ${field} runs past the end)`);
     if (wireType === WIRE_LENGTH_DELIMITED) await visit({ field, start: payloadStart, length: payloadLength });
     position = payloadStart + payloadLength;
   }
@@ -73,13 +73,12 @@ export async function readOnnxMetadata(file: string): Promise<Record<string, str
   }
 }
 
-/** protobufjs' Reader throws a bare RangeError past the end of its bytes: say which file and what that means. */
+/** protobufjs' Reader throws bare errors ("index out of range", "invalid wire type 7 at offset 1"): say which file and what that means. */
 export function readOrThrow<T>(file: string, read: () => T): T {
   try {
     return read();
   } catch (error) {
-    if (error instanceof RangeError) throw new Error(`${file}: truncated or not an ONNX model (${error.message})`);
-    throw error;
+    throw new Error(`${file}: truncated or not an ONNX model (${(error as Error).message})`);
   }
 }
 

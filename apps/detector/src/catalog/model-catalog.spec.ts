@@ -1,4 +1,4 @@
-import { mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { makeFixedOutputModel } from '@app/onnx-writer';
@@ -79,6 +79,16 @@ describe('ModelCatalog', () => {
     expect(broken.error).not.toContain(dir);
     expect(catalog.canServe('broken')).toBe(false);
     expect(catalog.canServe('yolov5s')).toBe(true);
+  });
+
+  it('says that a directory named like a model is not a file, and that a text file is not a model', async () => {
+    const { catalog, dir, logs } = setUp();
+    mkdirSync(join(dir, 'folder.onnx'));
+    writeFileSync(join(dir, 'words.txt'), `r ${'w'.repeat(40)}`);
+    symlinkSync(join(dir, 'words.txt'), join(dir, 'words.onnx'));
+    await catalog.scan();
+    expect(logs).toContain(`Model folder is not installed: ${join(dir, 'folder.onnx')} is not a file.`);
+    expect(catalog.get('words')?.error).toMatch(/^words\.onnx: truncated or not an ONNX model/);
   });
 
   it('is not ready when every model is missing or broken, lazy loading included', async () => {

@@ -59,6 +59,8 @@ export interface CatalogOptions {
 }
 
 /** Identifies one version of a file (replacing or rewriting it changes this); null when there is no such file. */
+/** Why `file` has no version: it is absent, or something other than a file (a directory named x.onnx). */
+const absenceOf = (file: string) => stat(file).then(() => `${file} is not a file`, () => `${file} does not exist`);
 const fileVersion = (file: string) => stat(file).then((stats) => (stats.isFile() ? `${stats.ino}:${stats.size}:${stats.mtimeMs}` : null), () => null);
 
 /**
@@ -191,7 +193,7 @@ export class ModelCatalog extends EventEmitter<CatalogEvents> {
     Object.assign(model, { version: version ?? undefined, error: undefined, description: undefined, runnersLoaded: 0 });
     if (version === null) {
       model.status = this.fetching.has(name) ? 'fetching' : 'missing';
-      if (isMissing(model.status)) this.options.log.warn(`Model ${name} is not installed: ${file} does not exist.`);
+      if (isMissing(model.status)) this.options.log.warn(`Model ${name} is not installed: ${await absenceOf(file)}.`);
     } else {
       try {
         const probe = await this.options.probe(file, model.options.shapePolicy);

@@ -1,10 +1,12 @@
+import { capEcho } from '../common/client-echo';
+
 /** The model asked for is not one this service serves: the client's mistake (400, as the seed answers). */
 export class UnknownModelError extends Error {
   constructor(
     readonly model: string,
     readonly known: readonly string[],
   ) {
-    super(`Unknown model "${model}". Available models: ${known.join(', ')}.`);
+    super(`Unknown model "${capEcho(model)}". Available models: ${known.join(', ')}.`);
     this.name = 'UnknownModelError';
   }
 }

@@ -1,6 +1,7 @@
-import { ArgumentsHost, UnprocessableEntityException } from '@nestjs/common';
+import { ArgumentsHost, BadRequestException, UnprocessableEntityException } from '@nestjs/common';
 import { OPEN_INFERENCE_ERRORS } from '../inference-protocol-v2/open-inference-errors';
-import { UnknownModelError } from '../catalog/model-errors';
+import { ModelUnavailableError, UnknownModelError } from '../catalog/model-errors';
+import { MAX_MESSAGE_CHARS } from './client-echo';
 import { RequestRefusedError } from '../inference/request-refused.error';
 import { HttpExceptionFilter } from './http-exception.filter';
 
@@ -44,5 +45,17 @@ describe('HttpExceptionFilter', () => {
     const refusal = new RequestRefusedError('queue_full', 'The service is at capacity.', 3);
     expect(answer(refusal, '/v2/models/yolov5s/infer')).toEqual({ status: 503, headers: { 'Retry-After': '3' }, body: { error: 'The service is at capacity.' } });
     expect(answer(refusal, '/predict')).toEqual({ status: 503, headers: { 'Retry-After': '3' }, body: { statusCode: 503, error: 'Service Unavailable', detail: 'The service is at capacity.' } });
+  });
+
+  it('sends Retry-After with every 503, also when the error names no delay', () => {
+    const unavailable = new ModelUnavailableError('yolov5s', 'Model yolov5s cannot be used: its file is being rewritten.');
+    expect(answer(unavailable, '/predict').headers).toEqual({ 'Retry-After': '1' });
+    expect(answer(new UnprocessableEntityException('bad'), '/predict').headers).toEqual({});
+  });
+
+  it('caps the message it sends back', () => {
+    const detail = (answer(new UnknownModelError('y'.repeat(10_000), ['yolov5s']), '/predict').body as { detail: string }).detail;
+    expect(detail.length).toBeLessThan(300);
+    expect((answer(new BadRequestException('z'.repeat(100_000)), '/predict').body as { detail: string }).detail.length).toBeLessThan(MAX_MESSAGE_CHARS + 100);
   });
 });

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import { ImageError } from '@app/vision';
+import { capEcho, MAX_MESSAGE_CHARS } from './client-echo';
 import { retryAfterOf, statusOf } from './error-status';
 
 const megabytes = (bytes: number) => `${Number((bytes / 1024 / 1024).toPrecision(3))} MB`;
@@ -50,6 +51,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
   constructor(
     private readonly bodyLimitBytes: number,
     private readonly dialects: readonly ErrorDialect[] = [],
+    /** Retry-After of a 503 whose error names none (a model file being rewritten, a readiness probe): every 503 says when to retry. */
+    private readonly defaultRetryAfterSeconds = 1,
   ) {}
 
   catch(error: unknown, host: ArgumentsHost) {
@@ -68,8 +71,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
   private answerFor(error: unknown): ErrorAnswer {
     const status = statusOf(error);
     const checks = failedHealthChecks(error);
-    const retryAfterSeconds = retryAfterOf(error);
-    return { status, detail: this.detailOf(error, status, checks), ...(retryAfterSeconds && { retryAfterSeconds }), ...(checks && { checks }) };
+    const retryAfterSeconds = retryAfterOf(error) ?? (status === HttpStatus.SERVICE_UNAVAILABLE ? this.defaultRetryAfterSeconds : undefined);
+    return { status, detail: capEcho(this.detailOf(error, status, checks), MAX_MESSAGE_CHARS), ...(retryAfterSeconds && { retryAfterSeconds }), ...(checks && { checks }) };
   }
 
   private detailOf(error: unknown, status: number, failedChecks?: Record<string, unknown>): string {

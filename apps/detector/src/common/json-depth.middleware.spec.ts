@@ -1,6 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { MAX_JSON_DEPTH, rejectDeepJson } from './json-depth.middleware';
+import { MAX_JSON_DEPTH, rejectDeepJson, requireJsonObject } from './json-depth.middleware';
 
 /** Runs the middleware on a parsed body and returns what it passed to `next`. */
 function check(body: unknown): unknown {
@@ -30,5 +30,21 @@ describe('rejectDeepJson', () => {
       expect(passed).toBeInstanceOf(BadRequestException);
       expect((passed as BadRequestException).message).toBe(`The JSON body is nested more than ${MAX_JSON_DEPTH} levels deep.`);
     }
+  });
+});
+
+describe('requireJsonObject', () => {
+  const passed = (body: unknown) => {
+    let result: unknown = 'next not called';
+    requireJsonObject({ body } as Request, {} as Response, (error?: unknown) => (result = error));
+    return result;
+  };
+
+  it('lets objects, arrays and bodiless requests through', () => {
+    for (const body of [{ model: 'yolov5s' }, [], undefined]) expect(passed(body)).toBeUndefined();
+  });
+
+  it('refuses null, numbers, strings and booleans as the body, saying what it must be', () => {
+    for (const body of [null, 42, 'yolov5s', true]) expect(passed(body)).toEqual(new BadRequestException('The body must be a JSON object.'));
   });
 });

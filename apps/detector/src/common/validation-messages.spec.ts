@@ -17,4 +17,16 @@ describe('validationMessages', () => {
   it('names a property that failed without a message', () => {
     expect(validationMessages([failure('parameters')])).toEqual(['parameters is invalid']);
   });
+
+  it('says that a nested object must be an object, and that a non-array must be an array, without the noise', () => {
+    const nested = [failure('inputs', undefined, [failure('0', { nestedValidation: 'each value in nested property inputs must be either object or array' })])];
+    expect(validationMessages(nested)).toEqual(['inputs.0 must be an object']);
+    const notArray = failure('inputs', {
+      arrayMaxSize: 'inputs must contain no more than 16 elements',
+      arrayMinSize: 'inputs must contain at least 1 elements',
+      isArray: 'inputs must be an array',
+      nestedValidation: 'each value in nested property inputs must be either object or array',
+    });
+    expect(validationMessages([notArray])).toEqual(['inputs must be an array']);
+  });
 });

@@ -32,6 +32,8 @@ describe('detector configuration', () => {
       metricsApiKeysFromFile: [],
       rateLimitRequests: 0,
       rateLimitWindowSeconds: 60,
+      streamMaxUnreadBytes: 64 * 1024,
+      annotateMaxPixels: 16_000_000,
     });
   });
 

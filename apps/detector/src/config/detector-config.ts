@@ -62,10 +62,14 @@ const SETTINGS = {
   streamMaxFrameBytes: setting('STREAM_MAX_FRAME_MB', Joi.number().positive().max(256).default(4), (megabytes: number) => Math.round(megabytes * 1024 * 1024)),
   /** Open live streams per process; the next one is closed at once with 1013 (try again later). */
   streamMaxStreams: setting<number>('STREAM_MAX_STREAMS', Joi.number().integer().min(0).max(10_000).default(8)),
-  /** A live stream that sends nothing for this long is closed with 4408. */
+  /** A live stream that sends no frame and no accepted settings for this long is closed with 4408. */
   streamIdleTimeoutMs: setting<number>('STREAM_IDLE_TIMEOUT_MS', Joi.number().integer().min(1000).max(3_600_000).default(30_000)),
   /** Messages a stream's client may send per second (frames and settings, averaged over a second); beyond it 4429. */
   streamMaxMessagesPerSecond: setting<number>('STREAM_MAX_MESSAGES_PER_SECOND', Joi.number().integer().min(1).max(10_000).default(60)),
+  /** Answers waiting unread in a stream's socket beyond which no frame starts and other answers are skipped (a client that does not read). */
+  streamMaxUnreadBytes: setting('STREAM_MAX_UNREAD_KB', Joi.number().integer().min(16).max(65_536).default(64), (kilobytes: number) => kilobytes * 1024),
+  /** Largest width × height /predict/annotated draws on (decoding, drawing and encoding cost ~12 bytes a pixel); larger images get 413. */
+  annotateMaxPixels: setting('ANNOTATE_MAX_MEGAPIXELS', Joi.number().positive().max(1000).default(16), (megapixels: number) => Math.round(megapixels * 1_000_000)),
   logLevel: setting<LogLevel>('LOG_LEVEL', Joi.string().valid(...LOG_LEVELS).default('info')),
   /** Origins allowed by CORS: null when CORS is off, '*' for any origin. Comma-separated origins (scheme://host[:port]) or '*'. */
   corsOrigins: setting(
@@ -90,7 +94,7 @@ const SETTINGS = {
 export type DetectorConfig = { [Key in keyof typeof SETTINGS]: ReturnType<(typeof SETTINGS)[Key]['read']> };
 
 /** The limits of the live streams at /stream, each with the close code or error a client gets past it. */
-export type StreamLimits = Pick<DetectorConfig, 'streamMaxFrameBytes' | 'streamMaxStreams' | 'streamIdleTimeoutMs' | 'streamMaxMessagesPerSecond'>;
+export type StreamLimits = Pick<DetectorConfig, 'streamMaxFrameBytes' | 'streamMaxStreams' | 'streamIdleTimeoutMs' | 'streamMaxMessagesPerSecond' | 'streamMaxUnreadBytes'>;
 
 export const configValidationSchema = Joi.object(Object.fromEntries(Object.values(SETTINGS).map(({ env, schema }) => [env, schema]))).unknown(true);
 

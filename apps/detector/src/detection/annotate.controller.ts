@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, NotAcceptableException, Post, Req, Res, StreamableFile, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { ImageUploadInterceptor } from './image-upload.interceptor';
-import { ApiConsumes, ApiHeader, ApiNotAcceptableResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiConsumes, ApiGatewayTimeoutResponse, ApiHeader, ApiNotAcceptableResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ANNOTATED_IMAGE_MIME_TYPES, AnnotatedImageFormat, serverTimingHeader, StageTimings } from '@app/vision';
 import { ErrorResponseDto } from '../common/error-response.dto';
@@ -44,8 +44,12 @@ export class AnnotateController {
       'Server-Timing': { description: 'decode, preprocess, inference, postprocess and annotate durations (ms).', schema: { type: 'string' } },
     },
   })
-  @ApiImageErrors({ serviceUnavailable: 'The model is not installed or still loading.' })
+  @ApiImageErrors({
+    serviceUnavailable: 'The model is not installed or still loading, or annotated requests are at capacity (Retry-After).',
+    payloadTooLarge: 'Body larger than the configured limit, or an image over ANNOTATE_MAX_MEGAPIXELS.',
+  })
   @ApiNotAcceptableResponse({ type: ErrorResponseDto, description: 'The Accept header allows neither image/png nor image/jpeg, and no `format` was given.' })
+  @ApiGatewayTimeoutResponse({ type: ErrorResponseDto, description: 'The detection and drawing did not finish within REQUEST_TIMEOUT_MS.' })
   async annotate(
     @Body() body: AnnotateRequestDto,
     @Req() request: Request,
@@ -55,14 +59,13 @@ export class AnnotateController {
   ): Promise<StreamableFile> {
     const format = body.format ?? this.negotiateFormat(request);
     const image = requestImage(file, body.image);
-    // The detection takes a copy (handed over to a runner thread); the original goes to the drawing thread.
-    const result = await this.detection.predict(body.model, transferImage(new Uint8Array(image)), body, signal);
-    const annotated = await this.annotation.annotate(
-      transferImage(image),
-      result.detections,
-      { format, classNames: this.catalog.get(body.model)?.description?.classNames },
-      signal,
-    );
+    this.annotation.checkCost(image);
+    const { result, annotated } = await this.annotation.schedule(async (abandon) => {
+      // The detection takes a copy (handed over to a runner thread); the original goes to the drawing thread.
+      const result = await this.detection.predict(body.model, transferImage(new Uint8Array(image)), body, abandon);
+      const classNames = this.catalog.get(body.model)?.description?.classNames;
+      return { result, annotated: await this.annotation.annotate(transferImage(image), result.detections, { format, classNames }, abandon) };
+    }, signal);
     response.setHeader('X-Detection-Count', String(result.detections.length));
     const stages: StageTimings & { annotate: number } = { ...result.timings, annotate: annotated.durationMs };
     response.setHeader('Server-Timing', serverTimingHeader(stages));

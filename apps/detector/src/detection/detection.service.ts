@@ -1,6 +1,7 @@
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { DEFAULT_DETECT_OPTIONS, DetectionOutcome, DetectOptions, presentTimings } from '@app/vision';
 import { CatalogService } from '../catalog/catalog.service';
+import { capEcho, MAX_MESSAGE_CHARS } from '../common/client-echo';
 import { TransferredImage } from '../inference/transferred-image';
 import { InferenceService } from '../inference/inference.service';
 import { DetectionOptionsDto } from './dto/detection-options.dto';
@@ -14,7 +15,7 @@ export interface DetectionResult extends DetectionOutcome {
 /** What is wrong with the classes asked of a model, or null when it knows them all (or its names are unknown yet). */
 export function unknownClasses(model: string, requested: readonly string[] | null, known: readonly string[] | null): string | null {
   const unknown = known && requested ? requested.filter((name) => !known.includes(name)) : [];
-  return unknown.length > 0 ? `classes: ${unknown.map((name) => `"${name}"`).join(', ')} not among ${model}'s classes.` : null;
+  return unknown.length > 0 ? capEcho(`classes: ${unknown.map((name) => `"${capEcho(name)}"`).join(', ')} not among ${model}'s classes.`, MAX_MESSAGE_CHARS) : null;
 }
 
 /** Runs one image through one model: translates request options, checks class names, presents the answer. */

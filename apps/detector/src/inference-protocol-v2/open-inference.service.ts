@@ -1,4 +1,5 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { capEcho } from '../common/client-echo';
 import { decodeBase64Image } from '../detection/request-image';
 import { SERVICE_NAME, SERVICE_VERSION } from '../service-info';
 import { ShutdownService } from '../shutdown/shutdown.service';
@@ -67,6 +68,6 @@ export class OpenInferenceService {
   /** Models are named in the path: an unknown one is a resource that does not exist (404). */
   private requireModel(name: string) {
     const names = this.backend.names();
-    if (!names.includes(name)) throw new NotFoundException(`Unknown model "${name}". Available models: ${names.join(', ')}.`);
+    if (!names.includes(name)) throw new NotFoundException(`Unknown model "${capEcho(name)}". Available models: ${names.join(', ')}.`);
   }
 }

@@ -7,6 +7,8 @@ export interface SchedulerOptions {
   /** From admission (queue wait included) to the answer; beyond it the caller gets a 504 and the task is cancelled. */
   timeoutMs: number;
   retryAfterSeconds: number;
+  /** What a lane serves, for refusals (default: the model of that name). */
+  describeLane?: (lane: string) => string;
 }
 
 /** A unit of work on one model's runners; `signal` aborts when nobody waits for its result any more. */
@@ -128,7 +130,7 @@ export class Scheduler {
     const { queueDepth, retryAfterSeconds } = this.options;
     return new RequestRefusedError(
       'queue_full',
-      `Model ${model} is at capacity: its runners are busy and ${queueDepth} request(s) are already waiting. Retry after ${retryAfterSeconds} s.`,
+      `${this.options.describeLane?.(model) ?? `Model ${model}`} is at capacity: its runners are busy and ${queueDepth} request(s) are already waiting. Retry after ${retryAfterSeconds} s.`,
       retryAfterSeconds,
     );
   }

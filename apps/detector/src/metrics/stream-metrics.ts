@@ -14,6 +14,7 @@ export class StreamMetrics {
   private readonly open: Gauge<'model'>;
   private readonly frames: Counter<'model' | 'outcome'>;
   private readonly latency: Histogram<'model'>;
+  private readonly skipped: Counter<'event'>;
 
   constructor(metrics: MetricsService) {
     const registers = [metrics.registry];
@@ -31,6 +32,16 @@ export class StreamMetrics {
       buckets: FRAME_SECONDS_BUCKETS,
       registers,
     });
+    this.skipped = new Counter({
+      name: 'detector_stream_answers_skipped_total',
+      help: 'Stream answers not sent because their client left more than STREAM_MAX_UNREAD_KB unread, by event.',
+      labelNames: ['event'],
+      registers,
+    });
+  }
+
+  answerSkipped(event: string) {
+    this.skipped.inc({ event });
   }
 
   streamOpened(model: string) {

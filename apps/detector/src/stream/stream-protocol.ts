@@ -15,7 +15,7 @@ export const CLOSE_CODES = {
   tooManyStreams: 1013,
   /** The settings in the URL that opened the stream are invalid. */
   badSettings: 4400,
-  /** Nothing received for STREAM_IDLE_TIMEOUT_MS. */
+  /** No frame and no accepted settings for STREAM_IDLE_TIMEOUT_MS (invalid messages do not count). */
   idle: 4408,
   /** More than STREAM_MAX_MESSAGES_PER_SECOND messages in a second. */
   tooManyMessages: 4429,
@@ -24,7 +24,10 @@ export const CLOSE_CODES = {
 /** Error codes of `error` messages: the stream stays open. */
 export type StreamErrorCode = FrameErrorCode | 'frame_too_large' | 'unsupported_format' | 'bad_settings' | 'bad_message' | 'internal';
 
-/** What the server sends: JSON text messages `{"event": ..., "data": ...}` (NestJS's WebSocket convention). */
+/**
+ * What the server sends: JSON text messages `{"event": ..., "data": ...}` (NestJS's WebSocket convention). While the
+ * client leaves more than STREAM_MAX_UNREAD_KB of answers unread, every message but `detections` is skipped.
+ */
 export interface StreamMessages {
   /** Once, when the stream opens, and after every accepted settings message. */
   settings: { settings: StreamSettings; limits: { max_frame_bytes: number; max_messages_per_second: number; idle_timeout_ms: number } };
@@ -45,7 +48,7 @@ export interface StreamMessages {
     /** Frames of this stream dropped so far (replaced by a newer frame before they ran). */
     dropped: number;
   };
-  /** A frame replaced by a newer one before it ran (best effort: skipped while the client is not reading). */
+  /** A frame replaced by a newer one before it ran. */
   dropped: { frame: number; dropped: number };
   /** A frame or message that could not be used; `frame` is absent for settings and unreadable messages. */
   error: { code: StreamErrorCode; message: string; frame?: number };

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { presentTimings, sniffImageFormat } from '@app/vision';
 import type { WebSocket } from 'ws';
+import { capEcho, MAX_MESSAGE_CHARS } from '../common/client-echo';
 import { StreamLimits } from '../config/detector-config';
 import { StreamMetrics } from '../metrics/stream-metrics';
 import { FrameDetector, FrameError } from './frame-detector';
@@ -11,12 +12,6 @@ import { applySettings, StreamSettings, toDetectOptions } from './stream-setting
 
 /** Frames are JPEG or PNG: what cameras and canvases produce, and cheap to sniff. */
 const FRAME_FORMATS = new Set(['jpeg', 'png']);
-
-/**
- * Answers waiting in the socket beyond which no new frame starts: a client that does not read its answers makes
- * its own frames wait (and be dropped) instead of growing the server's send buffer.
- */
-const MAX_UNREAD_BYTES = 64 * 1024;
 
 const logger = new Logger('StreamSession');
 
@@ -50,9 +45,9 @@ export class StreamSession {
     this.slot = new LatestFrameSlot<Frame>({
       run: (frame, signal) => this.run(frame, signal),
       dropped: (frame) => this.drop(frame),
-      canStart: () => this.socket.bufferedAmount <= MAX_UNREAD_BYTES,
+      canStart: () => this.isReading(),
     });
-    this.idleTimer = setTimeout(() => this.close(CLOSE_CODES.idle, `no message for ${limits.streamIdleTimeoutMs} ms`), limits.streamIdleTimeoutMs);
+    this.idleTimer = setTimeout(() => this.close(CLOSE_CODES.idle, `no frame or valid settings for ${limits.streamIdleTimeoutMs} ms`), limits.streamIdleTimeoutMs);
     metrics.streamOpened(settings.model);
   }
 
@@ -77,6 +72,7 @@ export class StreamSession {
     if (!format || !FRAME_FORMATS.has(format)) {
       return this.frameFailed(id, 'unsupported_format', `Frames must be JPEG or PNG images${format ? `, not ${format}` : ''}.`);
     }
+    this.idleTimer.refresh();
     const frame = { id, bytes, arrivedAt: performance.now() };
     void this.settingsApplied.then(() => this.slot.offer(frame));
   }
@@ -84,14 +80,22 @@ export class StreamSession {
   /** A `settings` message: the fields that change. Applies to every frame not yet started. */
   onSettings(change: unknown) {
     if (!this.admit()) return;
-    this.settingsApplied = this.settingsApplied.then(async () => {
-      const problem = await this.check(change);
-      if (problem) this.send('error', { code: 'bad_settings', message: problem });
-      else this.apply(change);
-    });
+    this.settingsApplied = this.settingsApplied
+      .then(async () => {
+        const problem = await this.check(change);
+        if (problem) this.send('error', { code: 'bad_settings', message: problem });
+        else this.apply(change);
+      })
+      .catch((error: unknown) => {
+        // Never an unhandled rejection (it would end the process): the stream goes on with its settings unchanged.
+        logger.error(`Stream settings failed: ${(error as Error)?.stack ?? String(error)}`);
+        this.send('error', { code: 'internal', message: 'Internal error while applying these settings; the stream goes on with its previous ones.' });
+      });
   }
 
+  /** Only frames and accepted settings keep a stream open: invalid messages do not hold its slot past the idle timeout. */
   private apply(checked: unknown) {
+    this.idleTimer.refresh();
     const next = (applySettings(this.settings, checked) as { settings: StreamSettings }).settings;
     if (next.model !== this.settings.model) this.metrics.modelSwitched(this.settings.model, next.model);
     this.settings = next;
@@ -104,17 +108,16 @@ export class StreamSession {
     this.send('error', { code: 'bad_message', message: reason });
   }
 
-  /** What is wrong with a settings change, or null. */
+  /** What is wrong with a settings change (capped: it may quote the client's keys), or null. */
   async check(change: unknown): Promise<string | null> {
     const applied = applySettings(this.settings, change);
-    if ('errors' in applied) return applied.errors.join('; ');
+    if ('errors' in applied) return capEcho(applied.errors.join('; '), MAX_MESSAGE_CHARS);
     return this.detector.checkSettings(applied.settings.model, applied.settings.classes);
   }
 
-  /** Counts a message against the rate limit and the idle timeout; false when the stream was closed for it. */
+  /** Counts a message against the rate limit; false when the stream was closed for it. */
   private admit(): boolean {
     if (this.closed) return false;
-    this.idleTimer.refresh();
     const now = performance.now();
     const rate = this.limits.streamMaxMessagesPerSecond;
     this.tokens = Math.min(rate, this.tokens + ((now - this.refilledAt) / 1000) * rate);
@@ -157,7 +160,7 @@ export class StreamSession {
   private drop(frame: Frame) {
     this.droppedCount++;
     this.metrics.frame(this.settings.model, 'dropped');
-    if (this.socket.bufferedAmount <= MAX_UNREAD_BYTES) this.send('dropped', { frame: frame.id, dropped: this.droppedCount });
+    this.send('dropped', { frame: frame.id, dropped: this.droppedCount });
   }
 
   private frameFailed(frame: number, code: StreamErrorCode, message: string, model = this.settings.model) {
@@ -173,8 +176,18 @@ export class StreamSession {
     });
   }
 
+  /** The client has read its answers but for STREAM_MAX_UNREAD_KB: a frame may start, an answer may be queued. */
+  private isReading(): boolean {
+    return this.socket.bufferedAmount <= this.limits.streamMaxUnreadBytes;
+  }
+
+  /**
+   * Every answer but a frame's detections is skipped while the client is not reading, so that its unread answers
+   * stay within STREAM_MAX_UNREAD_KB (plus the one running frame's detections, which the slot bounds).
+   */
   private send<E extends StreamEvent>(event: E, data: StreamMessages[E]) {
     if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
+    if (event !== 'detections' && !this.isReading()) return this.metrics.answerSkipped(event);
     // Once the answer has left the send buffer, a frame held back for a slow reader may start.
     this.socket.send(JSON.stringify({ event, data }), () => this.slot.pump());
   }

@@ -1,5 +1,6 @@
 import { applySettings, defaultStreamSettings, toDetectOptions } from './stream-settings.dto';
-import { parseStreamMessage } from './stream-ws.adapter';
+import { MAX_JSON_DEPTH } from '../common/json-depth.middleware';
+import { MAX_TEXT_MESSAGE_BYTES, parseStreamMessage } from './stream-ws.adapter';
 
 const defaults = defaultStreamSettings('yolov5s', 640);
 
@@ -22,6 +23,12 @@ describe('stream settings', () => {
     expect(applySettings(defaults, [1])).toEqual({ errors: ['settings must be a JSON object'] });
   });
 
+  it('refuses the keys class-transformer skips, as it refuses any unknown key', () => {
+    expect(applySettings(defaults, JSON.parse('{"__proto__": {"model": "x"}, "constructor": {"prototype": {}}}'))).toEqual({
+      errors: ['property __proto__ should not exist', 'property constructor should not exist'],
+    });
+  });
+
   it('becomes the detection options, input size included', () => {
     expect(toDetectOptions({ ...defaults, input_size: 320 })).toEqual({ confidenceThreshold: 0.25, iouThreshold: 0.45, maxDetections: 1000, classes: null, inputSize: 320 });
   });
@@ -36,5 +43,19 @@ describe('parseStreamMessage', () => {
     expect(parseStreamMessage('{"event":"frame","data":"AAAA"}')).toEqual({ event: 'unreadable', data: expect.stringContaining('Unknown event "frame"') });
     expect(parseStreamMessage('{oops')).toEqual({ event: 'unreadable', data: expect.stringContaining('must be JSON') });
     expect(parseStreamMessage('null')).toEqual({ event: 'unreadable', data: expect.stringContaining('Unknown event null') });
+  });
+
+  it('refuses deep messages before anything walks them (2000 nested arrays overflowed the stack)', () => {
+    const deep = `{"event":"settings","data":{"foo":${'['.repeat(2000)}${']'.repeat(2000)}}}`;
+    expect(parseStreamMessage(deep)).toEqual({ event: 'unreadable', data: expect.stringContaining(`nested more than ${MAX_JSON_DEPTH} levels`) });
+    const data = (parseStreamMessage(deep.replace('"settings"', '"other"')) as { data: string }).data;
+    expect(data).toContain('nested');
+  });
+
+  it('does not parse text larger than a settings message, nor quote a long event name back whole', () => {
+    const huge = JSON.stringify({ event: 'settings', data: { model: 'y'.repeat(MAX_TEXT_MESSAGE_BYTES) } });
+    expect(parseStreamMessage(huge)).toEqual({ event: 'unreadable', data: expect.stringContaining(`at most ${MAX_TEXT_MESSAGE_BYTES}`) });
+    const reason = (parseStreamMessage(JSON.stringify({ event: 'e'.repeat(10_000) })) as { data: string }).data;
+    expect(reason.length).toBeLessThan(400);
   });
 });

@@ -1,6 +1,7 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsDivisibleBy, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min, validateSync } from 'class-validator';
 import { DEFAULT_DETECT_OPTIONS, DetectOptions } from '@app/vision';
+import { capEcho } from '../common/client-echo';
 import { DetectionOptionsDto, toNumber } from '../detection/dto/detection-options.dto';
 
 /** The input sizes the page offers; any multiple of 32 from 128 to 1280 is accepted. */
@@ -54,8 +55,11 @@ export function defaultStreamSettings(model: string, inputSize: number): StreamS
  */
 export function applySettings(current: StreamSettings, change: unknown): { settings: StreamSettings } | { errors: string[] } {
   if (typeof change !== 'object' || change === null || Array.isArray(change)) return { errors: ['settings must be a JSON object'] };
+  // class-transformer skips `__proto__` and `constructor`, so the whitelist never sees them: name every unknown key here.
+  const unknown = Object.keys(change).filter((key) => !Object.hasOwn(current, key)).map((key) => `property ${capEcho(key)} should not exist`);
   const dto = plainToInstance(StreamSettingsDto, change);
-  const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true }).flatMap((error) => Object.values(error.constraints ?? { [error.property]: `${error.property} is invalid` }));
+  const invalid = validateSync(dto, { whitelist: true }).flatMap((error) => Object.values(error.constraints ?? { [error.property]: `${error.property} is invalid` }));
+  const errors = [...unknown, ...invalid];
   if (errors.length > 0) return { errors };
   // Fields left out keep their value; `"classes": null` lifts the class filter.
   const defined = Object.fromEntries(Object.entries(dto).filter(([key, value]) => value !== undefined && (value !== null || key === 'classes')));

@@ -1,6 +1,6 @@
 import { RunningService, startService } from '../support/service';
 import { mulberry32 } from '@app/onnx-writer';
-import { answerOf, corpusBytes, mapConcurrently } from '../support/helpers';
+import { answerOf, corpusBytes, mapConcurrently, mutatedImage } from '../support/helpers';
 
 /** Fixed, so a failing fuzz case can be replayed. */
 const SEED = 20_240_611;
@@ -18,33 +18,6 @@ const SEEDS = ['odd/jpeg/pillow_hopper.jpg', 'odd/png/pillow_hopper.png', 'odd/g
   bytes: corpusBytes(file),
 }));
 
-/** A truncated, bit-flipped, header-scrambled or spliced copy of a small valid image. */
-function mutatedImage(): { name: string; bytes: Buffer } {
-  const { file, bytes: original } = pick(SEEDS);
-  const bytes = Buffer.from(original);
-  switch (integer(4)) {
-    case 0: {
-      const length = integer(bytes.length);
-      return { name: `${file} truncated to ${length} B`, bytes: bytes.subarray(0, length) };
-    }
-    case 1: {
-      const flips = 1 + integer(16);
-      for (let i = 0; i < flips; i++) bytes[integer(bytes.length)] ^= 1 << integer(8);
-      return { name: `${file} with ${flips} bit flips`, bytes };
-    }
-    case 2: {
-      // The header region holds the dimensions: scrambling it makes bombs, zero sizes and impossible geometry.
-      for (let i = 0; i < 8; i++) bytes[integer(Math.min(64, bytes.length))] = integer(256);
-      return { name: `${file} with a scrambled header`, bytes };
-    }
-    default: {
-      const at = integer(bytes.length);
-      const junk = Buffer.from(Array.from({ length: 1 + integer(512) }, () => integer(256)));
-      return { name: `${file} with ${junk.length} random bytes spliced at ${at}`, bytes: Buffer.concat([bytes.subarray(0, at), junk, bytes.subarray(at)]) };
-    }
-  }
-}
-
 const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 const multipart = (fields: Record<string, string>, image?: Uint8Array, fileField = 'image'): RequestInit => {
   const form = new FormData();
@@ -60,7 +33,7 @@ function fuzzCases(): FuzzCase[] {
   const cases: FuzzCase[] = [];
   const image = corpusBytes('odd/jpeg/pillow_hopper.jpg');
   for (let i = 0; i < 150; i++) {
-    const { name, bytes } = mutatedImage();
+    const { name, bytes } = mutatedImage(random, SEEDS);
     cases.push(
       random() < 0.5
         ? { name: `JSON: ${name}`, request: () => json({ model: 'yolov5s', image: bytes.toString('base64') }) }

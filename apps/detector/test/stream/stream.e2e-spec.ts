@@ -190,7 +190,7 @@ describe('live streams over WebSocket (/stream)', () => {
 
     const idle = await open();
     await idle.until(() => idle.closed !== null, 10_000);
-    expect(idle.closed).toEqual({ code: 4408, reason: expect.stringContaining('no message for 3000 ms') });
+    expect(idle.closed).toEqual({ code: 4408, reason: expect.stringContaining('no frame or valid settings for 3000 ms') });
 
     const flood = await open();
     for (let i = 0; i < 150 && flood.socket.readyState === flood.socket.OPEN; i++) flood.send('{"event":"settings","data":{}}');

@@ -81,6 +81,34 @@ export async function residentBytes(url: string): Promise<number> {
   return metric(await scrape(url), 'process_resident_memory_bytes')!;
 }
 
+/** A truncated, bit-flipped, header-scrambled or spliced copy of one of `seeds` (small valid images), drawn from `random`. */
+export function mutatedImage(random: () => number, seeds: readonly { file: string; bytes: Buffer }[]): { name: string; bytes: Buffer } {
+  const integer = (below: number) => Math.floor(random() * below);
+  const { file, bytes: original } = seeds[integer(seeds.length)];
+  const bytes = Buffer.from(original);
+  switch (integer(4)) {
+    case 0: {
+      const length = integer(bytes.length);
+      return { name: `${file} truncated to ${length} B`, bytes: bytes.subarray(0, length) };
+    }
+    case 1: {
+      const flips = 1 + integer(16);
+      for (let i = 0; i < flips; i++) bytes[integer(bytes.length)] ^= 1 << integer(8);
+      return { name: `${file} with ${flips} bit flips`, bytes };
+    }
+    case 2: {
+      // The header region holds the dimensions: scrambling it makes bombs, zero sizes and impossible geometry.
+      for (let i = 0; i < 8; i++) bytes[integer(Math.min(64, bytes.length))] = integer(256);
+      return { name: `${file} with a scrambled header`, bytes };
+    }
+    default: {
+      const at = integer(bytes.length);
+      const junk = Buffer.from(Array.from({ length: 1 + integer(512) }, () => integer(256)));
+      return { name: `${file} with ${junk.length} random bytes spliced at ${at}`, bytes: Buffer.concat([bytes.subarray(0, at), junk, bytes.subarray(at)]) };
+    }
+  }
+}
+
 /** Runs `task` over `items` with at most `concurrency` at a time; results keep the items' order. */
 export async function mapConcurrently<T, R>(items: readonly T[], concurrency: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
@@ -121,3 +149,4 @@ export function bmpImage(width: number, height: number): Buffer {
   for (let i = 54; i < size; i++) bytes[i] = (i * 7) & 0xff;
   return bytes;
 }
+
