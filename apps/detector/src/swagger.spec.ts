@@ -5,7 +5,7 @@ import { inlineCode, withServedModels } from './swagger';
 const PHISHING = '<a href="https://evil.example/login">Session expired: log in</a>';
 
 function describedModels(classNames: string[], name = 'custom'): string {
-  const catalog = { names: [name], all: () => [{ name, status: 'loaded', description: { classNames } }] } as unknown as ModelCatalog;
+  const catalog = { names: [name], suggestedModel: () => name, canServe: () => true, all: () => [{ name, status: 'loaded', description: { classNames } }] } as unknown as ModelCatalog;
   const document: OpenAPIObject = { openapi: '3.0.0', info: { title: 'detector', version: '1', description: 'Detects.' }, paths: {}, components: { schemas: {} } };
   return withServedModels(document, catalog).info.description!;
 }
