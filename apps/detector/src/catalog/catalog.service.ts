@@ -13,6 +13,9 @@ import { ModelCatalog } from './model-catalog';
 export class CatalogService extends ModelCatalog implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('ModelCatalog');
   private poll: NodeJS.Timeout | null = null;
+  private startUpDone!: () => void;
+  /** Resolves once the first scan and the first-start download are over, whatever their outcome. */
+  readonly startedUp = new Promise<void>((resolve) => (this.startUpDone = resolve));
 
   constructor(@Inject(detectorConfig.KEY) private readonly config: DetectorConfig) {
     super({
@@ -27,7 +30,9 @@ export class CatalogService extends ModelCatalog implements OnApplicationBootstr
 
   onApplicationBootstrap() {
     // In the background: the HTTP server answers (liveness, readiness 503) while models are found and downloaded.
-    this.start().catch((error: Error) => this.logger.error(`Model start-up failed: ${error.message}`, error.stack));
+    this.start()
+      .catch((error: Error) => this.logger.error(`Model start-up failed: ${error.message}`, error.stack))
+      .finally(() => this.startUpDone());
   }
 
   private async start() {
