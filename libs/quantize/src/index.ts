@@ -7,3 +7,4 @@ export * from './quantization-plan';
 export * from './quantization-record';
 export * from './twin-agreement';
 export * from './twin-jobs';
+export * from './twin-photos';

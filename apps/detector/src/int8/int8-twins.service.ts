@@ -3,8 +3,7 @@ import { once } from 'node:events';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { calibrationPhotos, fetchCalibrationPhotos, hasPhotos } from '@app/model-store';
-import { DEFAULT_PERCENTILE, describeTwinEvent, Int8CpuFeatures, PhotoSplit, splitPhotos, twinJobs } from '@app/quantize';
+import { DEFAULT_PERCENTILE, describeTwinEvent, Int8CpuFeatures, PhotoSplit, photosFailure, twinJobs, twinPhotos } from '@app/quantize';
 import { CatalogService } from '../catalog/catalog.service';
 import { DetectorConfig, detectorConfig } from '../config/detector-config';
 import { Int8TwinsMessage, Int8TwinsWorkerData, STOP_MESSAGE } from './int8-twins-protocol';
@@ -81,22 +80,22 @@ export class Int8TwinsService implements OnApplicationBootstrap, OnApplicationSh
   private async calibrationPhotos(): Promise<PhotoSplit | null> {
     const folder = resolve(this.config.modelsInt8PhotosDir ?? join(this.config.modelsDir, 'calibration-photos'));
     const { modelsInt8Photos: count, modelsInt8CheckPhotos: checkCount, modelsInt8PhotosUrl: url } = this.config;
-    if (!hasPhotos(folder)) {
-      this.logger.log(`INT8 calibration photos: none in ${folder}, downloading ${url}`);
-      try {
-        const written = await fetchCalibrationPhotos(folder, url);
-        this.logger.log(`INT8 calibration photos: ${written} photos written to ${folder}`);
-      } catch (error) {
-        const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-        this.logger.warn(
-          `INT8 twins not made: no calibration photos (the download of ${url} failed: ${reason}; offline?). ` +
-            `Put ${count + checkCount} or more JPEG/PNG photos like the ones you will serve in ${folder} (or set MODELS_INT8_PHOTOS_DIR), ` +
-            'or set MODELS_INT8_PHOTOS_URL to a mirror of the zip, and restart.',
-        );
-        return null;
-      }
+    try {
+      return await twinPhotos({
+        folder,
+        url,
+        count,
+        checkCount,
+        onDownload: () => this.logger.log(`INT8 calibration photos: none in ${folder}, downloading ${url}`),
+        onDownloaded: (photos) => this.logger.log(`INT8 calibration photos: ${photos} photos written to ${folder}`),
+      });
+    } catch (error) {
+      this.logger.warn(
+        `INT8 twins not made: ${photosFailure(url, error)}. Put ${count + checkCount} or more JPEG/PNG photos like the ones you will serve ` +
+          `in ${folder} (or set MODELS_INT8_PHOTOS_DIR), or set MODELS_INT8_PHOTOS_URL to a mirror of the zip, and restart.`,
+      );
+      return null;
     }
-    return splitPhotos(calibrationPhotos(folder, count + checkCount), count, checkCount);
   }
 
   /** Stops the twin in progress at its next photo (nothing half-made is written); ends the thread only if it does not. */
