@@ -17,11 +17,14 @@ export async function twinPhotos(options: TwinPhotosOptions): Promise<PhotoSplit
   const { folder, url, count, checkCount } = options;
   if (!hasPhotos(folder)) {
     options.onDownload?.(url);
-    options.onDownloaded?.(await fetchCalibrationPhotos(folder, url));
+    const written = await fetchCalibrationPhotos(folder, url);
+    options.onDownloaded?.(written);
   }
   return splitPhotos(calibrationPhotos(folder, count + checkCount), count, checkCount);
 }
 
-/** Why the photos could not be had, in words: the socket's code (ENOTFOUND offline) or the message. */
-export const photosFailure = (url: string, error: unknown) =>
-  `no calibration photos (the download of ${url} failed: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; offline?)`;
+/** Why the photos could not be had, in words: the socket's code (ENOTFOUND offline) or the failure. */
+export function photosFailure(url: string, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return `no calibration photos (${code ? `the download of ${url} failed: ${code}` : (error as Error).message}; offline?)`;
+}
