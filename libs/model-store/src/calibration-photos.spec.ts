@@ -1,11 +1,9 @@
-import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AdmZip from 'adm-zip';
 import { calibrationPhotos, fetchCalibrationPhotos, hasPhotos } from './calibration-photos';
+import { closedPort, ModelServer, startModelServer } from './testing/model-server';
 
 /** A zip laid out like Ultralytics' coco128.zip: photos under coco128/images/train2017, labels beside them. */
 function coco128LikeZip(): Buffer {
@@ -18,25 +16,17 @@ function coco128LikeZip(): Buffer {
 }
 
 describe('calibration photos', () => {
-  let server: Server;
-  let origin: string;
+  let server: ModelServer;
   let work: string;
   beforeAll(async () => {
     const zip = coco128LikeZip();
-    server = createServer((request, response) => {
-      if (request.url === '/releases/coco128.zip') return void response.writeHead(302, { location: '/cdn/coco128.zip' }).end();
-      if (request.url === '/cdn/coco128.zip') return void response.end(zip);
-      if (request.url === '/empty.zip') return void response.end(new AdmZip().toBuffer());
-      response.writeHead(404).end();
+    server = await startModelServer({
+      releases: { 'coco128.zip': { kind: 'redirect', location: '/cdn/coco128.zip' } },
+      cdn: { 'coco128.zip': { kind: 'file', bytes: zip } },
+      empty: { 'coco128.zip': { kind: 'file', bytes: new AdmZip().toBuffer() } },
     });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  afterAll(() => {
-    server.closeAllConnections();
-    server.close();
-  });
+  afterAll(() => server.close());
   beforeEach(() => {
     work = mkdtempSync(join(tmpdir(), 'calibration-'));
   });
@@ -45,7 +35,7 @@ describe('calibration photos', () => {
   it('downloads the zip (following the redirect) and puts only its photos, flattened, into a new folder', async () => {
     const folder = join(work, 'models', 'calibration-photos');
     expect(hasPhotos(folder)).toBe(false);
-    expect(await fetchCalibrationPhotos(folder, `${origin}/releases/coco128.zip`)).toBe(2);
+    expect(await fetchCalibrationPhotos(folder, `${server.origin}/releases/coco128.zip`)).toBe(2);
     expect(readdirSync(folder)).toEqual(['000000000009.jpg', '000000000025.jpg']);
     expect(readFileSync(join(folder, '000000000025.jpg'), 'utf8')).toBe('jpeg 25');
     expect(calibrationPhotos(folder, 1)).toEqual([join(folder, '000000000009.jpg')]);
@@ -56,24 +46,20 @@ describe('calibration photos', () => {
     const folder = join(work, 'mine');
     mkdirSync(folder);
     writeFileSync(join(folder, 'notes.txt'), 'keep me');
-    await fetchCalibrationPhotos(folder, `${origin}/cdn/coco128.zip`);
+    await fetchCalibrationPhotos(folder, `${server.origin}/cdn/coco128.zip`);
     expect(readdirSync(folder).sort()).toEqual(['000000000009.jpg', '000000000025.jpg', 'notes.txt']);
   });
 
   it('fails with the HTTP status, or when the zip holds no photos, and leaves nothing behind', async () => {
     const folder = join(work, 'photos');
-    await expect(fetchCalibrationPhotos(folder, `${origin}/missing.zip`)).rejects.toThrow(/answered HTTP 404/);
-    await expect(fetchCalibrationPhotos(folder, `${origin}/empty.zip`)).rejects.toThrow(/holds no photos/);
+    await expect(fetchCalibrationPhotos(folder, `${server.origin}/missing/coco128.zip`)).rejects.toThrow(/answered HTTP 404/);
+    await expect(fetchCalibrationPhotos(folder, `${server.origin}/empty/coco128.zip`)).rejects.toThrow(/holds no photos/);
     expect(readdirSync(work)).toEqual([]);
   });
 
   it('fails with the reason when the host cannot be reached', async () => {
-    const closed = createServer();
-    closed.listen(0, '127.0.0.1');
-    await once(closed, 'listening');
-    const { port } = closed.address() as AddressInfo;
-    closed.close();
-    await expect(fetchCalibrationPhotos(join(work, 'photos'), `http://127.0.0.1:${port}/coco128.zip`)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    const url = `http://127.0.0.1:${await closedPort()}/coco128.zip`;
+    await expect(fetchCalibrationPhotos(join(work, 'photos'), url)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 
   it('lists the first photos of a folder in name order, and says why it cannot', () => {
