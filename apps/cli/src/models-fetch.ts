@@ -10,7 +10,7 @@ import {
   ULTRALYTICS_ASSETS_BASE_URL,
   ULTRALYTICS_CHECKPOINT_NAMES,
 } from '@app/model-store';
-import { DEFAULT_PERCENTILE, describeTwinEvent, hostInt8CpuFeatures, photosFailure, twinJobs, twinPhotos } from '@app/quantize';
+import { DEFAULT_PERCENTILE, describeTwinEvent, hostInt8CpuFeatures, PhotoSplit, photosFailure, twinJobs, twinPhotos } from '@app/quantize';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -120,7 +120,7 @@ async function makeTwins(
     console.error('--int8: every fetched model has its INT8 twin');
     return true;
   }
-  let photos;
+  let photos: PhotoSplit;
   try {
     photos = await twinPhotos({ ...options, onDownload: (url) => console.error(`--int8: no calibration photos in ${options.folder}, downloading ${url}`) });
   } catch (error) {

@@ -74,7 +74,7 @@ export async function main(argv: string[] = process.argv.slice(2), env: NodeJS.P
       console.error(hostInt8CpuFeatures().summary);
     },
     onPhoto: (done, total, photo, ms) => console.error(`calibrating ${done}/${total} ${basename(photo)} (${(ms / 1000).toFixed(1)} s)`),
-    onCheck: (total) => total > 0 && console.error(`measuring the agreement with the float model on ${total} photos`),
+    onCheck: (done, total) => done === 0 && total > 0 && console.error(`measuring the agreement with the float model on ${total} photos`),
   }).catch((error: unknown) => {
     throw error instanceof AlreadyQuantizedError ? new UsageError(error.message) : error;
   });

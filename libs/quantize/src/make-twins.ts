@@ -39,9 +39,9 @@ export async function makeInt8Twins(options: MakeTwinsOptions): Promise<boolean>
           stopHere();
           onEvent({ type: 'calibrating', job, done, total });
         },
-        onCheck: (count) => {
+        onCheck: (done, total) => {
           stopHere();
-          onEvent({ type: 'check', job, photos: count });
+          if (done === 0) onEvent({ type: 'check', job, photos: total });
         },
       });
       onEvent({ type: 'written', job, bytes: result.bytes, seconds: (performance.now() - started) / 1000, agreement: result.agreement });

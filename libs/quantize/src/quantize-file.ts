@@ -23,8 +23,8 @@ export interface QuantizeFileOptions {
   /** Told the plan before calibration starts, and each calibrated photo. */
   onPlan?: (plan: QuantizationPlan) => void;
   onPhoto?: (done: number, total: number, photo: string, milliseconds: number) => void;
-  /** Told when the agreement check starts. */
-  onCheck?: (photos: number) => void;
+  /** Told before each check photo (done = photos measured so far), and once with 0 of 0 when there are none. */
+  onCheck?: (done: number, total: number) => void;
 }
 
 export interface QuantizedFile {
@@ -73,7 +73,6 @@ export async function quantizeFile(options: QuantizeFileOptions): Promise<Quanti
   const unchecked = `${options.out}.unchecked`;
   writeOnnxFileAtomic(unchecked, encodeOnnxModel(quantized));
   try {
-    options.onCheck?.(options.checkPhotos.length);
     const { agreement, contract: twinContract } = await measureAgreement(file, unchecked, options);
     if (agreement.photos > 0) recordTwinAgreement(quantized, agreement);
     const bytes = writeOnnxFileAtomic(options.out, encodeOnnxModel(quantized));
@@ -94,7 +93,9 @@ async function measureAgreement(floatFile: string, twinFile: string, options: Qu
   const twin = new YoloDetector(twinModel);
   try {
     const perPhoto: BoxAgreement[] = [];
-    for (const photo of options.checkPhotos) {
+    if (options.checkPhotos.length === 0) options.onCheck?.(0, 0);
+    for (const [index, photo] of options.checkPhotos.entries()) {
+      options.onCheck?.(index, options.checkPhotos.length);
       const bytes = readFileSync(photo);
       const a = await float.detect(bytes, DEFAULT_DETECT_OPTIONS);
       const b = await twin.detect(bytes, DEFAULT_DETECT_OPTIONS);

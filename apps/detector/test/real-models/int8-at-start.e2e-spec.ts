@@ -130,3 +130,18 @@ describe('MODELS_INT8 off (the default): no twin is made', () => {
     }
   });
 });
+
+describe('MODELS_INT8=auto, shut down while a twin is being made', () => {
+  const dir = modelsFolderWithYolov5n('models-int8-stop');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('stops the twin at its next photo, exits 0 and leaves no file behind', async () => {
+    const service = await startService({ env: { MODELS_DIR: dir, ...INT8_AUTO, MODELS_INT8_PHOTOS: '32' }, timeoutMs: 60_000 });
+    const deadline = Date.now() + 60_000;
+    while (!service.output().includes('making yolov5n-int8.onnx from yolov5n') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 1_000)); // into the calibration (32 photos take tens of seconds)
+    expect(await service.stop()).toBe(0);
+    expect(service.output()).not.toContain('INT8 twin yolov5n-int8.onnx written');
+    expect(readdirSync(dir)).toEqual(['yolov5n.onnx']);
+  });
+});
