@@ -13,8 +13,8 @@ import { REFERENCE_PHOTO } from './bench/reference';
 import { thisMachine, writeBenchmarksRegion } from './bench/benchmarks-doc';
 import { buildServiceSnapshot } from './bench/service-process';
 import { summarize } from './bench/stats';
-import { calibrationPhotos } from './quantize/calibrate';
-import { quantizeFile } from './quantize/quantize-file';
+import { calibrationPhotos } from '@app/model-store';
+import { quantizeFile } from '@app/quantize/runtime';
 
 const REPO_ROOT = resolve(__dirname, '../../..');
 const REAL_YOLOV5N = resolve(REPO_ROOT, '../shared/models/yolov5n.onnx');
@@ -81,7 +81,8 @@ async function prepareModels(names: readonly string[], scratch: string): Promise
     const int8 = join(scratch, `${name}-int8.onnx`);
     const photos = calibrationPhotos(COCO128_PHOTOS, CALIBRATION_PHOTOS[weights]);
     const started = performance.now();
-    await quantizeFile({ file: float, out: int8, photos, percentile: DEFAULT_PERCENTILE, intraOpThreads: 2 });
+    // No agreement check here: the bench measures accuracy on its own.
+    await quantizeFile({ file: float, out: int8, photos, checkPhotos: [], checkHeldOut: false, percentile: DEFAULT_PERCENTILE, intraOpThreads: 2 });
     log(`quantized ${name} (${photos.length} calibration photos) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     files.push({ name, float, int8, weights });
   }

@@ -1,4 +1,5 @@
 import {
+  COCO128_URL,
   createDownloadProgress,
   DEFAULT_MODEL_NAMES,
   DEFAULT_MODELS_BASE_URL,
@@ -9,8 +10,14 @@ import {
   ULTRALYTICS_ASSETS_BASE_URL,
   ULTRALYTICS_CHECKPOINT_NAMES,
 } from '@app/model-store';
-import { resolve } from 'node:path';
-import { parseCommandLineWithArguments, parseModelList, runCommand } from './command-line';
+import { DEFAULT_PERCENTILE, describeTwinEvent, hostInt8CpuFeatures, PhotoSplit, photosFailure, twinJobs, twinPhotos } from '@app/quantize';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseCommandLineWithArguments, parseModelList, positiveIntegerOption, runCommand } from './command-line';
+
+const DEFAULT_TWIN_PHOTOS = 32;
+const DEFAULT_TWIN_CHECK_PHOTOS = 16;
 
 const USAGE = `Usage: npm run models:fetch -- [options] [NAME ...]
 
@@ -30,6 +37,13 @@ Options:
   --base-url URL    where <name>.onnx (YOLOv5) is downloaded from (default: $MODELS_BASE_URL or
                     ${DEFAULT_MODELS_BASE_URL})
   --force           download again even when the file exists
+  --int8            also make the INT8 twin (<name>-int8.onnx) of each fetched YOLOv5 model that has none, on a CPU
+                    with VNNI (elsewhere INT8 is no faster: it says so and makes none); the service serves it beside
+                    its float model. What MODELS_INT8=auto does at the service's start, in the foreground.
+  --int8-photos DIR calibration photos (default: $MODELS_INT8_PHOTOS_DIR or <dir>/calibration-photos; a folder
+                    without photos gets coco128 from $MODELS_INT8_PHOTOS_URL or ${COCO128_URL})
+  --int8-count N    photos to calibrate on (default ${DEFAULT_TWIN_PHOTOS}), and --int8-check N more to measure the
+                    twin's agreement with the float model on (default ${DEFAULT_TWIN_CHECK_PHOTOS})
   --help            show this text`;
 
 const EXIT_INTERRUPTED = 130;
@@ -40,6 +54,10 @@ export async function main(argv: string[] = process.argv.slice(2), env: NodeJS.P
     dir: { type: 'string' },
     'base-url': { type: 'string' },
     force: { type: 'boolean' },
+    int8: { type: 'boolean' },
+    'int8-photos': { type: 'string' },
+    'int8-count': { type: 'string' },
+    'int8-check': { type: 'string' },
   });
   if (values.help) {
     console.log(USAGE);
@@ -66,7 +84,18 @@ export async function main(argv: string[] = process.argv.slice(2), env: NodeJS.P
       createProgress: (name) => createDownloadProgress(name),
     });
     console.log(formatFetchSummary(outcomes));
-    return outcomes.some((outcome) => outcome.status === 'failed') ? 1 : 0;
+    const fetchFailed = outcomes.some((outcome) => outcome.status === 'failed');
+    if (!values.int8) return fetchFailed ? 1 : 0;
+    const onnxModels = outcomes.filter((outcome) => outcome.status !== 'failed' && outcome.file.endsWith('.onnx')).map(({ name, file }) => ({ name, file }));
+    const twinsMade = await makeTwins(onnxModels, {
+      folder: resolve(values['int8-photos'] || env.MODELS_INT8_PHOTOS_DIR || join(modelsDir, 'calibration-photos')),
+      url: env.MODELS_INT8_PHOTOS_URL || COCO128_URL,
+      count: positiveIntegerOption('int8-count', values['int8-count'], DEFAULT_TWIN_PHOTOS),
+      checkCount: values['int8-check'] === '0' ? 0 : positiveIntegerOption('int8-check', values['int8-check'], DEFAULT_TWIN_CHECK_PHOTOS),
+      stopRequested: () => interrupt.signal.aborted,
+    });
+    if (interrupt.signal.aborted) return EXIT_INTERRUPTED;
+    return fetchFailed || !twinsMade ? 1 : 0;
   } catch (error) {
     if (!interrupt.signal.aborted) throw error;
     console.error('Interrupted; the partial download was removed.');
@@ -74,6 +103,45 @@ export async function main(argv: string[] = process.argv.slice(2), env: NodeJS.P
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
+}
+
+/** The INT8 twins of the models, in this process; false when one could not be made. */
+async function makeTwins(
+  models: { name: string; file: string }[],
+  options: { folder: string; url: string; count: number; checkCount: number; stopRequested: () => boolean },
+): Promise<boolean> {
+  const cpu = hostInt8CpuFeatures();
+  if (!cpu.vnni) {
+    console.error(`--int8: no INT8 twins made: ${cpu.summary}`);
+    return true;
+  }
+  const jobs = twinJobs(models, existsSync);
+  if (jobs.length === 0) {
+    console.error('--int8: every fetched model has its INT8 twin');
+    return true;
+  }
+  let photos: PhotoSplit;
+  try {
+    photos = await twinPhotos({ ...options, onDownload: (url) => console.error(`--int8: no calibration photos in ${options.folder}, downloading ${url}`) });
+  } catch (error) {
+    console.error(`--int8: no INT8 twins made: ${photosFailure(options.url, error)}. Put photos in ${options.folder} or give --int8-photos DIR.`);
+    return false;
+  }
+  let failed = false;
+  const { makeInt8Twins } = await import('@app/quantize/runtime'); // ONNX Runtime only when twins are made
+  await makeInt8Twins({
+    jobs,
+    photos,
+    percentile: DEFAULT_PERCENTILE,
+    intraOpThreads: availableParallelism(),
+    stopRequested: options.stopRequested,
+    onEvent: (event) => {
+      failed ||= event.type === 'failed';
+      const line = describeTwinEvent(event);
+      if (line) (event.type === 'written' ? console.log : console.error)(line);
+    },
+  });
+  return !failed;
 }
 
 runCommand(module, main, USAGE);

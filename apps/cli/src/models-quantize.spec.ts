@@ -1,10 +1,11 @@
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { QUANTIZATION_METADATA_KEY } from '@app/quantize';
 import { DEFAULT_DETECT_OPTIONS, Detection, detectionIou, readOnnxMetadata } from '@app/vision';
 import { loadYoloModel, YoloDetector } from '@app/vision/runtime';
-import { int8FileFor, resolveModelFile } from './models-quantize';
+import { int8FileFor } from '@app/quantize';
+import { resolveModelFile } from './models-quantize';
 import { runCli } from './testing/run-cli';
 
 const REPO_ROOT = resolve(__dirname, '../../..');
@@ -33,8 +34,9 @@ describe('npm run models:quantize', () => {
   afterAll(() => rmSync(modelsDir, { recursive: true, force: true }));
 
   it('writes <name>-int8.onnx beside a served model, with its contract, its metadata and the settings, detecting what FP32 detects', async () => {
-    const run = await runQuantize(['--model', 'coco', '--count', '3'], { MODELS_DIR: modelsDir });
+    const run = await runQuantize(['--model', 'coco', '--count', '3', '--check', '2'], { MODELS_DIR: modelsDir });
     expect(run.stderr).toMatch(/calibrating 3\/3/);
+    expect(run.stderr).toMatch(/agreement with the float model on 2 photos/);
     expect(run.code).toBe(0);
     const int8 = join(modelsDir, 'coco-int8.onnx');
     expect(run.stdout).toContain(int8);
@@ -42,7 +44,14 @@ describe('npm run models:quantize', () => {
     const [floatMetadata, int8Metadata] = [await readOnnxMetadata(REAL_MODEL), await readOnnxMetadata(int8)];
     expect(int8Metadata.names).toBe(floatMetadata.names);
     expect(int8Metadata.stride).toBe(floatMetadata.stride);
-    expect(JSON.parse(int8Metadata[QUANTIZATION_METADATA_KEY])).toMatchObject({ format: 'QDQ', source: 'coco.onnx', calibration: { percentile: 99.999, images: 3 } });
+    const record = JSON.parse(int8Metadata[QUANTIZATION_METADATA_KEY]);
+    expect(record).toMatchObject({ format: 'QDQ', source: 'coco.onnx', calibration: { percentile: 99.999, images: 3 } });
+    // Measured on the 4th and 5th coco128 photos at the default request settings: the real yolov5n finds boxes there.
+    expect(record.agreement).toMatchObject({ photos: 2, heldOut: true, confidenceThreshold: 0.25, iouThreshold: 0.5 });
+    expect(record.agreement.boxesFloat).toBeGreaterThan(0);
+    expect(record.agreement.f1).toBeGreaterThan(0.6);
+    expect(run.stdout).toContain(`agreement with coco.onnx: F1 ${record.agreement.f1.toFixed(3)}`);
+    expect(readdirSync(modelsDir).sort()).toEqual(['coco-int8.onnx', 'coco.onnx']); // the unchecked file is gone
 
     const expected = (await detect(REAL_MODEL)).filter((detection) => detection.confidence >= 0.5);
     const actual = await detect(int8);

@@ -5,3 +5,6 @@ export * from './opset-upgrade';
 export * from './qdq-transform';
 export * from './quantization-plan';
 export * from './quantization-record';
+export * from './twin-agreement';
+export * from './twin-jobs';
+export * from './twin-photos';

@@ -2,6 +2,7 @@ import { floatValues, OnnxAttributeType, OnnxDataType, OnnxModel, OnnxNode, Onnx
 import { ValueRange } from './activation-ranges';
 import { upgradeToOpset13 } from './opset-upgrade';
 import { QuantizationPlan } from './quantization-plan';
+import type { TwinAgreement } from './twin-agreement';
 
 /** Metadata key of the settings a quantized model was made with (JSON); the float model's own metadata is kept. */
 export const QUANTIZATION_METADATA_KEY = 'quantization';
@@ -19,6 +20,8 @@ export interface QuantizationRecord extends QuantizationSettings {
   activations: 'uint8 asymmetric per tensor';
   quantizedNodes: number;
   floatConvs: string[];
+  /** Added once the written twin has run beside its float model (absent in twins made before it was measured). */
+  agreement?: TwinAgreement;
 }
 
 export interface UInt8Parameters {

@@ -1,6 +1,7 @@
 import { int8CpuFeatures } from './cpu-features';
 import { QUANTIZATION_METADATA_KEY, QuantizationRecord } from './qdq-transform';
-import { floatTwinName, int8SpeedNotice, readQuantizationRecord } from './quantization-record';
+import type { OnnxModel } from '@app/onnx-writer/onnx-proto';
+import { floatTwinName, int8SpeedNotice, readQuantizationRecord, recordTwinAgreement } from './quantization-record';
 
 const RECORD: QuantizationRecord = {
   format: 'QDQ',
@@ -43,5 +44,20 @@ describe('int8SpeedNotice', () => {
   it('names the twin from the source file', () => {
     expect(floatTwinName(RECORD)).toBe('yolov5n');
     expect(floatTwinName({})).toBeNull();
+  });
+});
+
+describe('recordTwinAgreement', () => {
+  const agreement = { photos: 16, heldOut: true, confidenceThreshold: 0.25, iouThreshold: 0.5, boxesFloat: 90, boxesInt8: 88, matched: 85, f1: 0.955, meanIou: 0.93 };
+
+  it("adds the agreement to the model's record, keeping the settings and the other metadata", () => {
+    const model = { metadataProps: [{ key: 'stride', value: '32' }, { key: QUANTIZATION_METADATA_KEY, value: JSON.stringify(RECORD) }] } as OnnxModel;
+    recordTwinAgreement(model, agreement);
+    expect(model.metadataProps[0]).toEqual({ key: 'stride', value: '32' });
+    expect(readQuantizationRecord(Object.fromEntries(model.metadataProps.map(({ key, value }) => [key, value])))).toEqual({ ...RECORD, agreement });
+  });
+
+  it('refuses a model without a record', () => {
+    expect(() => recordTwinAgreement({ metadataProps: [] as OnnxModel['metadataProps'] } as OnnxModel, agreement)).toThrow(/no quantization record/);
   });
 });

@@ -1,5 +1,7 @@
+import type { OnnxModel } from '@app/onnx-writer/onnx-proto';
 import { Int8CpuFeatures } from './cpu-features';
 import { QUANTIZATION_METADATA_KEY, QuantizationRecord } from './qdq-transform';
+import { TwinAgreement } from './twin-agreement';
 
 /**
  * The quantizer's record in a model file's metadata entries: null for a float model, the parsed settings for an
@@ -31,4 +33,11 @@ export function int8SpeedNotice(name: string, record: Partial<QuantizationRecord
     `${name} is an INT8 model, but this CPU has no VNNI (AVX-512 VNNI or AVX-VNNI): it is served, but may be slower than ` +
     `its float twin${twin ? ` ${twin}` : ''}. Compare both with POST /predict/compare.`
   );
+}
+
+/** Adds the measured agreement to a quantized model's record (the record is written before the twin can run). */
+export function recordTwinAgreement(model: OnnxModel, agreement: TwinAgreement): void {
+  const entry = model.metadataProps.find((property) => property.key === QUANTIZATION_METADATA_KEY);
+  if (!entry) throw new Error('the model has no quantization record');
+  entry.value = JSON.stringify({ ...(JSON.parse(entry.value) as QuantizationRecord), agreement });
 }

@@ -19,6 +19,9 @@ export class CatalogService extends ModelCatalog implements OnApplicationBootstr
   private poll: NodeJS.Timeout | null = null;
   /** A log line with the host's path beside each model file's, when MODELS_HOST_DIR says where the folder is mounted from. */
   private readonly onHost: (message: string) => string;
+  private startUpDone!: () => void;
+  /** Resolves once the first scan and the first-start download are over, whatever their outcome. */
+  readonly startedUp = new Promise<void>((resolve) => (this.startUpDone = resolve));
 
   constructor(@Inject(detectorConfig.KEY) private readonly config: DetectorConfig) {
     const onHost = (message: string) => withHostPaths(message, resolve(config.modelsDir), config.modelsHostDir);
@@ -35,7 +38,9 @@ export class CatalogService extends ModelCatalog implements OnApplicationBootstr
 
   onApplicationBootstrap() {
     // In the background: the HTTP server answers (liveness, readiness 503) while models are found and downloaded.
-    this.start().catch((error: Error) => this.logger.error(`Model start-up failed: ${error.message}`, error.stack));
+    this.start()
+      .catch((error: Error) => this.logger.error(`Model start-up failed: ${error.message}`, error.stack))
+      .finally(() => this.startUpDone());
   }
 
   private async start() {

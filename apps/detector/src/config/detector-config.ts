@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { registerAs } from '@nestjs/config';
+import { COCO128_URL } from '@app/model-store';
 import * as Joi from 'joi';
 import { parseApiKeys } from '../auth/api-keys';
 import { ModelsConfig, readModelsConfig } from './models-config';
@@ -43,6 +44,14 @@ const SETTINGS = {
   modelsConfig: setting<ModelsConfig>('MODELS_CONFIG', Joi.string().optional(), readModelsConfigOrStop),
   /** How often the models folder is looked at for added, changed or removed files. */
   modelsPollMs: setting<number>('MODELS_POLL_MS', Joi.number().integer().min(100).max(3_600_000).default(2_000)),
+  /** auto: make and serve the INT8 twin of each float model in the background, on CPUs with VNNI; off: none. */
+  modelsInt8: setting<'auto' | 'off'>('MODELS_INT8', Joi.string().valid('auto', 'off').default('off')),
+  /** The INT8 twins' calibration photos; a folder without photos gets coco128 from MODELS_INT8_PHOTOS_URL. Default: <MODELS_DIR>/calibration-photos. */
+  modelsInt8PhotosDir: setting<string | undefined>('MODELS_INT8_PHOTOS_DIR', Joi.string().optional()),
+  modelsInt8PhotosUrl: setting<string>('MODELS_INT8_PHOTOS_URL', Joi.string().uri({ scheme: ['http', 'https'] }).default(COCO128_URL)),
+  /** Photos each twin calibrates on, and further photos both models then run on to record how far they agree. */
+  modelsInt8Photos: setting<number>('MODELS_INT8_PHOTOS', Joi.number().integer().min(1).max(10_000).default(32)),
+  modelsInt8CheckPhotos: setting<number>('MODELS_INT8_CHECK_PHOTOS', Joi.number().integer().min(0).max(10_000).default(16)),
   inferenceSize: setting<number>('INFERENCE_SIZE', Joi.number().integer().min(32).max(4096).default(640)),
   /** Runner threads per model (its replicas, unless the models config sets them); each holds one session of it. */
   workerThreads: setting<number>('WORKER_THREADS', Joi.number().integer().min(1).max(64).default(1)),

@@ -9,7 +9,8 @@ export type ServedBehaviour =
   | { kind: 'file'; bytes: Uint8Array; chunked?: boolean }
   | { kind: 'truncated'; bytes: Uint8Array }
   | { kind: 'stall'; bytes: Uint8Array }
-  | { kind: 'status'; status: number };
+  | { kind: 'status'; status: number }
+  | { kind: 'redirect'; location: string };
 
 export interface ModelServer {
   origin: string;
@@ -39,6 +40,9 @@ export async function startModelServer(routes: Record<string, Record<string, Ser
 
 async function serve(behaviour: ServedBehaviour, request: IncomingMessage, response: ServerResponse): Promise<void> {
   switch (behaviour.kind) {
+    case 'redirect':
+      response.writeHead(302, { location: behaviour.location }).end();
+      return;
     case 'status':
       response.writeHead(behaviour.status, { 'content-type': 'text/plain' }).end(`status ${behaviour.status}`);
       return;

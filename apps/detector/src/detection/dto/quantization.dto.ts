@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Int8CpuFeatures, QuantizationRecord } from '@app/quantize';
+import { Int8CpuFeatures, QuantizationRecord, TwinAgreement } from '@app/quantize';
 
 export class CalibrationDto {
   @ApiPropertyOptional({ description: 'How the activation ranges were found.', example: 'percentile' })
@@ -8,6 +8,28 @@ export class CalibrationDto {
   percentile?: number;
   @ApiPropertyOptional({ description: 'Calibration photos the float model ran on.', example: 32 })
   images?: number;
+}
+
+/** How far the INT8 model's answers agreed with its float model's when it was made (both at the default request settings). */
+export class TwinAgreementDto {
+  @ApiProperty({ description: 'Photos both models ran on.', example: 16 })
+  photos: number;
+  @ApiProperty({ description: 'Whether they were other photos than the calibration ones.', example: true })
+  held_out: boolean;
+  @ApiProperty({ description: 'Confidence threshold of the detections compared.', example: 0.25 })
+  confidence_threshold: number;
+  @ApiProperty({ description: 'IoU at which two boxes of the same class count as the same object.', example: 0.5 })
+  iou_threshold: number;
+  @ApiProperty({ example: 92 })
+  boxes_float: number;
+  @ApiProperty({ example: 90 })
+  boxes_int8: number;
+  @ApiProperty({ description: 'Boxes the two models share.', example: 86 })
+  matched: number;
+  @ApiProperty({ nullable: true, type: Number, description: '2·matched / (boxes_float + boxes_int8); null when neither found anything.', example: 0.945 })
+  f1: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'Mean IoU of the matched boxes; null without matches.', example: 0.93 })
+  mean_iou: number | null;
 }
 
 /** The quantizer's record, read from the model file's `quantization` metadata entry. */
@@ -26,6 +48,12 @@ export class QuantizationDto {
   quantized_nodes: number | null;
   @ApiProperty({ type: [String], description: 'Convs kept in float, and why.', example: ['/model.0/conv/Conv (reads the graph input)'] })
   float_convs: string[];
+  @ApiProperty({
+    type: TwinAgreementDto,
+    nullable: true,
+    description: 'Its agreement with the float model, measured when it was made (null for a twin made without the check).',
+  })
+  agreement: TwinAgreementDto | null;
 }
 
 export function quantizationDto(record: Partial<QuantizationRecord>): QuantizationDto {
@@ -37,8 +65,21 @@ export function quantizationDto(record: Partial<QuantizationRecord>): Quantizati
     source: record.source ?? null,
     quantized_nodes: record.quantizedNodes ?? null,
     float_convs: record.floatConvs ?? [],
+    agreement: record.agreement ? twinAgreementDto(record.agreement) : null,
   };
 }
+
+const twinAgreementDto = (agreement: TwinAgreement): TwinAgreementDto => ({
+  photos: agreement.photos,
+  held_out: agreement.heldOut,
+  confidence_threshold: agreement.confidenceThreshold,
+  iou_threshold: agreement.iouThreshold,
+  boxes_float: agreement.boxesFloat,
+  boxes_int8: agreement.boxesInt8,
+  matched: agreement.matched,
+  f1: agreement.f1,
+  mean_iou: agreement.meanIou,
+});
 
 /** The host CPU's features that decide whether INT8 pays (read from /proc/cpuinfo). */
 export class Int8CpuDto {

@@ -12,6 +12,8 @@ import { fetchModelStates, isRunnable } from './model-states.js';
  */
 const REQUEST_CONFIDENCE = Number(document.getElementById('confidence').min);
 const COMPARE = 'compare';
+/** A float model and its INT8 twin side by side: `pair:<float model>`. */
+const PAIR_PREFIX = 'pair:';
 const STAGES = ['decode', 'preprocess', 'inference', 'postprocess'];
 const ERROR_TITLES = {
   400: 'The image could not be read',
@@ -66,6 +68,7 @@ async function loadModels() {
     state.models = Object.fromEntries(models.map(({ name, state: modelState }) => [name, modelState]));
     names.forEach((name) => options.append(modelOption(name, state.models[name])));
     const runnable = names.filter((name) => isRunnable(state.models[name]));
+    for (const [float, twin] of twinPairs(names)) options.append(pairOption(float, twin, runnable.includes(float) && runnable.includes(twin)));
     options.append(modelOption(COMPARE, null, runnable.length > 0));
     // Preselect a model that can run: never one that is not installed.
     const first = options.querySelector('input:not(:disabled)');
@@ -75,6 +78,49 @@ async function loadModels() {
     showError({ title: 'The service did not list its models', detail: error.message });
   }
   updateDetectButton();
+}
+
+/** [float model, its INT8 twin] for each twin whose float model is served: the quantizer's record names the float file. */
+function twinPairs(names) {
+  const floatByFile = new Map(names.filter((name) => state.models[name]?.file && !state.models[name].quantization).map((name) => [state.models[name].file, name]));
+  return names.flatMap((twin) => {
+    const float = floatByFile.get(state.models[twin]?.quantization?.source);
+    return float ? [[float, twin]] : [];
+  });
+}
+
+/** The models a mode runs: one, a float model and its twin, or (null) all of them. */
+function modelsOf(mode) {
+  if (mode === COMPARE) return null;
+  if (!mode.startsWith(PAIR_PREFIX)) return [mode];
+  const float = mode.slice(PAIR_PREFIX.length);
+  return twinPairs(Object.keys(state.models)).find(([name]) => name === float) ?? [float];
+}
+
+function pairOption(float, twin, enabled) {
+  const label = document.createElement('label');
+  label.className = 'compare-option';
+  const input = document.createElement('input');
+  Object.assign(input, { type: 'radio', name: 'model', value: `${PAIR_PREFIX}${float}`, disabled: !enabled });
+  const name = document.createElement('span');
+  name.textContent = `${float}: FP32 vs INT8`;
+  label.title = `Runs ${float} and ${twin} one after another on the photo: their speed and how far their boxes agree.`;
+  label.append(input, name);
+  return label;
+}
+
+/** The INT8 model's accuracy record, in a sentence: how it was made and how far it agreed with its float model then. */
+function quantizationSentence(record) {
+  const calibration = record.calibration?.images ? `calibrated on ${record.calibration.images} photos` : 'calibrated';
+  const source = record.source ?? 'its float model';
+  const agreement = record.agreement;
+  if (!agreement) return `INT8 twin of ${source}, ${calibration}; no agreement was measured when it was made.`;
+  const figure = (value) => (value === null ? '–' : value.toFixed(3));
+  return (
+    `INT8 twin of ${source}, ${calibration}. When made, on ${agreement.photos} ${agreement.held_out ? 'other' : 'of those'} photos it found ` +
+    `${agreement.boxes_int8} boxes where the float model found ${agreement.boxes_float}, ${agreement.matched} the same ` +
+    `(F1 ${figure(agreement.f1)}, mean IoU ${figure(agreement.mean_iou)}).`
+  );
 }
 
 const HEAD_LAYOUT_NAMES = { yolov5: 'YOLOv5', yolov8: 'YOLOv8/11', end2end: 'End-to-end (NMS inside)' };
@@ -115,8 +161,9 @@ function modelOption(value, modelState, enabled = isRunnable(modelState)) {
     const note = document.createElement('span');
     note.className = 'model-state';
     note.textContent = noteText;
-    // An INT8 model on a CPU without VNNI: the service's notice says it may be slower than its float twin.
-    if (modelState?.notice) note.title = modelState.notice;
+    // An INT8 model: its accuracy record; on a CPU without VNNI the service's notice says it may be slower than its float twin.
+    if (modelState?.quantization) note.title = [quantizationSentence(modelState.quantization), modelState.notice].filter(Boolean).join(' ');
+    else if (modelState?.notice) note.title = modelState.notice;
     label.append(note);
   }
   return label;
@@ -198,18 +245,21 @@ async function detect() {
   body.append('image', state.file);
   body.append('confidence_threshold', String(REQUEST_CONFIDENCE));
   body.append('iou_threshold', iouInput.value);
-  if (mode !== COMPARE) body.append('model', mode);
+  const models = modelsOf(mode);
+  const comparing = models === null || models.length > 1;
+  if (!comparing) body.append('model', models[0]);
+  else if (models !== null) body.append('models', models.join(','));
 
   setBusy(true);
   clearError();
-  setStatus(mode === COMPARE ? 'Running the models one after another…' : `Running ${mode}…`);
+  setStatus(comparing ? 'Running the models one after another…' : `Running ${models[0]}…`);
   const started = performance.now();
   try {
-    const answer = await fetchJson(mode === COMPARE ? '/predict/compare' : '/predict', { method: 'POST', body, signal: controller.signal });
+    const answer = await fetchJson(comparing ? '/predict/compare' : '/predict', { method: 'POST', body, signal: controller.signal });
     const roundTrip = performance.now() - started;
     state.bitmap = await state.decoding;
     state.answer =
-      mode === COMPARE
+      comparing
         ? { mode, results: answer.results, skipped: answer.skipped, agreement: answer.agreement, note: answer.note }
         : { mode, results: [answer], skipped: [], agreement: null, note: null };
     render();
@@ -297,6 +347,13 @@ function resultCard(result, slowest) {
   }
 
   const total = totalMs(result.timings);
+  const record = state.models[result.model]?.quantization;
+  if (record) {
+    const notice = card.querySelector('.quantization-record');
+    notice.hidden = false;
+    notice.textContent = quantizationSentence(record);
+  }
+
   card.querySelector('.total-ms').textContent = formatMs(total);
   const bar = card.querySelector('.timing-bar');
   bar.style.width = `${Math.max(4, (100 * total) / slowest)}%`;

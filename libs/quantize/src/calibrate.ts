@@ -1,25 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { encodeOnnxModel, OnnxModel } from '@app/onnx-writer';
-import { ActivationRangeCollector, withTensorsAsOutputs } from '@app/quantize';
+import { ActivationRangeCollector } from './activation-ranges';
+import { withTensorsAsOutputs } from './calibration-outputs';
 import { DEFAULT_INFERENCE_SIZE, dynamicInputSize, InputSize, letterboxToTensor, ModelContract, planLetterbox } from '@app/vision';
 import { decodeImage } from '@app/vision/imaging';
 
-const PHOTO_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff', '.gif']);
-
-/** The first `count` photos of a folder, in name order (so a calibration is repeatable). */
-export function calibrationPhotos(directory: string, count: number): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(directory);
-  } catch (error) {
-    throw new Error(`cannot read the calibration folder ${directory}: ${(error as Error).message}`);
-  }
-  const photos = names.filter((name) => PHOTO_EXTENSIONS.has(extname(name).toLowerCase())).sort();
-  if (photos.length === 0) throw new Error(`no photos (${[...PHOTO_EXTENSIONS].join(' ')}) in ${directory}`);
-  return photos.slice(0, count).map((name) => join(directory, name));
-}
 
 export interface CalibrationOptions {
   model: OnnxModel;
