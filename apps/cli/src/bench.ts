@@ -15,6 +15,7 @@ import { BENCH_PHOTOS, REFERENCE_PHOTO } from './bench/reference';
 import { thisMachine, writeBenchmarksRegion } from './bench/benchmarks-doc';
 import { BenchResults, checkSameRun, Encoding, ModelResult, renderMarkdown, renderTuneMarkdown, TuneResults } from './bench/report';
 import { buildServiceSnapshot, SERVICE_START_TIMEOUT_MS } from './bench/service-process';
+import { ownCpuClock, processCpuClock, withCpuTime } from './bench/cpu-time';
 import { RunningService, startService } from '../../detector/test/support/service';
 import { SampleSet, summarize } from './bench/stats';
 import { runStreamBench } from './bench/stream';
@@ -181,7 +182,10 @@ async function benchService({ modelNames, rounds, loadSeconds, outDir, workerThr
       for (const shape of shapes) {
         const session = shape === SQUARE ? model.static.session : model.dynamic.session;
         await sleep(IDLE_GAP_MS);
-        add(`${model.name} bare ${shapeKey(shape)}`, await timeBareRun(session, tensors.get(shapeKey(shape))!));
+        // ONNX Runtime's threads are this process's: its CPU clock counts them.
+        const bare = await withCpuTime(ownCpuClock, () => timeBareRun(session, tensors.get(shapeKey(shape))!));
+        add(`${model.name} bare ${shapeKey(shape)}`, bare.result);
+        add(`${model.name} bare cpu ${shapeKey(shape)}`, bare.cpuMs);
       }
       for (const photo of photos) {
         for (const variant of ['dynamic', 'static'] as const) {
@@ -226,7 +230,7 @@ async function benchService({ modelNames, rounds, loadSeconds, outDir, workerThr
     // Two halves per case, A B C … A B C …, so that a noisy stretch does not hit one case only.
     const loadSamples = new SampleSet();
     const healthSamples = new SampleSet();
-    const completed = new Map<string, { requests: number; ms: number }>();
+    const completed = new Map<string, { requests: number; ms: number; cpuMs: number }>();
     const busPhoto = photos.find((photo) => photo.name === REFERENCE_PHOTO)!;
     for (let half = 0; half < 2; half++) {
       for (const { name } of lineup) {
@@ -234,14 +238,14 @@ async function benchService({ modelNames, rounds, loadSeconds, outDir, workerThr
           const request = requests.get(`${name} ${busPhoto.name} ${encoding}`)!;
           const { service, client } = endpoint(name);
           const poller = pollLatency(`${service.url}${HEALTH_REQUEST.path}`, HEALTH_INTERVAL_MS);
-          const load = await closedLoopLoad(client, request, CLIENTS, (loadSeconds * 1000) / 2);
+          const { result: load, cpuMs } = await withCpuTime(processCpuClock(service.process.pid!), () => closedLoopLoad(client, request, CLIENTS, (loadSeconds * 1000) / 2));
           const health = await poller.stop();
           const key = `${name} ${encoding}`;
           for (const latency of load.latenciesMs) loadSamples.add(key, latency);
           for (const latency of health) healthSamples.add(key, latency);
-          const total = completed.get(key) ?? { requests: 0, ms: 0 };
-          completed.set(key, { requests: total.requests + load.completed, ms: total.ms + load.elapsedMs });
-          log(`4 clients, ${key}: ${load.requestsPerSecond.toFixed(2)} req/s`);
+          const total = completed.get(key) ?? { requests: 0, ms: 0, cpuMs: 0 };
+          completed.set(key, { requests: total.requests + load.completed, ms: total.ms + load.elapsedMs, cpuMs: total.cpuMs + cpuMs });
+          log(`4 clients, ${key}: ${load.requestsPerSecond.toFixed(2)} req/s, ${(cpuMs / load.completed).toFixed(1)} CPU ms/request`);
         }
       }
     }
@@ -279,7 +283,8 @@ async function benchService({ modelNames, rounds, loadSeconds, outDir, workerThr
         shapes.map((shape) => {
           const summary = samples.summary(`${model.name} bare ${shapeKey(shape)}`);
           const { gflops } = yolov5Cost(model.name as Yolov5Scale, shape);
-          return [shapeKey(shape), { ...summary, gflops, gflopsPerSecond: gflops / (summary.median / 1000) }];
+          const cpuMs = samples.summary(`${model.name} bare cpu ${shapeKey(shape)}`).median;
+          return [shapeKey(shape), { ...summary, gflops, gflopsPerSecond: gflops / (summary.median / 1000), cpuMs }];
         }),
       ),
       pipeline: {
@@ -296,13 +301,16 @@ async function benchService({ modelNames, rounds, loadSeconds, outDir, workerThr
       load: encodings.map((encoding) => {
         const key = `${model.name} ${encoding}`;
         const health = healthSamples.get(key);
-        const { requests: done, ms } = completed.get(key)!;
+        const { requests: done, ms, cpuMs } = completed.get(key)!;
+        const bareCpuMs = samples.summary(`${model.name} bare cpu ${shapeKey(busPhoto.rectangle)}`).median;
         return {
           encoding,
           photo: busPhoto.name,
           clients: CLIENTS,
           requestsPerSecond: (done * 1000) / ms,
           completed: done,
+          cpuMsPerRequest: cpuMs / done,
+          cpuVsBare: cpuMs / done / bareCpuMs,
           latency: loadSamples.summary(key),
           health: { ...summarize(health.filter(Number.isFinite)), failed: health.filter((value) => !Number.isFinite(value)).length },
         };

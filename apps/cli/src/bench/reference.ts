@@ -24,6 +24,8 @@ export const SAME_RUN_LIMITS = {
   endToEndVsBare: 1.25,
   /** GET /health p99 during the 4-client load, milliseconds: the event loop stays responsive. */
   healthP99Ms: 10,
+  /** The service's CPU ms per request under the 4-client load at most this many times a bare run's CPU ms. */
+  cpuPerRequestVsBare: 1.3,
 } as const;
 
 /** The bench's photos (../shared/corpus/photos): the old app's benchmark photo, two landscapes and a phone-sized one. */

@@ -43,6 +43,10 @@ export interface LoadCaseResult {
   clients: number;
   requestsPerSecond: number;
   completed: number;
+  /** The service process's CPU time (all its threads) over the load / the answers; /health polling included. */
+  cpuMsPerRequest: number;
+  /** cpuMsPerRequest / the bare run's CPU ms (median) at the photo's input shape. */
+  cpuVsBare: number;
   latency: Summary;
   health: Summary & { failed: number };
 }
@@ -53,7 +57,7 @@ export interface ModelResult {
   weights: 'trained' | 'random';
   parameters: number;
   /** Bare runs by input shape ("640x640", "480x640" ...). */
-  bare: Record<string, Summary & { gflops: number; gflopsPerSecond: number }>;
+  bare: Record<string, Summary & { gflops: number; gflopsPerSecond: number; cpuMs: number }>;
   pipeline: { dynamic: PipelineResult[]; static: PipelineResult[] };
   parity: ParityRow[];
   http: HttpResult[];
@@ -112,6 +116,7 @@ export function checkSameRun(results: BenchResults): SameRunCheck[] {
     }
     for (const load of model.load) {
       upper(`GET /health p99 < ${SAME_RUN_LIMITS.healthP99Ms} ms under 4-client load`, model.model, load.encoding, load.health.p99, SAME_RUN_LIMITS.healthP99Ms, 'ms');
+      upper(`CPU ms per request under 4-client load ≤ ${SAME_RUN_LIMITS.cpuPerRequestVsBare} × the bare run's CPU ms`, model.model, load.encoding, load.cpuVsBare, SAME_RUN_LIMITS.cpuPerRequestVsBare, '×');
     }
   }
   return checks;
@@ -192,13 +197,14 @@ function bareRunTable(models: readonly ModelResult[]): string[] {
   return [
     '### Bare `InferenceSession.run` on a ready tensor (ms)',
     table(
-      ['model', 'input', 'p50', 'p95', 'GFLOPs', 'GFLOP/s', 'old app\'s bare 640 (historical)'],
+      ['model', 'input', 'p50', 'p95', 'CPU ms p50', 'GFLOPs', 'GFLOP/s', 'old app\'s bare 640 (historical)'],
       models.flatMap((model) =>
         Object.entries(model.bare).map(([input, summary]) => [
           modelLabel(model),
           input,
           ms(summary.median),
           ms(summary.p95),
+          ms(summary.cpuMs),
           summary.gflops.toFixed(1),
           summary.gflopsPerSecond.toFixed(0),
           input === '640x640' ? historical(model.model, 'bareMs') : '',
@@ -283,8 +289,10 @@ function sequentialHttpTable(models: readonly ModelResult[]): string[] {
 function loadTable(models: readonly ModelResult[]): string[] {
   return [
     '### 4 concurrent clients (bus.jpg), GET /health polled meanwhile',
+    "`CPU ms / request` is the service process's CPU time (all its threads, /proc) over the load divided by the answers; " +
+      "`CPU / bare CPU` divides it by the bare run's CPU ms (this process's, ONNX Runtime's threads included) at bus.jpg's input shape.",
     table(
-      ['model', 'body', 'req/s', 'old app req/s (historical)', 'latency p50', 'p95', '/health p50', 'p95', 'p99', 'max'],
+      ['model', 'body', 'req/s', 'old app req/s (historical)', 'latency p50', 'p95', 'CPU ms / request', 'CPU / bare CPU', '/health p50', 'p95', 'p99', 'max'],
       models.flatMap((model) =>
         model.load.map((row) => [
           modelLabel(model),
@@ -293,6 +301,8 @@ function loadTable(models: readonly ModelResult[]): string[] {
           historical(model.model, 'requestsPerSecond'),
           ms(row.latency.median),
           ms(row.latency.p95),
+          ms(row.cpuMsPerRequest),
+          x(row.cpuVsBare),
           ms(row.health.median),
           ms(row.health.p95),
           ms(row.health.p99),

@@ -1,0 +1,48 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { ownCpuClock, processCpuClock, processCpuMs, withCpuTime } from './cpu-time';
+
+/** Burns `ms` of this thread's CPU time (not wall time: the machine may be busy). */
+function burnCpu(ms: number) {
+  const { user, system } = process.cpuUsage();
+  const until = (user + system) / 1000 + ms;
+  while (ownCpuClock() < until);
+}
+
+describe('CPU time of a process', () => {
+  let child: ChildProcess | undefined;
+  afterEach(() => {
+    child?.kill();
+    child = undefined;
+  });
+
+  it('counts what work burns in this process, not the time it waits', async () => {
+    const busy = await withCpuTime(ownCpuClock, async () => burnCpu(200));
+    expect(busy.cpuMs).toBeGreaterThanOrEqual(200);
+    expect(busy.cpuMs).toBeLessThan(400);
+    const idle = await withCpuTime(ownCpuClock, () => new Promise((resolve) => setTimeout(resolve, 300)));
+    expect(idle.cpuMs).toBeLessThan(100);
+  });
+
+  it('reads another process from /proc: all the CPU it burned, and nothing while it sleeps', async () => {
+    // The child burns 400 ms of CPU, says so, then sleeps until killed.
+    child = spawn(process.execPath, [
+      '-e',
+      `const t = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+       const until = t() + 400; while (t() < until);
+       process.stdout.write(String(t()) + '\\n'); setInterval(() => {}, 1000);`,
+    ]);
+    const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+    const ownCount = Number(line.toString());
+    const fromProc = processCpuClock(child.pid!)();
+    // /proc counts in ticks of 10 ms.
+    expect(Math.abs(fromProc - ownCount)).toBeLessThanOrEqual(20);
+    const asleep = await withCpuTime(processCpuClock(child.pid!), () => new Promise((resolve) => setTimeout(resolve, 300)));
+    expect(asleep.cpuMs).toBeLessThanOrEqual(20);
+  });
+
+  it('agrees with getrusage for this process', () => {
+    burnCpu(100);
+    expect(Math.abs(processCpuMs(process.pid) - ownCpuClock())).toBeLessThanOrEqual(20);
+  });
+});
