@@ -3,9 +3,9 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { InferenceSession } from 'onnxruntime-node';
 import { generateModelFiles, YOLOV5_MODELS, Yolov5Model } from '@app/onnx-writer';
-import { DEFAULT_PERCENTILE, hostInt8CpuFeatures } from '@app/quantize';
+import { DEFAULT_PERCENTILE, hostInt8CpuFeatures, QuantizationPlanOptions } from '@app/quantize';
 import { detectorSessionOptions } from '@app/vision/runtime';
-import { parseCommandLine, parseModelList, positiveIntegerOption, runCommand } from './command-line';
+import { parseCommandLine, parseModelList, positiveIntegerOption, runCommand, UsageError } from './command-line';
 import { profileKernels, KernelTimes } from './bench/int8-profile';
 import { readyTensor, SQUARE, timeBareRun } from './bench/in-process';
 import { EndToEndRow, measureEndToEnd } from './bench/int8-end-to-end';
@@ -44,6 +44,8 @@ Options:
   --e2e LIST      models also timed through the service, or "none" (default: yolov5n)
   --e2e-rounds N  interleaved POST /predict rounds (default 20)
   --profile       add a per-kernel profile (1 thread) of each model, FP32 and INT8
+  --silu MODE     int8: SiLU as QLinearSigmoid + QLinearMul, as models:quantize makes twins (default);
+                  float: SiLU left in float between a Conv's DequantizeLinear and the next QuantizeLinear
   --out DIR       where int8.json and int8.md go (default bench/results)
   --help          show this text`;
 
@@ -68,7 +70,7 @@ interface SpeedRow {
   rounds: number;
 }
 
-async function prepareModels(names: readonly string[], scratch: string): Promise<ModelFiles[]> {
+async function prepareModels(names: readonly string[], scratch: string, plan: QuantizationPlanOptions): Promise<ModelFiles[]> {
   const generated = names.filter((name): name is Yolov5Model => (YOLOV5_MODELS as readonly string[]).includes(name));
   if (generated.length > 0) {
     log(`generating ${generated.join(', ')} (random weights) into ${scratch}`);
@@ -82,7 +84,7 @@ async function prepareModels(names: readonly string[], scratch: string): Promise
     const photos = calibrationPhotos(COCO128_PHOTOS, CALIBRATION_PHOTOS[weights]);
     const started = performance.now();
     // No agreement check here: the bench measures accuracy on its own.
-    await quantizeFile({ file: float, out: int8, photos, checkPhotos: [], checkHeldOut: false, percentile: DEFAULT_PERCENTILE, intraOpThreads: 2 });
+    await quantizeFile({ file: float, out: int8, photos, checkPhotos: [], checkHeldOut: false, percentile: DEFAULT_PERCENTILE, intraOpThreads: 2, plan });
     log(`quantized ${name} (${photos.length} calibration photos) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     files.push({ name, float, int8, weights });
   }
@@ -178,6 +180,7 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
     rounds: { type: 'string' },
     threads: { type: 'string' },
     profile: { type: 'boolean' },
+    silu: { type: 'string' },
     e2e: { type: 'string' },
     'e2e-rounds': { type: 'string' },
     out: { type: 'string' },
@@ -191,6 +194,8 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
   const threadCounts = threadList(values.threads);
   const endToEndNames = values.e2e === 'none' ? [] : parseModelList(values.e2e, names, names.includes('yolov5n') ? ['yolov5n'] : []);
   const endToEndRounds = positiveIntegerOption('e2e-rounds', values['e2e-rounds'], 20);
+  const silu = values.silu ?? 'int8';
+  if (silu !== 'int8' && silu !== 'float') throw new UsageError(`--silu must be int8 or float, got "${silu}"`);
   const outDir = resolve(values.out ?? join(REPO_ROOT, 'bench/results'));
   const features = hostInt8CpuFeatures();
   log(features.summary);
@@ -198,7 +203,7 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
 
   const scratch = mkdtempSync(join(tmpdir(), 'yolov5-int8-bench-'));
   try {
-    const models = await prepareModels(names, scratch);
+    const models = await prepareModels(names, scratch, { siluInFloat: silu === 'float' });
     const rows: SpeedRow[] = [];
     const profiles: Record<string, { fp32: KernelTimes; int8: KernelTimes }> = {};
     for (const model of models) {
@@ -226,7 +231,7 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
       `## INT8 vs FP32, bare session.run at 640x640 (${new Date().toISOString().slice(0, 10)})\n\n` +
       `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores (${load}); ${features.summary}. FP32 and INT8 alternate within each of ${rounds} rounds ` +
       `(the machine is shared: compare the ratios, not the times). yolov5n has real weights (${basename(REAL_YOLOV5N)}, 32 calibration photos); ` +
-      `yolov5s/m/l random weights (8 calibration photos).`;
+      `yolov5s/m/l random weights (8 calibration photos)${silu === 'float' ? '; SiLU left in float (--silu float)' : ''}.`;
     const markdown = renderMarkdown(rows, endToEnd, profiles, header);
     console.log(markdown);
     mkdirSync(outDir, { recursive: true });

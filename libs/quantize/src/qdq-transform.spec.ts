@@ -168,6 +168,32 @@ describe('quantizeModel on a small YOLOv5-shaped graph', () => {
   });
 });
 
+describe('quantizeModel with each SiLU in float', () => {
+  it('is fused into QLinearConv around float Sigmoid and Mul, and answers within 0.03 of FP32', async () => {
+    const float = smallDetector(12);
+    const plan = planQuantization(float.graph, { siluInFloat: true });
+    const quantized = quantizeModel(smallDetector(12), plan, await calibrate(float, plan, [0, 5, 10, 15]), { calibration: {} });
+    const directory = mkdtempSync(join(tmpdir(), 'quantize-spec-'));
+    try {
+      const optimized = join(directory, 'optimized.onnx');
+      const session = await ort.InferenceSession.create(encodeOnnxModel(quantized), { graphOptimizationLevel: 'extended', optimizedModelFilePath: optimized });
+      await session.release();
+      const ops = decodeOnnxModel(readFileSync(optimized)).graph.node.map((node) => node.opType);
+      expect(ops.filter((op) => op === 'QLinearConv')).toHaveLength(2);
+      expect(ops).not.toContain('QLinearSigmoid');
+      expect(ops).not.toContain('QLinearMul');
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+    const expected = (await run(float, 2.5))[SMALL_DETECTOR.output].data as Float32Array;
+    const actual = (await run(quantized, 2.5))[SMALL_DETECTOR.output].data as Float32Array;
+    let worst = 0;
+    for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(expected[i] - actual[i]));
+    expect(worst).toBeGreaterThan(0);
+    expect(worst).toBeLessThan(0.03);
+  });
+});
+
 describe('quantizeModel with the Conv on the image quantized too', () => {
   it('quantizes the graph input right at the start and still runs', async () => {
     const float = smallDetector(12);

@@ -1,4 +1,4 @@
-import { planQuantization } from './quantization-plan';
+import { planQuantization, siluNodes } from './quantization-plan';
 import { SMALL_DETECTOR, smallDetector } from './test-graphs';
 
 describe('planQuantization', () => {
@@ -44,6 +44,20 @@ describe('planQuantization', () => {
 
     const unshared = planQuantization(model.graph, { shareConcatScales: false });
     expect(unshared.scaleGroups.get(concat.output[0])).toEqual([concat.output[0]]);
+  });
+
+  it('can leave each SiLU (Sigmoid and Mul) in float, with the QDQ pairs only on the Conv outputs and what the SiLU feeds', () => {
+    const plan = planQuantization(model.graph, { siluInFloat: true });
+    const quantizedOps = model.graph.node.filter((node) => plan.quantizedNodes.has(node.name)).map((node) => node.opType);
+    expect(quantizedOps).toEqual(['Conv', 'MaxPool', 'Concat', 'Conv', 'Add', 'Resize']);
+    const body = model.graph.node.find((node) => node.name === SMALL_DETECTOR.bodyConv)!;
+    const sigmoid = model.graph.node.find((node) => node.opType === 'Sigmoid' && node.input[0] === body.output[0])!;
+    const mul = model.graph.node.find((node) => node.opType === 'Mul' && node.input.includes(sigmoid.output[0]))!;
+    expect(plan.activations).toContain(body.output[0]);
+    expect(plan.activations).not.toContain(sigmoid.output[0]);
+    expect(plan.activations).toContain(mul.output[0]);
+    // The head's own Sigmoid decodes and is no SiLU: it stays float either way.
+    expect(siluNodes(model.graph.node).size).toBe(6);
   });
 
   it('can quantize the Conv on the image too', () => {

@@ -19,6 +19,12 @@ export interface QuantizationPlanOptions {
   keepInputConvFloat?: boolean;
   /** Give the inputs and the output of each Concat one shared scale, so it becomes a plain copy. Default true. */
   shareConcatScales?: boolean;
+  /**
+   * Run each SiLU (x · Sigmoid(x)) in float between the Conv's DequantizeLinear and the next QuantizeLinear instead
+   * of as QLinearSigmoid + QLinearMul (slower in ONNX Runtime, which gives Sigmoid and Mul a DequantizeLinear each
+   * and so never fuses them); kept so that `npm run bench:int8 -- --silu float` can compare. Default false.
+   */
+  siluInFloat?: boolean;
 }
 
 export interface FloatConv {
@@ -59,11 +65,12 @@ export function nameUnnamedNodes(graph: OnnxGraph): void {
  * naming. Nodes must be in topological order, as ONNX requires.
  */
 export function planQuantization(graph: OnnxGraph, options: QuantizationPlanOptions = {}): QuantizationPlan {
-  const { keepInputConvFloat = true, shareConcatScales = true } = options;
+  const { keepInputConvFloat = true, shareConcatScales = true, siluInFloat = false } = options;
   const constants = new Set([...graph.initializer.map((tensor) => tensor.name), ...graph.node.filter((node) => node.opType === 'Constant').flatMap((node) => node.output)]);
   const graphInputs = new Set(graph.input.map((input) => input.name));
   const graphOutputs = new Set(graph.output.map((output) => output.name));
   const reachesConv = convReachability(graph.node);
+  const floatSilus = siluInFloat ? siluNodes(graph.node) : new Set<string>();
 
   const quantizedNodes = new Set<string>();
   const floatConvs: FloatConv[] = [];
@@ -76,7 +83,7 @@ export function planQuantization(graph: OnnxGraph, options: QuantizationPlanOpti
   };
 
   graph.node.forEach((node, index) => {
-    if (!(QUANTIZABLE_OPS as readonly string[]).includes(node.opType) || (node.domain && node.domain !== 'ai.onnx')) return;
+    if (!(QUANTIZABLE_OPS as readonly string[]).includes(node.opType) || (node.domain && node.domain !== 'ai.onnx') || floatSilus.has(node.name)) return;
     const inputs = dataInputs(node);
     if (node.opType === 'Conv') {
       const [, weight, bias] = node.input;
@@ -103,6 +110,21 @@ export function planQuantization(graph: OnnxGraph, options: QuantizationPlanOpti
 export function dataInputs(node: OnnxNode): string[] {
   if (node.opType === 'Conv' || node.opType === 'Resize') return node.input.slice(0, 1);
   return node.input.filter(Boolean);
+}
+
+/** Names of the Sigmoid and Mul nodes that compute x · Sigmoid(x) (SiLU, as exported from PyTorch). */
+export function siluNodes(nodes: readonly OnnxNode[]): Set<string> {
+  const sigmoids = new Map(nodes.filter((node) => node.opType === 'Sigmoid').map((node) => [node.output[0], node]));
+  const names = new Set<string>();
+  for (const node of nodes) {
+    if (node.opType !== 'Mul' || node.input.length !== 2) continue;
+    const [a, b] = node.input;
+    const sigmoid = sigmoids.get(b)?.input[0] === a ? sigmoids.get(b) : sigmoids.get(a)?.input[0] === b ? sigmoids.get(a) : undefined;
+    if (!sigmoid) continue;
+    names.add(sigmoid.name);
+    names.add(node.name);
+  }
+  return names;
 }
 
 /**

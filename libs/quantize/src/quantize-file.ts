@@ -6,7 +6,7 @@ import { loadYoloModel, YoloDetector } from '@app/vision/runtime';
 import { ValueRange } from './activation-ranges';
 import { collectActivationRanges } from './calibrate';
 import { QUANTIZATION_METADATA_KEY, quantizeModel } from './qdq-transform';
-import { nameUnnamedNodes, planQuantization, QuantizationPlan } from './quantization-plan';
+import { nameUnnamedNodes, planQuantization, QuantizationPlan, QuantizationPlanOptions } from './quantization-plan';
 import { recordTwinAgreement } from './quantization-record';
 import { TwinAgreement, pooledTwinAgreement } from './twin-agreement';
 
@@ -20,6 +20,8 @@ export interface QuantizeFileOptions {
   checkHeldOut: boolean;
   percentile: number;
   intraOpThreads: number;
+  /** Which nodes run in INT8 beyond the defaults (planQuantization's options). */
+  plan?: QuantizationPlanOptions;
   /** Told the plan before calibration starts, and each calibrated photo. */
   onPlan?: (plan: QuantizationPlan) => void;
   onPhoto?: (done: number, total: number, photo: string, milliseconds: number) => void;
@@ -52,7 +54,7 @@ export async function quantizeFile(options: QuantizeFileOptions): Promise<Quanti
   const model = decodeOnnxModel(readFileSync(file));
   if (model.metadataProps.some((entry) => entry.key === QUANTIZATION_METADATA_KEY)) throw new AlreadyQuantizedError(`${file} is already quantized`);
   nameUnnamedNodes(model.graph);
-  const plan = planQuantization(model.graph);
+  const plan = planQuantization(model.graph, options.plan);
   if (plan.quantizedNodes.size === 0) throw new Error(`${file}: found nothing to quantize (no chain of Convs between the input and the output)`);
   options.onPlan?.(plan);
 
