@@ -1,7 +1,9 @@
 import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { prepareBenchModels } from './bench-lineup';
+import { ultralyticsCost, yolov5Cost } from '@app/onnx-writer';
+import { readOnnxMetadata } from '@app/vision';
+import { benchFamily, benchModelCost, benchSize, prepareBenchModels } from './bench-lineup';
 
 describe('prepareBenchModels', () => {
   let scratch: string;
@@ -35,5 +37,30 @@ describe('prepareBenchModels', () => {
     const skipped: string[] = [];
     expect(await prepareBenchModels(['yolov5n'], scratch, shared, (message) => skipped.push(message))).toEqual([]);
     expect(skipped).toEqual([expect.stringContaining(join(shared, 'yolov5n-dynamic.onnx'))]);
+  });
+
+  it('generates the random-weight YOLOv8 models into a folder of their own, so that each family has its own service', async () => {
+    const [v5, v8] = await prepareBenchModels(['yolov5s', 'yolov8n'], scratch, shared, () => {});
+    expect(v8).toMatchObject({ name: 'yolov8n', weights: 'random' });
+    expect(v8.modelsDir).not.toBe(v5.modelsDir);
+    expect(readdirSync(v8.modelsDir)).toEqual(['yolov8n.onnx']);
+    expect(readdirSync(v5.modelsDir)).toEqual(['yolov5s.onnx']);
+    // Ultralytics' metadata, which the service reads the YOLOv8 layout from, in both exports.
+    for (const file of [v8.staticFile, v8.dynamicFile]) expect(await readOnnxMetadata(file)).toMatchObject({ task: 'detect', random_weights: 'true' });
+  });
+});
+
+describe('the bench models', () => {
+  it('pairs the families by size and counts each with its own architecture', () => {
+    expect((['yolov5n', 'yolov8n', 'yolov5l', 'yolov8l'] as const).map((name) => [benchFamily(name), benchSize(name)])).toEqual([
+      ['YOLOv5', 'n'],
+      ['YOLOv8', 'n'],
+      ['YOLOv5', 'l'],
+      ['YOLOv8', 'l'],
+    ]);
+    const rectangle = { height: 640, width: 480 };
+    expect(benchModelCost('yolov8s', rectangle)).toEqual(ultralyticsCost('yolov8s', rectangle));
+    expect(benchModelCost('yolov5n', rectangle)).toEqual(yolov5Cost('yolov5n', rectangle));
+    expect(benchModelCost('yolov8s').parameters).not.toBe(benchModelCost('yolov5s').parameters);
   });
 });

@@ -1,13 +1,13 @@
 import { join } from 'node:path';
-import { generateModelFiles, Yolov5Model } from '@app/onnx-writer';
+import { GeneratedModel, generateModelFiles } from '@app/onnx-writer';
 
 export interface BenchModelFiles {
   dynamicDir: string;
-  file(model: Yolov5Model, variant: 'static' | 'dynamic'): string;
+  file(model: GeneratedModel, variant: 'static' | 'dynamic'): string;
 }
 
 /** Writes the real-architecture random-weight models, static 640x640 and dynamic, under `root` (seconds). */
-export async function generateBenchModels(root: string, models: readonly Yolov5Model[]): Promise<BenchModelFiles> {
+export async function generateBenchModels(root: string, models: readonly GeneratedModel[]): Promise<BenchModelFiles> {
   const staticDir = join(root, 'static');
   const dynamicDir = join(root, 'dynamic');
   await generateModelFiles({ outDir: staticDir, models, dynamic: false });
