@@ -228,7 +228,7 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
       `## INT8 vs FP32, bare session.run at 640x640 (${new Date().toISOString().slice(0, 10)})\n\n` +
       `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores (${load}); ${features.summary}. FP32 and INT8 alternate within each of ${rounds} rounds ` +
       `(the machine is shared: compare the ratios, not the times). yolov5n has real weights (${basename(REAL_YOLOV5N)}, 32 calibration photos); ` +
-      `yolov5s/m/l random weights (8 calibration photos).`;
+      `the others random weights (8 calibration photos).`;
     const markdown = renderMarkdown(rows, endToEnd, profiles, header);
     console.log(markdown);
     mkdirSync(outDir, { recursive: true });
