@@ -1,9 +1,8 @@
 import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ultralyticsCost, yolov5Cost } from '@app/onnx-writer';
 import { readOnnxMetadata } from '@app/vision';
-import { benchFamily, benchModelCost, benchSize, prepareBenchModels } from './bench-lineup';
+import { prepareBenchModels } from './bench-lineup';
 
 describe('prepareBenchModels', () => {
   let scratch: string;
@@ -47,20 +46,5 @@ describe('prepareBenchModels', () => {
     expect(readdirSync(v5.modelsDir)).toEqual(['yolov5s.onnx']);
     // Ultralytics' metadata, which the service reads the YOLOv8 layout from, in both exports.
     for (const file of [v8.staticFile, v8.dynamicFile]) expect(await readOnnxMetadata(file)).toMatchObject({ task: 'detect', random_weights: 'true' });
-  });
-});
-
-describe('the bench models', () => {
-  it('pairs the families by size and counts each with its own architecture', () => {
-    expect((['yolov5n', 'yolov8n', 'yolov5l', 'yolov8l'] as const).map((name) => [benchFamily(name), benchSize(name)])).toEqual([
-      ['YOLOv5', 'n'],
-      ['YOLOv8', 'n'],
-      ['YOLOv5', 'l'],
-      ['YOLOv8', 'l'],
-    ]);
-    const rectangle = { height: 640, width: 480 };
-    expect(benchModelCost('yolov8s', rectangle)).toEqual(ultralyticsCost('yolov8s', rectangle));
-    expect(benchModelCost('yolov5n', rectangle)).toEqual(yolov5Cost('yolov5n', rectangle));
-    expect(benchModelCost('yolov8s').parameters).not.toBe(benchModelCost('yolov5s').parameters);
   });
 });

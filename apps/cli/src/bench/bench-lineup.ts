@@ -1,24 +1,10 @@
 import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ModelCost, ultralyticsCost, Yolov5Model, yolov5Cost, Yolov5Scale, Yolov8Model } from '@app/onnx-writer';
+import { Yolov5Model, Yolov8Model } from '@app/onnx-writer';
 import { RunningService, startService } from '../../../detector/test/support/service';
-import { BenchModelFiles, generateBenchModels } from './bench-models';
+import { BenchFamily, benchFamily, BenchModelFiles, BenchModelName, generateBenchModels } from './bench-models';
 import { BenchClient } from './http-load';
 import { SERVICE_START_TIMEOUT_MS } from './service-process';
-
-/** The bench's networks: YOLOv5 n/s/m/l and Ultralytics YOLOv8 n/s/m/l, compared size by size. */
-export type BenchModelName = Yolov5Scale | Yolov8Model;
-export type BenchFamily = 'YOLOv5' | 'YOLOv8';
-
-export const benchFamily = (name: BenchModelName): BenchFamily => (name.startsWith('yolov8') ? 'YOLOv8' : 'YOLOv5');
-
-/** The size letter both families share: n, s, m or l. */
-export const benchSize = (name: BenchModelName): string => name.slice(-1);
-
-/** Parameters and GFLOPs of a bench network at an input size, counted from its architecture. */
-export function benchModelCost(name: BenchModelName, inputSize?: { height: number; width: number }): ModelCost {
-  return benchFamily(name) === 'YOLOv8' ? ultralyticsCost(name as Yolov8Model, inputSize) : yolov5Cost(name as Yolov5Scale, inputSize);
-}
 
 /** One model the bench measures: its files, and the models folder of the service that serves it under its name. */
 export interface BenchModel {

@@ -1,4 +1,4 @@
-import type { BenchModelName } from './bench-lineup';
+import type { BenchModelName } from './bench-models';
 
 /** When and how OLD_APP_HISTORICAL was measured: printed with the figures. */
 export const OLD_APP_MEASURED = 'a run of its own before 2026-11-24';

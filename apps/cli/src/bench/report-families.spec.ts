@@ -1,4 +1,4 @@
-import { BenchModelName } from './bench-lineup';
+import { BenchModelName } from './bench-models';
 import { BenchResults, checkSameRun, familyComparison, ModelResult, renderMarkdown } from './report';
 import { Summary } from './stats';
 

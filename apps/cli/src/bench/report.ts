@@ -3,7 +3,7 @@ import { ParityComparison, ParityRow } from './parity';
 import { Summary } from './stats';
 import { LARGE_PHOTO, OLD_APP_HISTORICAL, OLD_APP_MEASURED, REFERENCE_PHOTO, SAME_RUN_LIMITS } from './reference';
 import type { AloneMemory } from './alone-memory';
-import { BenchFamily, benchFamily, BenchModelName, benchSize } from './bench-lineup';
+import { BenchFamily, benchFamily, BenchModelName, benchSize } from './bench-models';
 
 export type Encoding = 'json' | 'multipart';
 
