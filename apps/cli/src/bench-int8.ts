@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { InferenceSession } from 'onnxruntime-node';
-import { generateModelFiles, YOLOV5_MODELS, Yolov5Model } from '@app/onnx-writer';
+import { GENERATED_MODELS, GeneratedModel, generateModelFiles, YOLOV5_MODELS, YOLOV8_MODELS } from '@app/onnx-writer';
 import { DEFAULT_PERCENTILE, hostInt8CpuFeatures, QuantizationPlanOptions } from '@app/quantize';
 import { detectorSessionOptions } from '@app/vision/runtime';
 import { parseCommandLine, parseModelList, positiveIntegerOption, runCommand, UsageError } from './command-line';
@@ -20,7 +20,9 @@ const REPO_ROOT = resolve(__dirname, '../../..');
 const REAL_YOLOV5N = resolve(REPO_ROOT, '../shared/models/yolov5n.onnx');
 const COCO128_PHOTOS = resolve(REPO_ROOT, '../shared/datasets/coco128/images');
 const END_TO_END_PHOTO = resolve(REPO_ROOT, '../shared/corpus/photos', REFERENCE_PHOTO);
-const ALL_MODELS = ['yolov5n', ...YOLOV5_MODELS] as const;
+const DEFAULT_MODELS = ['yolov5n', ...YOLOV5_MODELS] as const;
+/** YOLOv8 sizes too, for a YOLOv5 / YOLOv8 pair (e.g. --models yolov5s,yolov8s). */
+const ALL_MODELS = [...DEFAULT_MODELS, ...YOLOV8_MODELS] as const;
 /** The issue's targets: bare INT8 speed-up over FP32. */
 const TARGETS: Record<string, number> = { yolov5n: 1.3, yolov5s: 1.6, yolov5l: 2 };
 /** Random-weight models only need plausible ranges for a speed measurement: fewer calibration photos. */
@@ -29,8 +31,8 @@ const PROFILE_RUNS = 3;
 
 const USAGE = `Usage: npm run bench:int8 -- [options]
 
-Quantizes the real yolov5n (../shared/models) and random-weight yolov5s/m/l (generated) into a temporary folder
-with the same code as npm run models:quantize, then times bare session.run at 640x640, FP32 against INT8,
+Quantizes the real yolov5n (../shared/models) and random-weight yolov5s/m/l and yolov8n/s/m/l (generated) into a
+temporary folder with the same code as npm run models:quantize, then times bare session.run at 640x640, FP32 against INT8,
 interleaved round by round, with 1 and 2 intra-op threads (the service's session options). Then, end to end, it
 builds and starts the service on a folder serving both files (<name> and <name>-int8) and times sequential
 POST /predict of ${REFERENCE_PHOTO}, FP32 and INT8 alternating, with each thread count. Prints the speed-ups and the
@@ -38,7 +40,8 @@ issue's targets; with --profile, also where each model's time goes (ONNX Runtime
 Accuracy is measured separately: npm run bench:accuracy -- --model <name>-int8.onnx.
 
 Options:
-  --models LIST   comma-separated (default: ${ALL_MODELS.join(',')})
+  --models LIST   comma-separated from ${ALL_MODELS.join(',')}
+                  (default: ${DEFAULT_MODELS.join(',')})
   --rounds N      interleaved rounds (default 10)
   --threads LIST  intra-op thread counts (default 1,2)
   --e2e LIST      models also timed through the service, or "none" (default: yolov5n)
@@ -71,7 +74,7 @@ interface SpeedRow {
 }
 
 async function prepareModels(names: readonly string[], scratch: string, plan: QuantizationPlanOptions): Promise<ModelFiles[]> {
-  const generated = names.filter((name): name is Yolov5Model => (YOLOV5_MODELS as readonly string[]).includes(name));
+  const generated = names.filter((name): name is GeneratedModel => (GENERATED_MODELS as readonly string[]).includes(name));
   if (generated.length > 0) {
     log(`generating ${generated.join(', ')} (random weights) into ${scratch}`);
     await generateModelFiles({ outDir: scratch, models: generated });
@@ -189,7 +192,7 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const names = parseModelList(values.models, ALL_MODELS);
+  const names = parseModelList(values.models, ALL_MODELS, DEFAULT_MODELS);
   const rounds = positiveIntegerOption('rounds', values.rounds, 10);
   const threadCounts = threadList(values.threads);
   const endToEndNames = values.e2e === 'none' ? [] : parseModelList(values.e2e, names, names.includes('yolov5n') ? ['yolov5n'] : []);
@@ -231,7 +234,7 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
       `## INT8 vs FP32, bare session.run at 640x640 (${new Date().toISOString().slice(0, 10)})\n\n` +
       `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores (${load}); ${features.summary}. FP32 and INT8 alternate within each of ${rounds} rounds ` +
       `(the machine is shared: compare the ratios, not the times). yolov5n has real weights (${basename(REAL_YOLOV5N)}, 32 calibration photos); ` +
-      `yolov5s/m/l random weights (8 calibration photos)${silu === 'float' ? '; SiLU left in float (--silu float)' : ''}.`;
+      `the others random weights (8 calibration photos)${silu === 'float' ? '; SiLU left in float (--silu float)' : ''}.`;
     const markdown = renderMarkdown(rows, endToEnd, profiles, header);
     console.log(markdown);
     mkdirSync(outDir, { recursive: true });

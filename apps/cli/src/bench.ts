@@ -2,11 +2,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { YOLOV5_MODELS, Yolov5Model, yolov5Cost, Yolov5Scale } from '@app/onnx-writer';
+import { YOLOV5_MODELS, Yolov5Model, YOLOV8_MODELS } from '@app/onnx-writer';
 import { readDetectorConfig } from '../../detector/src/config/detector-config';
 import { parseCommandLine, parseModelList, runCommand, UsageError } from './command-line';
-import { generateBenchModels } from './bench/bench-models';
+import { benchModelCost, BenchModelFiles, BenchModelName, generateBenchModels } from './bench/bench-models';
 import { BenchModel, LineupServices, prepareBenchModels, staticExportsFolder, staticServedName } from './bench/bench-lineup';
+import { AloneMemory, measureAloneMemory } from './bench/alone-memory';
 import { BenchClient, closedLoopLoad, HEALTH_REQUEST, jsonPredictRequest, multipartPredictRequest, pollLatency, PreparedRequest } from './bench/http-load';
 import { BenchPhoto, closeModel, InProcessModel, loadPhotos, openModel, readyTensor, shapeKey, SQUARE, timeBareRun, timePipeline } from './bench/in-process';
 import { measureHeadOfLine } from './bench/head-of-line';
@@ -21,21 +22,25 @@ import { SampleSet, summarize } from './bench/stats';
 import { runStreamBench } from './bench/stream';
 import { poolLayouts, tunePoolLayouts, tuneSessionOptions } from './bench/tune';
 
-/** The trained yolov5n first, then the random-weight architectures. */
-const BENCH_MODELS: readonly Yolov5Scale[] = ['yolov5n', ...YOLOV5_MODELS];
+/** The trained yolov5n first, then the random-weight architectures: YOLOv5 s/m/l, then YOLOv8 n/s/m/l. */
+const YOLOV5_BENCH_MODELS: readonly BenchModelName[] = ['yolov5n', ...YOLOV5_MODELS];
+const BENCH_MODELS: readonly BenchModelName[] = [...YOLOV5_BENCH_MODELS, ...YOLOV8_MODELS];
 
 const USAGE = `Usage: npm run bench -- [options]
 
 Measures the trained yolov5n from ../shared/models (real detections, so NMS gets real candidates) and the
-real-architecture yolov5s/m/l with random weights (generated, static and dynamic, into a temporary folder): builds
-and starts the service, and measures, interleaved round by round: bare ONNX Runtime runs, the in-process pipeline
-on four photos, sequential POST /predict (JSON and multipart; JSON again to a second service serving the static
-640x640 exports, the kind models:fetch installs), then 4 concurrent clients with GET /health polled
-meanwhile. Prints the tables, the checks whose ratios were measured in this run (end to end against the bare run,
-/health under load), and the old app's historical figures for orientation; writes bench.json and bench.md.
+real-architecture yolov5s/m/l and YOLOv8 n/s/m/l with random weights (generated, static and dynamic, into a
+temporary folder): builds and starts the service (one per family), and measures, interleaved round by round: bare
+ONNX Runtime runs, the in-process pipeline on four photos, sequential POST /predict (JSON and multipart; JSON again
+to a second service serving the static 640x640 exports, the kind models:fetch installs), then 4 concurrent clients
+with GET /health polled meanwhile and the service's CPU time counted, then each model's memory in a service of its
+own. Prints the tables (YOLOv5 and YOLOv8 of each size side by side first), the checks whose ratios were measured
+in this run (end to end against the bare run, /health under load), and the old app's historical figures for
+orientation; writes bench.json and bench.md.
 
 Options:
-  --models LIST    comma-separated (default: ${BENCH_MODELS.join(',')}; --tune: random-weight models only)
+  --models LIST    comma-separated (default: ${BENCH_MODELS.join(',')}; --streams: YOLOv5 only;
+                   --tune: random-weight YOLOv5 only)
   --rounds N       interleaved rounds of the sequential measurements (default 10; --streams: 2)
   --load-seconds S seconds of 4-client load per model and body type (default 8; --streams: seconds per case, 5)
   --out DIR        where bench.json and bench.md go (default bench/results)
@@ -73,7 +78,7 @@ function positiveOption(name: string, text: string | undefined, fallback: number
 
 /** What every mode is given: the options, the scratch folder and the moment the run started. */
 interface BenchRun {
-  modelNames: Yolov5Scale[];
+  modelNames: BenchModelName[];
   rounds: number;
   loadSeconds: number;
   outDir: string;
@@ -97,7 +102,10 @@ async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const modelNames = parseModelList(values.models ?? (values.tune ? 'yolov5s,yolov5m' : undefined), values.tune ? YOLOV5_MODELS : BENCH_MODELS) as Yolov5Scale[];
+  const modelNames = parseModelList(
+    values.models ?? (values.tune ? 'yolov5s,yolov5m' : undefined),
+    values.tune ? YOLOV5_MODELS : values.streams ? YOLOV5_BENCH_MODELS : BENCH_MODELS,
+  ) as BenchModelName[];
   const rounds = positiveOption('rounds', values.rounds, values.tune ? 4 : values.streams ? 2 : 10);
   const loadSeconds = positiveOption('load-seconds', values['load-seconds'], values.tune ? 3 : values.streams ? 5 : 8);
   const outDir = resolve(values.out ?? join(REPO_ROOT, 'bench/results'));
@@ -267,6 +275,12 @@ async function benchService({ modelNames, rounds, loadSeconds, outDir, workerThr
             { blocks: 3, probesPerBlock: 5, burstClients: 8 },
           )
         : undefined;
+    const aloneMemory = new Map<string, AloneMemory>();
+    for (const model of lineup) {
+      const memory = await measureAloneMemory(scratch, entry, model, requests.get(`${model.name} ${busPhoto.name} json`)!);
+      aloneMemory.set(model.name, memory);
+      log(`${model.name} served alone: RSS ${memory.rssReadyMB.toFixed(0)} MB when ready, ${memory.rssWarmMB.toFixed(0)} MB after ${memory.warmRequests} requests`);
+    }
     if (headOfLine) log(`head-of-line: yolov5s ${headOfLine.alone.median.toFixed(0)} ms alone, ${headOfLine.duringBurst.median.toFixed(0)} ms during a yolov5l burst (whose requests took ${headOfLine.burstLatency.median.toFixed(0)} ms)`);
 
     const stagesOf = (key: string) => ({
@@ -276,13 +290,13 @@ async function benchService({ modelNames, rounds, loadSeconds, outDir, workerThr
       postprocess: stageSamples.summary(`${key} postprocess`).median,
     });
     const models: ModelResult[] = opened.map((model) => ({
-      model: model.name as Yolov5Scale,
+      model: model.name as BenchModelName,
       weights: lineup.find(({ name }) => name === model.name)!.weights,
-      parameters: yolov5Cost(model.name as Yolov5Scale).parameters,
+      parameters: benchModelCost(model.name as BenchModelName).parameters,
       bare: Object.fromEntries(
         shapes.map((shape) => {
           const summary = samples.summary(`${model.name} bare ${shapeKey(shape)}`);
-          const { gflops } = yolov5Cost(model.name as Yolov5Scale, shape);
+          const { gflops } = benchModelCost(model.name as BenchModelName, shape);
           const cpuMs = samples.summary(`${model.name} bare cpu ${shapeKey(shape)}`).median;
           return [shapeKey(shape), { ...summary, gflops, gflopsPerSecond: gflops / (summary.median / 1000), cpuMs }];
         }),
@@ -315,6 +329,7 @@ async function benchService({ modelNames, rounds, loadSeconds, outDir, workerThr
           health: { ...summarize(health.filter(Number.isFinite)), failed: health.filter((value) => !Number.isFinite(value)).length },
         };
       }),
+      aloneMemory: aloneMemory.get(model.name)!,
     }));
     function httpRow(key: string, name: string, photo: BenchPhoto, encoding: Encoding, modelExport: 'dynamic' | 'static', input: string) {
       return { photo: photo.name, encoding, export: modelExport, input, latency: samples.summary(key), vsBare: pairedRatio(key, `${name} bare ${input}`), serverStages: stagesOf(key) };

@@ -6,11 +6,13 @@ import { DEFAULT_DETECT_OPTIONS, Detection, detectionIou, readOnnxMetadata } fro
 import { loadYoloModel, YoloDetector } from '@app/vision/runtime';
 import { int8FileFor } from '@app/quantize';
 import { resolveModelFile } from './models-quantize';
+import { photoTensor } from '@app/quantize/runtime';
 import { runCli } from './testing/run-cli';
 
 const REPO_ROOT = resolve(__dirname, '../../..');
 const REAL_MODEL = resolve(REPO_ROOT, '../shared/models/yolov5n.onnx');
-const PHOTO = resolve(REPO_ROOT, '../shared/datasets/coco128/images/000000000009.jpg');
+const COCO128 = resolve(REPO_ROOT, '../shared/datasets/coco128/images');
+const PHOTO = join(COCO128, '000000000009.jpg');
 
 const runQuantize = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli('models-quantize', args, env);
 
@@ -73,6 +75,64 @@ describe('npm run models:quantize', () => {
     expect(absent.code).toBe(2);
     expect(absent.stderr).toContain(`no model file ${join(modelsDir, 'yolov5s.onnx')}: the models folder holds coco, coco-int8; name one of them, or give the path of a .onnx file`);
     expect(existsSync(join(modelsDir, 'coco-int8-int8.onnx'))).toBe(false);
+  });
+});
+
+/**
+ * A float YOLOv8n as `npm run models:generate` writes it (random weights; the dynamic export, so calibration and
+ * comparison run at AutoShape's rectangles, no larger than 640x640), through the CLI, then opened with the service's
+ * own loader and detector. Random weights score every class below the confidence threshold, so agreement is measured
+ * on the raw output0 [1, 84, anchors], as in libs/quantize's YOLOv8 spec.
+ */
+describe('npm run models:quantize on a generated float YOLOv8n', () => {
+  jest.setTimeout(240_000);
+  let dir: string;
+  beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'models-quantize-yolov8-'))));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes an INT8 twin that the service loads as YOLOv8 and that answers, with its quantization record, agreeing with the float model', async () => {
+    const generate = await runCli('models-generate', ['--models', 'yolov8n', '--dynamic', '--out', dir]);
+    expect(generate.code).toBe(0);
+    const run = await runQuantize(['--model', 'yolov8n', '--count', '2'], { MODELS_DIR: dir });
+    expect(run.stderr).toMatch(/yolov8n\.onnx: \d+ nodes to INT8, 8 Convs kept float/);
+    expect(run.code).toBe(0);
+    const [floatFile, int8File] = [join(dir, 'yolov8n.onnx'), join(dir, 'yolov8n-int8.onnx')];
+
+    // The Ultralytics metadata the layout is recognised by, and the record of how it was quantized.
+    const [floatMetadata, int8Metadata] = [await readOnnxMetadata(floatFile), await readOnnxMetadata(int8File)];
+    for (const key of ['task', 'names', 'stride', 'imgsz']) expect(int8Metadata[key]).toBe(floatMetadata[key]);
+    const record = JSON.parse(int8Metadata[QUANTIZATION_METADATA_KEY]);
+    expect(record).toMatchObject({ format: 'QDQ', source: 'yolov8n.onnx', calibration: { percentile: 99.999, images: 2 } });
+    // The first Conv, the three box and three class convs of the Detect head, and the DFL's Conv.
+    expect(record.floatConvs).toHaveLength(8);
+
+    const [float, int8] = [await loadYoloModel(floatFile, { intraOpNumThreads: 1 }), await loadYoloModel(int8File, { intraOpNumThreads: 1 })];
+    try {
+      expect([float.contract.headLayout, int8.contract.headLayout]).toEqual(['yolov8', 'yolov8']);
+      const answer = await new YoloDetector(int8).detect(readFileSync(PHOTO), DEFAULT_DETECT_OPTIONS);
+      expect(answer.input).toEqual({ height: 480, width: 640 });
+      expect(answer.detections).toEqual([]);
+
+      // Photos past the two calibration ones.
+      for (const name of ['000000000049.jpg', '000000000061.jpg']) {
+        const input = await photoTensor(readFileSync(join(COCO128, name)), float.contract, 32);
+        const [expected, actual] = await Promise.all(
+          [float, int8].map(async (model) => (await model.session.run({ [model.contract.inputName]: input }))[model.contract.outputName]),
+        );
+        const anchors = expected.dims[2];
+        const [e, a] = [expected.data as Float32Array, actual.data as Float32Array];
+        expect(a).not.toEqual(e); // the INT8 kernels really ran
+        const logit = (p: number) => Math.log(p / (1 - p));
+        let boxError = 0;
+        for (let i = 0; i < 4 * anchors; i++) boxError += Math.abs(a[i] - e[i]);
+        let logitError = 0;
+        for (let i = 4 * anchors; i < e.length; i++) logitError += Math.abs(logit(a[i]) - logit(e[i]));
+        expect(boxError / (4 * anchors)).toBeLessThan(1);
+        expect(logitError / (e.length - 4 * anchors)).toBeLessThan(0.05);
+      }
+    } finally {
+      await Promise.all([float.session.release(), int8.session.release()]);
+    }
   });
 });
 

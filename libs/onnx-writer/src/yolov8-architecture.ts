@@ -7,6 +7,7 @@ import { costCounter, FeatureShape, ModelCost } from './model-cost';
  */
 
 export const YOLOV8_MODELS = ['yolov8n', 'yolov8s', 'yolov8m', 'yolov8l'] as const;
+export type Yolov8Model = (typeof YOLOV8_MODELS)[number];
 export const YOLO11_MODELS = ['yolo11n', 'yolo11s', 'yolo11m', 'yolo11l'] as const;
 export const ULTRALYTICS_MODELS = [...YOLOV8_MODELS, ...YOLO11_MODELS] as const;
 export type UltralyticsModel = (typeof ULTRALYTICS_MODELS)[number];

@@ -45,7 +45,8 @@ export async function collectActivationRanges(options: CalibrationOptions): Prom
   return collector;
 }
 
-async function photoTensor(bytes: Uint8Array, contract: ModelContract, stride: number): Promise<Tensor> {
+/** A photo as the service feeds it to the model: letterboxed to its fixed input or to AutoShape's stride rectangle. */
+export async function photoTensor(bytes: Uint8Array, contract: ModelContract, stride: number): Promise<Tensor> {
   const sizeFor = (image: InputSize): InputSize =>
     contract.inputHeight !== null && contract.inputWidth !== null
       ? { height: contract.inputHeight, width: contract.inputWidth }

@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readOnnxMetadata } from '@app/vision';
 import { prepareBenchModels } from './bench-lineup';
 
 describe('prepareBenchModels', () => {
@@ -35,5 +36,15 @@ describe('prepareBenchModels', () => {
     const skipped: string[] = [];
     expect(await prepareBenchModels(['yolov5n'], scratch, shared, (message) => skipped.push(message))).toEqual([]);
     expect(skipped).toEqual([expect.stringContaining(join(shared, 'yolov5n-dynamic.onnx'))]);
+  });
+
+  it('generates the random-weight YOLOv8 models into a folder of their own, so that each family has its own service', async () => {
+    const [v5, v8] = await prepareBenchModels(['yolov5s', 'yolov8n'], scratch, shared, () => {});
+    expect(v8).toMatchObject({ name: 'yolov8n', weights: 'random' });
+    expect(v8.modelsDir).not.toBe(v5.modelsDir);
+    expect(readdirSync(v8.modelsDir)).toEqual(['yolov8n.onnx']);
+    expect(readdirSync(v5.modelsDir)).toEqual(['yolov5s.onnx']);
+    // Ultralytics' metadata, which the service reads the YOLOv8 layout from, in both exports.
+    for (const file of [v8.staticFile, v8.dynamicFile]) expect(await readOnnxMetadata(file)).toMatchObject({ task: 'detect', random_weights: 'true' });
   });
 });

@@ -1,15 +1,15 @@
 import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Yolov5Model, Yolov5Scale } from '@app/onnx-writer';
+import { Yolov5Model, Yolov8Model } from '@app/onnx-writer';
 import { RunningService, startService } from '../../../detector/test/support/service';
-import { generateBenchModels } from './bench-models';
+import { BenchFamily, benchFamily, BenchModelFiles, BenchModelName, generateBenchModels } from './bench-models';
 import { BenchClient } from './http-load';
 import { SERVICE_START_TIMEOUT_MS } from './service-process';
 
 /** One model the bench measures: its files, and the models folder of the service that serves it under its name. */
 export interface BenchModel {
   /** The network, as reported, and the `model` field of its requests. */
-  name: Yolov5Scale;
+  name: BenchModelName;
   /** Trained weights give real candidates to NMS; random weights only the real compute cost. */
   weights: 'trained' | 'random';
   staticFile: string;
@@ -19,7 +19,7 @@ export interface BenchModel {
 }
 
 /** The real trained networks in ../shared/models (static 640x640 and dynamic exports of the same weights). */
-export const TRAINED_BENCH_MODELS: Partial<Record<Yolov5Scale, { static: string; dynamic: string }>> = {
+export const TRAINED_BENCH_MODELS: Partial<Record<BenchModelName, { static: string; dynamic: string }>> = {
   yolov5n: { static: 'yolov5n.onnx', dynamic: 'yolov5n-dynamic.onnx' },
 };
 
@@ -28,7 +28,7 @@ export const TRAINED_BENCH_MODELS: Partial<Record<Yolov5Scale, { static: string;
  * (never a copy). It is not the random-weight models' folder: a second service serves it, so that the first
  * service's resident memory is that of yolov5s/m/l alone (the memory target is "s/m/l loaded and warm").
  */
-function serveTrained(scratch: string, name: Yolov5Scale, dynamicFile: string): string {
+function serveTrained(scratch: string, name: BenchModelName, dynamicFile: string): string {
   const modelsDir = join(scratch, 'trained');
   mkdirSync(modelsDir, { recursive: true });
   symlinkSync(dynamicFile, join(modelsDir, `${name}.onnx`));
@@ -37,23 +37,28 @@ function serveTrained(scratch: string, name: Yolov5Scale, dynamicFile: string): 
 
 /**
  * The models to measure, in the order asked: trained ones from `sharedModelsDir`, random-weight ones generated
- * (static and dynamic) under `scratch`. A trained model whose files are absent is left out with `onSkip`.
+ * (static and dynamic) under `scratch`, one folder per family, so that each family has a service of its own and
+ * the YOLOv5 s/m/l service's memory stays that of s/m/l alone. A trained model whose files are absent is left out
+ * with `onSkip`.
  */
 export async function prepareBenchModels(
-  names: readonly Yolov5Scale[],
+  names: readonly BenchModelName[],
   scratch: string,
   sharedModelsDir: string,
   onSkip: (message: string) => void,
 ): Promise<BenchModel[]> {
-  const randomNames = names.filter((name): name is Yolov5Model => TRAINED_BENCH_MODELS[name] === undefined);
-  const generated = randomNames.length > 0 ? await generateBenchModels(join(scratch, 'models'), randomNames) : null;
+  const generated = new Map<BenchFamily, BenchModelFiles>();
+  for (const family of ['YOLOv5', 'YOLOv8'] as const) {
+    const random = names.filter((name) => TRAINED_BENCH_MODELS[name] === undefined && benchFamily(name) === family) as (Yolov5Model | Yolov8Model)[];
+    if (random.length > 0) generated.set(family, await generateBenchModels(join(scratch, family === 'YOLOv5' ? 'models' : 'yolov8'), random));
+  }
   const lineup: BenchModel[] = [];
   for (const name of names) {
     const trained = TRAINED_BENCH_MODELS[name];
     if (trained === undefined) {
-      const file = generated!.file;
-      const model = name as Yolov5Model;
-      lineup.push({ name, weights: 'random', staticFile: file(model, 'static'), dynamicFile: file(model, 'dynamic'), modelsDir: generated!.dynamicDir });
+      const files = generated.get(benchFamily(name))!;
+      const model = name as Yolov5Model | Yolov8Model;
+      lineup.push({ name, weights: 'random', staticFile: files.file(model, 'static'), dynamicFile: files.file(model, 'dynamic'), modelsDir: files.dynamicDir });
       continue;
     }
     const staticFile = resolve(sharedModelsDir, trained.static);
@@ -72,7 +77,7 @@ export async function prepareBenchModels(
 export interface ServedBy {
   service: RunningService;
   client: BenchClient;
-  models: Yolov5Scale[];
+  models: BenchModelName[];
   rssAfterReadyBytes: number;
 }
 

@@ -1,6 +1,6 @@
 import { Jimp } from 'jimp';
 import { Tensor } from 'onnxruntime-node';
-import { LETTERBOX_PAD_VALUE, letterboxToTensor, planLetterbox, Bitmap } from '@app/vision';
+import { Bitmap, HeadLayout, LETTERBOX_PAD_VALUE, letterboxToTensor, planLetterbox } from '@app/vision';
 import { LoadedYoloModel, YoloDetector } from '@app/vision/runtime';
 import { decodeImage } from '@app/vision/imaging';
 import { BenchPhoto } from './in-process';
@@ -47,10 +47,18 @@ function levels(a: Float32Array, b: Float32Array) {
   return { maxLevels: Math.round(max), meanLevels: sum / a.length };
 }
 
-/** Mean absolute difference of the score columns (objectness and classes) of two [1, N, 5 + classes] outputs. */
-function scoreDifference(a: Float32Array, b: Float32Array, columns: number): number {
+/**
+ * Mean absolute difference of the scores of two outputs: objectness and classes of YOLOv5's [1, N, 5 + classes]
+ * rows, the class rows of YOLOv8's [1, 4 + classes, N] (the rows after the four box rows).
+ */
+function scoreDifference(a: Float32Array, b: Float32Array, layout: HeadLayout, dims: readonly number[]): number {
   let sum = 0;
   let count = 0;
+  if (layout === 'yolov8') {
+    for (let i = 4 * dims[2]; i < a.length; i++, count++) sum += Math.abs(a[i] - b[i]);
+    return sum / count;
+  }
+  const columns = dims[2];
   for (let row = 0; row < a.length; row += columns) {
     for (let column = 4; column < columns; column++, count++) sum += Math.abs(a[row + column] - b[row + column]);
   }
@@ -67,18 +75,19 @@ export async function measureParity(photo: BenchPhoto, model: LoadedYoloModel, d
   const geometry = planLetterbox(exact.fullSize, input);
   const tensors = [service, exact, jimp, grey].map((bitmap) => letterboxToTensor(bitmap, geometry, new Float32Array(3 * input.height * input.width)));
   const outputs: Float32Array[] = [];
-  let columns = 0;
+  let dims: readonly number[] = [];
   for (const data of tensors) {
     const results = await model.session.run({ [model.contract.inputName]: new Tensor('float32', data, [1, 3, input.height, input.width]) });
     const output = results[model.contract.outputName];
-    columns = output.dims[2];
+    dims = output.dims;
     outputs.push(Float32Array.from(output.data as Float32Array));
     output.dispose();
   }
   const [serviceOut, exactOut, jimpOut, greyOut] = outputs;
   const compare = (a: number, b: number, reference: Float32Array): ParityComparison => ({
     ...levels(tensors[a], tensors[b]),
-    relativeOutputChange: scoreDifference(outputs[a], outputs[b], columns) / scoreDifference(reference, greyOut, columns),
+    relativeOutputChange:
+      scoreDifference(outputs[a], outputs[b], model.contract.headLayout, dims) / scoreDifference(reference, greyOut, model.contract.headLayout, dims),
   });
   return {
     photo: photo.name,

@@ -1,4 +1,4 @@
-import { Yolov5Scale } from '@app/onnx-writer';
+import type { BenchModelName } from './bench-models';
 
 /** When and how OLD_APP_HISTORICAL was measured: printed with the figures. */
 export const OLD_APP_MEASURED = 'a run of its own before 2026-11-24';
@@ -10,7 +10,7 @@ export const OLD_APP_MEASURED = 'a run of its own before 2026-11-24';
  * machines swing 1.5x between runs (measured side by side on another day, the old app took 78 / 156 / 286 ms), so
  * the bench prints them for orientation only and never divides this run's figures by them.
  */
-export const OLD_APP_HISTORICAL: Partial<Record<Yolov5Scale, { sequentialMs: number; requestsPerSecond: number; bareMs: number }>> = {
+export const OLD_APP_HISTORICAL: Partial<Record<BenchModelName, { sequentialMs: number; requestsPerSecond: number; bareMs: number }>> = {
   yolov5s: { sequentialMs: 104, requestsPerSecond: 11.9, bareMs: 80 },
   yolov5m: { sequentialMs: 261, requestsPerSecond: 3.9, bareMs: 180 },
   yolov5l: { sequentialMs: 491, requestsPerSecond: 2.3, bareMs: 355 },

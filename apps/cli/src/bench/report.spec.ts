@@ -20,6 +20,7 @@ const yolov5s: ModelResult = {
     { photo: 'phone_size_4032x2688.jpg', encoding: 'multipart', export: 'static', input: '640x640', latency: summary(160), vsBare: summary(2), serverStages: {} },
   ],
   load: [{ encoding: 'json', photo: 'bus.jpg', clients: 4, requestsPerSecond: 12.345, completed: 99, cpuMsPerRequest: 234, cpuVsBare: 1.56, latency: summary(300), health: { ...summary(2, 6), failed: 0 } }],
+  aloneMemory: { rssReadyMB: 250, rssWarmMB: 280, peakRssMB: 300, warmRequests: 5 },
 };
 
 const results: BenchResults = {

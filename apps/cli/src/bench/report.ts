@@ -2,7 +2,8 @@ import type { HeadOfLineResult } from './head-of-line';
 import { ParityComparison, ParityRow } from './parity';
 import { Summary } from './stats';
 import { LARGE_PHOTO, OLD_APP_HISTORICAL, OLD_APP_MEASURED, REFERENCE_PHOTO, SAME_RUN_LIMITS } from './reference';
-import { Yolov5Scale } from '@app/onnx-writer';
+import type { AloneMemory } from './alone-memory';
+import { BenchFamily, benchFamily, BenchModelName, benchSize } from './bench-models';
 
 export type Encoding = 'json' | 'multipart';
 
@@ -52,7 +53,7 @@ export interface LoadCaseResult {
 }
 
 export interface ModelResult {
-  model: Yolov5Scale;
+  model: BenchModelName;
   /** Trained weights (real detections) or random ones (the real compute cost only). */
   weights: 'trained' | 'random';
   parameters: number;
@@ -62,6 +63,8 @@ export interface ModelResult {
   parity: ParityRow[];
   http: HttpResult[];
   load: LoadCaseResult[];
+  /** A service serving this model alone (measured after the load, one model at a time). */
+  aloneMemory: AloneMemory;
 }
 
 export interface BenchResults {
@@ -87,7 +90,7 @@ export interface ServiceFacts {
 
 export interface SameRunCheck {
   check: string;
-  model: Yolov5Scale;
+  model: BenchModelName;
   case: string;
   value: number;
   limit: number;
@@ -103,7 +106,7 @@ export interface SameRunCheck {
  */
 export function checkSameRun(results: BenchResults): SameRunCheck[] {
   const checks: SameRunCheck[] = [];
-  const upper = (target: string, model: Yolov5Scale, kase: string, value: number, limit: number, unit: string) =>
+  const upper = (target: string, model: BenchModelName, kase: string, value: number, limit: number, unit: string) =>
     checks.push({ check: target, model, case: kase, value, limit, ratio: value / limit, met: value <= limit, unit });
   for (const model of results.models) {
     for (const http of model.http) {
@@ -123,7 +126,7 @@ export function checkSameRun(results: BenchResults): SameRunCheck[] {
 }
 
 /** The old app's historical figure for a model, or '–' (none for yolov5n). */
-function historical(model: Yolov5Scale, field: 'sequentialMs' | 'requestsPerSecond' | 'bareMs'): string {
+function historical(model: BenchModelName, field: 'sequentialMs' | 'requestsPerSecond' | 'bareMs'): string {
   const figures = OLD_APP_HISTORICAL[model];
   return figures ? String(figures[field]) : '–';
 }
@@ -154,6 +157,7 @@ function modelsSentence(models: readonly ModelResult[]): string {
 export function renderMarkdown(results: BenchResults, checks: SameRunCheck[]): string {
   return [
     ...runFacts(results),
+    ...familyComparison(results.models),
     ...bareRunTable(results.models),
     ...pipelineTables(results.models),
     ...parityTable(results.models),
@@ -375,4 +379,74 @@ export function renderTuneMarkdown(results: TuneResults): string {
     ),
   );
   return out.join('\n\n') + '\n';
+}
+
+const FAMILIES: readonly BenchFamily[] = ['YOLOv5', 'YOLOv8'];
+
+/** The figures of one model that the side-by-side table compares (bus.jpg, JSON body, dynamic export). */
+function familyFigures(model: ModelResult) {
+  const http = model.http.find((row) => row.photo === REFERENCE_PHOTO && row.encoding === 'json' && row.export === 'dynamic');
+  const load = model.load.find((row) => row.encoding === 'json');
+  const bare = http ? model.bare[http.input] : undefined;
+  return {
+    input: http?.input ?? '–',
+    parameters: model.parameters,
+    gflops: bare?.gflops ?? Number.NaN,
+    bare: bare?.median ?? Number.NaN,
+    endToEnd: http?.latency.median ?? Number.NaN,
+    requestsPerSecond: load?.requestsPerSecond ?? Number.NaN,
+    cpuMsPerRequest: load?.cpuMsPerRequest ?? Number.NaN,
+    rssMB: model.aloneMemory.rssWarmMB,
+  };
+}
+
+/**
+ * YOLOv5 and YOLOv8 of each size side by side, for every size the run measured in both families, with YOLOv8's
+ * figures over YOLOv5's (all from this run). Nothing when no size has both.
+ */
+export function familyComparison(models: readonly ModelResult[]): string[] {
+  const pairs = ['n', 's', 'm', 'l'].flatMap((size) => {
+    const [v5, v8] = FAMILIES.map((family) => models.find((model) => benchFamily(model.model) === family && benchSize(model.model) === size));
+    return v5 && v8 ? [{ size, v5, v8 }] : [];
+  });
+  if (pairs.length === 0) return [];
+  const ratio = (a: number, b: number) => x(a / b);
+  const rows = pairs.flatMap(({ size, v5, v8 }) => {
+    const [a, b] = [familyFigures(v5), familyFigures(v8)];
+    const row = (model: ModelResult, f: typeof a) => [
+      size,
+      modelLabel(model),
+      f.input,
+      (f.parameters / 1e6).toFixed(1),
+      Number.isFinite(f.gflops) ? f.gflops.toFixed(1) : '–',
+      ms(f.bare),
+      ms(f.endToEnd),
+      Number.isFinite(f.requestsPerSecond) ? f.requestsPerSecond.toFixed(2) : '–',
+      ms(f.cpuMsPerRequest),
+      Number.isFinite(f.rssMB) ? f.rssMB.toFixed(0) : '–',
+    ];
+    return [
+      row(v5, a),
+      row(v8, b),
+      [
+        size,
+        '_YOLOv8 / YOLOv5_',
+        '',
+        ratio(b.parameters, a.parameters),
+        ratio(b.gflops, a.gflops),
+        ratio(b.bare, a.bare),
+        ratio(b.endToEnd, a.endToEnd),
+        ratio(b.requestsPerSecond, a.requestsPerSecond),
+        ratio(b.cpuMsPerRequest, a.cpuMsPerRequest),
+        ratio(b.rssMB, a.rssMB),
+      ],
+    ];
+  });
+  return [
+    '### YOLOv5 and YOLOv8 side by side (bus.jpg, JSON body, dynamic exports)',
+    'Bare: `session.run` at the input bus.jpg runs at; e2e: sequential POST /predict, p50; 4 clients: requests/s; CPU: the ' +
+      "service process's CPU time (all threads) during the 4-client load per request completed; RSS: a service serving " +
+      'this model alone, after a few requests. Random weights cost what trained ones do, except NMS, which gets no candidates.',
+    table(['size', 'model', 'input', 'params (M)', 'GFLOPs', 'bare p50 (ms)', 'e2e p50 (ms)', '4 clients req/s', 'CPU ms / request', 'RSS alone (MB)'], rows),
+  ];
 }

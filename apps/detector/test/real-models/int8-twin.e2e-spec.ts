@@ -103,3 +103,45 @@ describe('an INT8 twin made by models:quantize, served beside its float model', 
     }
   });
 });
+
+/**
+ * A float YOLOv8n as `npm run models:generate` writes it (random weights, dynamic export) and its INT8 twin from
+ * `npm run models:quantize` (2 calibration photos), served side by side: the twin keeps the YOLOv8 layout.
+ */
+describe('an INT8 twin of a generated YOLOv8n, served beside its float model', () => {
+  const dir = join(E2E_TMP, 'models-int8-yolov8');
+  let service: RunningService;
+
+  beforeAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    for (const [tool, args] of [
+      ['models-generate', ['--models', 'yolov8n', '--dynamic', '--out', dir]],
+      ['models-quantize', ['--model', 'yolov8n', '--count', '2']],
+    ] as const) {
+      const run = await runCli(tool, [...args], { MODELS_DIR: dir });
+      if (run.code !== 0) throw new Error(`${tool} failed (${run.code}):\n${run.stderr}`);
+    }
+    service = await startService({ env: { MODELS_DIR: dir }, timeoutMs: 90_000 });
+  }, 240_000);
+  afterAll(async () => {
+    if (service) expect(await service.stop()).toBe(0);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('/models/yolov8n-int8 has the YOLOv8 layout and its quantization; /predict and /predict/compare answer for both', async () => {
+    const int8 = (await request(service.url).get('/models/yolov8n-int8').expect(200)).body;
+    expect(int8).toMatchObject({
+      status: 'loaded',
+      head_layout: 'yolov8',
+      output_shape: ['batch', 84, 'anchors'],
+      random_weights: true,
+      quantization: { format: 'QDQ', source: 'yolov8n.onnx', calibration: { images: 2 }, float_convs: expect.arrayContaining([expect.stringContaining('detect head')]) },
+    });
+    const { body: answer } = await request(service.url).post('/predict').send({ model: 'yolov8n-int8', image: busJpeg.toString('base64') }).expect(200);
+    expect(answer).toMatchObject({ model: 'yolov8n-int8', input: { height: 640, width: 480 }, detections: [] });
+    const { body } = await request(service.url).post('/predict/compare').field('models', 'yolov8n,yolov8n-int8').attach('image', busJpeg, 'bus.jpg').expect(200);
+    expect(body.results.map((result: { model: string }) => result.model)).toEqual(['yolov8n', 'yolov8n-int8']);
+    expect(body.skipped).toEqual([]);
+    expect(body.agreement.pairs).toMatchObject([{ model_a: 'yolov8n', model_b: 'yolov8n-int8', boxes_a: 0, boxes_b: 0 }]);
+  });
+});
