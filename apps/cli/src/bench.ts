@@ -31,8 +31,9 @@ real-architecture yolov5s/m/l with random weights (generated, static and dynamic
 and starts the service, and measures, interleaved round by round: bare ONNX Runtime runs, the in-process pipeline
 on four photos, sequential POST /predict (JSON and multipart; JSON again to a second service serving the static
 640x640 exports, the kind models:fetch installs, which that service rewrites at load to run at the rectangles), then
-4 concurrent clients with GET /health polled meanwhile. Prints the tables, the checks whose ratios were measured in this run (end to end against the bare run,
-/health under load), and the old app's historical figures for orientation; writes bench.json and bench.md.
+4 concurrent clients with GET /health polled meanwhile. Prints the tables, the checks whose ratios were measured in
+this run (end to end against the bare run, /health under load), and the old app's historical figures for
+orientation; writes bench.json and bench.md.
 
 Options:
   --models LIST    comma-separated (default: ${BENCH_MODELS.join(',')}; --tune: random-weight models only)
