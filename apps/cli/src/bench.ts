@@ -32,7 +32,8 @@ Measures the trained yolov5n from ../shared/models (real detections, so NMS gets
 real-architecture yolov5s/m/l and YOLOv8 n/s/m/l with random weights (generated, static and dynamic, into a
 temporary folder): builds and starts the service (one per family), and measures, interleaved round by round: bare
 ONNX Runtime runs, the in-process pipeline on four photos, sequential POST /predict (JSON and multipart; JSON again
-to a second service serving the static 640x640 exports, the kind models:fetch installs), then 4 concurrent clients
+to a second service serving the static 640x640 exports, the kind models:fetch installs, which that service rewrites
+at load to run at the rectangles), then 4 concurrent clients
 with GET /health polled meanwhile and the service's CPU time counted, then each model's memory in a service of its
 own. Prints the tables (YOLOv5 and YOLOv8 of each size side by side first), the checks whose ratios were measured
 in this run (end to end against the bare run, /health under load), and the old app's historical figures for
@@ -229,6 +230,13 @@ async function benchService({ modelNames, rounds, loadSeconds, outDir, workerThr
 
     log('warm-up pass');
     for (const model of opened) await pass(model, 0);
+    // Asked once the runners have loaded the models: a static export the rewrite recognises runs at the rectangles.
+    const shapePolicies = new Map<string, Record<'dynamic' | 'static', { policy: string | null; reason: string | null }>>();
+    for (const { name } of lineup) {
+      shapePolicies.set(name, { dynamic: await endpoint(name).client.shapePolicy(name), static: await staticClient.shapePolicy(staticServedName(name)) });
+      const { policy, reason } = shapePolicies.get(name)!.static;
+      log(`${staticServedName(name)}: ${policy} (${reason})`);
+    }
     for (let round = 1; round <= rounds; round++) {
       const roundStarted = Date.now();
       for (const model of opened) await pass(model, round);
@@ -307,10 +315,8 @@ async function benchService({ modelNames, rounds, loadSeconds, outDir, workerThr
       },
       parity: parity.get(model.name)!,
       http: [
-        ...photos.flatMap((photo) =>
-          encodings.map((encoding) => httpRow(`${model.name} http ${encoding} ${photo.name}`, model.name, photo, encoding, 'dynamic', shapeKey(photo.rectangle))),
-        ),
-        ...photos.map((photo) => httpRow(`${model.name} http static ${photo.name}`, model.name, photo, 'json', 'static', shapeKey(SQUARE))),
+        ...photos.flatMap((photo) => encodings.map((encoding) => httpRow(`${model.name} http ${encoding} ${photo.name}`, model.name, photo, encoding, 'dynamic'))),
+        ...photos.map((photo) => httpRow(`${model.name} http static ${photo.name}`, model.name, photo, 'json', 'static')),
       ],
       load: encodings.map((encoding) => {
         const key = `${model.name} ${encoding}`;
@@ -331,8 +337,11 @@ async function benchService({ modelNames, rounds, loadSeconds, outDir, workerThr
       }),
       aloneMemory: aloneMemory.get(model.name)!,
     }));
-    function httpRow(key: string, name: string, photo: BenchPhoto, encoding: Encoding, modelExport: 'dynamic' | 'static', input: string) {
-      return { photo: photo.name, encoding, export: modelExport, input, latency: samples.summary(key), vsBare: pairedRatio(key, `${name} bare ${input}`), serverStages: stagesOf(key) };
+    function httpRow(key: string, name: string, photo: BenchPhoto, encoding: Encoding, modelExport: 'dynamic' | 'static') {
+      const { policy, reason } = shapePolicies.get(name)![modelExport];
+      const input = shapeKey(policy === 'rectangular' ? photo.rectangle : SQUARE);
+      const shapePolicy = `${policy} (${reason})`;
+      return { photo: photo.name, encoding, export: modelExport, shapePolicy, input, latency: samples.summary(key), vsBare: pairedRatio(key, `${name} bare ${input}`), serverStages: stagesOf(key) };
     }
     function pipelineRow(name: string, variant: 'dynamic' | 'static', photo: BenchPhoto) {
       const key = `${name} pipeline ${variant} ${photo.name}`;

@@ -9,7 +9,9 @@ const USAGE = `Usage: npm run models:generate -- [options]
 
 Writes random-weight models with the real architectures (real compute cost, meaningless detections) for
 benchmarks and tests: YOLOv5 v7.0 (${YOLOV5_MODELS.join(', ')}) and Ultralytics YOLOv8 / YOLO11 exports
-(output0 [1,84,8400]). Existing files are replaced only when they are random-weight models.
+(output0 [1,84,8400]). Existing files are replaced only when they are random-weight models. Static YOLOv5 files
+have the official v7.0 export's Detect head, so the service rewrites them at load to run rectangular, as it does
+the official files.
 
 Options:
   --models LIST   comma-separated names from ${GENERATED_MODELS.join(',')}

@@ -19,6 +19,19 @@ describe('the event loop while predictions run', () => {
   }, 180_000);
   afterAll(() => service.stop());
 
+  it("runs the generated static files as the official ones: rewritten at load, bus.jpg at AutoShape's 480x640", async () => {
+    for (const model of ['yolov5s', 'yolov5m', 'yolov5l']) {
+      const body = await (await fetch(`${service.url}/models/${model}`)).json();
+      expect([body.input_shape, body.shape_policy, body.shape_policy_reason]).toEqual([[1, 3, 640, 640], 'rectangular', 'static-export-rewritten']);
+    }
+    const form = new FormData();
+    form.append('model', 'yolov5s');
+    form.append('image', new Blob([readFileSync(corpusFile('photos/bus.jpg'))], { type: 'image/jpeg' }), 'bus.jpg');
+    const response = await fetch(`${service.url}/predict`, { method: 'POST', body: form });
+    expect(response.status).toBe(200);
+    expect((await response.json()).input).toEqual({ width: 480, height: 640 });
+  });
+
   it('answers /health many times during three heavy /predict calls', async () => {
     const photo = readFileSync(corpusFile('photos/phone_size_4032x2688.jpg'));
     await fetch(`${service.url}/health`); // the first request pays for lazy initialisation

@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import * as ort from 'onnxruntime-node';
 import { COCO_CLASS_NAMES } from '@app/vision/coco-names';
 import { parseNamesMetadata } from '@app/vision/onnx-metadata';
-import { OnnxDataType, OnnxProto } from './onnx-proto';
+import { decodeOnnxModel, OnnxDataType, OnnxProto } from './onnx-proto';
 import { expectClose, syntheticImage } from './testing/synthetic-runs';
 import { YOLOV5_ANCHORS, YOLOV5_STRIDES, yolov5Cost } from './yolov5-architecture';
 import { buildYolov5Onnx, makeYolov5Model, yolov5RawPredictionName } from './yolov5-onnx';
+import { makeYolov5ShapeFlexible } from './yolov5-shape-flexible';
 
 interface DecodedModel {
   metadataProps: { key: string; value: string }[];
@@ -91,6 +92,10 @@ describe('YOLOv5 ONNX generator (yolov5s, seeded random weights)', () => {
     const objectness = staticOutput.filter((_, i) => i % 85 === 4);
     expect(Math.max(...objectness)).toBeLessThan(0.5);
     expect(new Set(objectness).size).toBeGreaterThan(1000);
+  });
+
+  it("has the official static export's Detect head, which the load-time rewrite recognises", () => {
+    expect(makeYolov5ShapeFlexible(decodeOnnxModel(staticBytes))).toEqual({ rewritten: true, levels: 3 });
   });
 
   it('dynamic variant: symbolic batch/height/width, the grid follows the input size', async () => {

@@ -40,7 +40,7 @@ export function buildYolov5Onnx(options: Yolov5OnnxOptions): OnnxGraphBuilder {
   const image = addImageInput(graph, size, dynamic);
 
   const predictions = walkYolov5(model, onnxOps(graph, random), image);
-  const decoded = predictions.map((p, level) => decodeLevel(graph, p.name, level, dynamic));
+  const decoded = predictions.map((p, level) => (dynamic ? decodeDynamicLevel : decodeStaticLevel)(graph, p.name, level));
   graph.addNode('Concat', decoded, { axis: Attr.int(1) }, 'output0');
   const outputDims: Dim[] = dynamic ? ['batch', 'anchors', YOLOV5_ROW_LENGTH] : [1, yoloRowCount(size, size), YOLOV5_ROW_LENGTH];
   graph.addOutput('output0', OnnxDataType.FLOAT, outputDims);
@@ -91,10 +91,56 @@ function addDetectBiasPriors(bias: Float32Array, stride: number): void {
 }
 
 /**
- * Detect in export mode for one level: [b, 3*85, ny, nx] -> [b, 3*ny*nx, 85], with
- * xy = (2*sigmoid - 0.5 + grid) * stride and wh = (2*sigmoid)^2 * anchor; row order anchor, y, x as ultralytics.
+ * Detect in export mode for one level, as the official static v7.0 export writes it: [1, 3*85, ny, nx] reshaped to
+ * the constant [1, 3, 85, ny, nx], transposed to [1, 3, ny, nx, 85], xy = (2*sigmoid + grid) * stride with the
+ * constant grid [1, 3, ny, nx, 2] (cell - 0.5), wh = (2*sigmoid)^2 * anchor_grid [1, 3, ny, nx, 2], then the rows
+ * [1, 3*ny*nx, 85] (anchor, y, x order). The same pattern as the official files, so that the load-time rewrite
+ * (makeYolov5ShapeFlexible) makes these files rectangular as it does the official ones.
  */
-function decodeLevel(graph: OnnxGraphBuilder, prediction: string, level: number, dynamic: boolean): string {
+function decodeStaticLevel(graph: OnnxGraphBuilder, prediction: string, level: number): string {
+  const stride = YOLOV5_STRIDES[level];
+  const anchors = YOLOV5_ANCHORS[level];
+  const cells = YOLOV5_STATIC_INPUT_SIZE / stride;
+  const levelShape = int64Constant(graph, `detect_level_shape_${stride}`, [1, anchors.length, YOLOV5_ROW_LENGTH, cells, cells]);
+  const perAnchor = graph.addNode('Reshape', [prediction, levelShape]);
+  const cellRows = graph.addNode('Transpose', [perAnchor], { perm: Attr.ints([0, 1, 3, 4, 2]) });
+  const [xy, wh, scores] = graph.addMultiOutputNode(
+    'Split',
+    [graph.addNode('Sigmoid', [cellRows]), int64Constant(graph, 'detect_split_columns', [2, 2, YOLOV5_ROW_LENGTH - 4])],
+    3,
+    { axis: Attr.int(4) },
+  );
+  const two = constant(graph, 'two', [2], []);
+  const grid = perCellConstant(graph, `grid_${stride}`, anchors.length, cells, (anchor, x, y) => [x - 0.5, y - 0.5]);
+  const anchorGrid = perCellConstant(graph, `anchor_grid_${stride}`, anchors.length, cells, (anchor) => anchors[anchor]);
+  const centers = graph.addNode('Mul', [graph.addNode('Add', [graph.addNode('Mul', [xy, two]), grid]), constant(graph, `stride_${stride}`, [stride], [])]);
+  const sizes = graph.addNode('Mul', [graph.addNode('Pow', [graph.addNode('Mul', [wh, two]), two]), anchorGrid]);
+  const decoded = graph.addNode('Concat', [centers, sizes, scores], { axis: Attr.int(4) });
+  return graph.addNode('Reshape', [decoded, int64Constant(graph, `detect_rows_${stride}`, [1, anchors.length * cells * cells, YOLOV5_ROW_LENGTH])]);
+}
+
+/** A float [1, anchorCount, cells, cells, 2] constant of the static head: one pair per anchor and cell (x column, y row). */
+function perCellConstant(
+  graph: OnnxGraphBuilder,
+  name: string,
+  anchorCount: number,
+  cells: number,
+  pair: (anchor: number, x: number, y: number) => readonly [number, number],
+): string {
+  const values = new Float32Array(anchorCount * cells * cells * 2);
+  for (let a = 0, i = 0; a < anchorCount; a++) {
+    for (let y = 0; y < cells; y++) {
+      for (let x = 0; x < cells; x++, i += 2) values.set(pair(a, x, y), i);
+    }
+  }
+  return graph.addFloatInitializer(name, [1, anchorCount, cells, cells, 2], values);
+}
+
+/**
+ * Detect in export mode for one level with dynamic batch and input size: [b, 3*85, ny, nx] -> [b, 3*ny*nx, 85], with
+ * xy = (2*sigmoid - 0.5 + grid) * stride and wh = (2*sigmoid)^2 * anchor, the grid computed from the map's shape.
+ */
+function decodeDynamicLevel(graph: OnnxGraphBuilder, prediction: string, level: number): string {
   const stride = YOLOV5_STRIDES[level];
   const anchors = YOLOV5_ANCHORS[level];
   const perAnchor = graph.addNode('Reshape', [prediction, int64Constant(graph, 'detect_split_anchors', [0, anchors.length, YOLOV5_ROW_LENGTH, -1])]);
@@ -106,7 +152,7 @@ function decodeLevel(graph: OnnxGraphBuilder, prediction: string, level: number,
     { axis: Attr.int(3) },
   );
   const two = constant(graph, 'two', [2], []);
-  const grid = dynamic ? dynamicGrid(graph, prediction) : staticGrid(graph, level);
+  const grid = dynamicGrid(graph, prediction);
   const centers = graph.addNode('Mul', [
     graph.addNode('Add', [graph.addNode('Mul', [xy, two]), grid]),
     constant(graph, `stride_${stride}`, [stride], []),
@@ -116,16 +162,6 @@ function decodeLevel(graph: OnnxGraphBuilder, prediction: string, level: number,
   const sizes = graph.addNode('Mul', [graph.addNode('Mul', [doubled, doubled]), anchorGrid]);
   const decoded = graph.addNode('Concat', [centers, sizes, scores], { axis: Attr.int(3) });
   return graph.addNode('Reshape', [decoded, int64Constant(graph, 'detect_rows', [0, -1, YOLOV5_ROW_LENGTH])]);
-}
-
-/** Cell offsets minus 0.5, [1, 1, ny*nx, 2] with (x, y) per cell, for the fixed 640x640 input. */
-function staticGrid(graph: OnnxGraphBuilder, level: number): string {
-  const cells = YOLOV5_STATIC_INPUT_SIZE / YOLOV5_STRIDES[level];
-  const grid = new Float32Array(cells * cells * 2);
-  for (let y = 0; y < cells; y++) {
-    for (let x = 0; x < cells; x++) grid.set([x - 0.5, y - 0.5], (y * cells + x) * 2);
-  }
-  return graph.addFloatInitializer(`grid_${YOLOV5_STRIDES[level]}`, [1, 1, cells * cells, 2], grid);
 }
 
 /** The same grid computed in the graph from the prediction map's shape, for dynamic input sizes. */

@@ -2,11 +2,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
-import { decodeOnnxModel, encodeOnnxModel, floatValues, makeFixedOutputModel, makeYolov5ShapeFlexible, OnnxModel } from '@app/onnx-writer';
+import { decodeOnnxModel, encodeOnnxModel, floatValues, generateModelFiles, makeFixedOutputModel, makeYolov5ShapeFlexible, OnnxModel } from '@app/onnx-writer';
 import { ActivationRangeCollector, nameUnnamedNodes, planQuantization, quantizeModel, withTensorsAsOutputs } from '@app/quantize';
 import { decodeImage } from './image-decoder';
 import { dynamicInputSize, InputSize, letterboxToTensor, planLetterbox } from './letterbox';
 import { probeModelFile } from './model-probe';
+import { prepareModelShape } from './shape-policy';
 import { detectorSessionOptions, loadYoloModel } from './yolo-session';
 
 /**
@@ -191,6 +192,36 @@ describe('makeYolov5ShapeFlexible with an INT8 twin (QDQ, as npm run models:quan
     } finally {
       await Promise.all([flexible.release(), original.release()]);
     }
+  });
+});
+
+describe('the random-weight static files of npm run models:generate (the official export\'s Detect head)', () => {
+  let flexible: InferenceSession;
+  let original: InferenceSession;
+  let dynamic: InferenceSession;
+  beforeAll(async () => {
+    const options = { models: ['yolov5s' as const], seed: 7 };
+    const [[staticFile], [dynamicFile]] = await Promise.all([
+      generateModelFiles({ ...options, outDir: join(dir, 'generated-static') }),
+      generateModelFiles({ ...options, outDir: join(dir, 'generated-dynamic'), dynamic: true }),
+    ]);
+    const prepared = await prepareModelShape(staticFile.path, [1, 3, 640, 640], 'rectangular', true);
+    expect(prepared.shape).toEqual({ policy: 'rectangular', reason: 'static-export-rewritten' });
+    [flexible, original, dynamic] = await Promise.all([InferenceSession.create(prepared.bytes!, detectorSessionOptions(2)), session(staticFile.path), session(dynamicFile.path)]);
+  });
+  afterAll(() => Promise.all([flexible, original, dynamic].map((each) => each?.release())));
+
+  it("rewritten, gives the static file's outputs at 640×640 on bus.jpg (max abs difference 0)", async () => {
+    const input = await photoTensor('bus.jpg', SQUARE);
+    expect(maxAbsDifference((await run(flexible, input)).output0, (await run(original, input)).output0)).toBe(0);
+  });
+
+  it('rewritten, gives the dynamic file of the same seed\'s outputs on bus.jpg at 640×480 (max abs difference 0)', async () => {
+    const input = await photoTensor('bus.jpg');
+    expect(input.dims).toEqual([1, 3, 640, 480]);
+    const [ours, reference] = [(await run(flexible, input)).output0, (await run(dynamic, input)).output0];
+    expect(ours.dims).toEqual([1, 18900, 85]);
+    expect(maxAbsDifference(ours, reference)).toBe(0);
   });
 });
 

@@ -1,8 +1,8 @@
 import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readOnnxMetadata } from '@app/vision';
-import { prepareBenchModels } from './bench-lineup';
+import { probeModelFile, readOnnxMetadata } from '@app/vision';
+import { prepareBenchModels, staticExportsFolder } from './bench-lineup';
 
 describe('prepareBenchModels', () => {
   let scratch: string;
@@ -29,6 +29,16 @@ describe('prepareBenchModels', () => {
     expect(random).toMatchObject({ name: 'yolov5s', weights: 'random' });
     expect(random.modelsDir).not.toBe(trained.modelsDir);
     expect(readdirSync(random.modelsDir)).not.toContain('yolov5n.onnx');
+  });
+
+  it('serves the generated static export as <name>-640, which the service rewrites at load to run at the rectangles', async () => {
+    const lineup = await prepareBenchModels(['yolov5s'], scratch, shared, () => {});
+    const folder = staticExportsFolder(scratch, lineup);
+    expect(readdirSync(folder)).toEqual(['yolov5s-640.onnx']);
+    expect(readlinkSync(join(folder, 'yolov5s-640.onnx'))).toBe(lineup[0].staticFile);
+    const probe = await probeModelFile(join(folder, 'yolov5s-640.onnx'));
+    expect(probe.inputShape).toEqual([1, 3, 640, 640]);
+    expect(probe.shape).toEqual({ policy: 'rectangular', reason: 'static-export-rewritten' });
   });
 
   it('leaves a trained model out, saying which file is missing', async () => {

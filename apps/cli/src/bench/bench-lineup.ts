@@ -121,8 +121,9 @@ export const staticServedName = (name: string) => `${name}-640`;
 
 /**
  * A models folder with every lineup model's static 640x640 export, linked as `<name>-640.onnx` (never copied): the
- * official exports that `npm run models:fetch` installs are of this kind, and the issue's end-to-end figures were
- * taken at 640x640. A service of its own serves it, so that the s/m/l service's memory stays that of s/m/l alone.
+ * official exports that `npm run models:fetch` installs are of this kind (the generated ones have their Detect head),
+ * and the service serves them as a default install does, rewritten at load to AutoShape's rectangles. A service of
+ * its own serves it, so that the s/m/l service's memory stays that of s/m/l alone.
  */
 export function staticExportsFolder(scratch: string, lineup: readonly BenchModel[]): string {
   const dir = join(scratch, 'static-exports');

@@ -76,6 +76,13 @@ export class BenchClient {
     return response;
   }
 
+  /** How the service runs a model (GET /models/{name}): its shape policy (rectangular or fixed) and why. */
+  async shapePolicy(model: string): Promise<{ policy: string | null; reason: string | null }> {
+    const { body } = await this.expectOk({ method: 'GET', path: `/models/${encodeURIComponent(model)}`, headers: {} });
+    const { shape_policy, shape_policy_reason } = JSON.parse(body) as { shape_policy: string | null; shape_policy_reason: string | null };
+    return { policy: shape_policy, reason: shape_policy_reason };
+  }
+
   close() {
     this.agent.destroy();
   }

@@ -16,10 +16,10 @@ function result(model: BenchModelName, weights: 'trained' | 'random', f: { param
     pipeline: { dynamic: [{ photo: 'bus.jpg', input: '480x640', decoder: 'sharp', total: summary(1), vsBare: summary(1), stages }], static: [] },
     parity: [{ photo: 'bus.jpg', decoder: 'sharp', input: '480x640', vsExact: comparison, vsJimp: comparison, jimpVsExact: comparison }],
     http: [
-      { photo: 'bus.jpg', encoding: 'multipart', export: 'dynamic', input: '480x640', latency: summary(999), vsBare: summary(1), serverStages: {} },
-      { photo: 'bus.jpg', encoding: 'json', export: 'static', input: '640x640', latency: summary(998), vsBare: summary(1), serverStages: {} },
-      { photo: 'zidane.jpg', encoding: 'json', export: 'dynamic', input: '640x384', latency: summary(997), vsBare: summary(1), serverStages: {} },
-      { photo: 'bus.jpg', encoding: 'json', export: 'dynamic', input: '480x640', latency: summary(f.e2e), vsBare: summary(1.1), serverStages: {} },
+      { photo: 'bus.jpg', encoding: 'multipart', export: 'dynamic', shapePolicy: 'rectangular (dynamic-export)', input: '480x640', latency: summary(999), vsBare: summary(1), serverStages: {} },
+      { photo: 'bus.jpg', encoding: 'json', export: 'static', shapePolicy: 'rectangular (static-export-rewritten)', input: '640x640', latency: summary(998), vsBare: summary(1), serverStages: {} },
+      { photo: 'zidane.jpg', encoding: 'json', export: 'dynamic', shapePolicy: 'rectangular (dynamic-export)', input: '640x384', latency: summary(997), vsBare: summary(1), serverStages: {} },
+      { photo: 'bus.jpg', encoding: 'json', export: 'dynamic', shapePolicy: 'rectangular (dynamic-export)', input: '480x640', latency: summary(f.e2e), vsBare: summary(1.1), serverStages: {} },
     ],
     load: [
       { encoding: 'multipart', photo: 'bus.jpg', clients: 4, requestsPerSecond: 0.5, completed: 9, latency: summary(1), health: { ...summary(1), failed: 0 }, cpuMsPerRequest: 999, cpuVsBare: 9 },

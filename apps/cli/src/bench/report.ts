@@ -28,8 +28,10 @@ export interface PipelineResult {
 export interface HttpResult {
   photo: string;
   encoding: Encoding;
-  /** The model's export: dynamic (AutoShape's rectangles, as the old app ran) or static 640x640 (the official files). */
+  /** The model's export: dynamic (AutoShape's rectangles, as the old app ran) or static 640x640 (the official files' kind). */
   export: 'dynamic' | 'static';
+  /** How the service ran it (GET /models/{name}), e.g. "rectangular (static-export-rewritten)": a static export rewritten at load runs at the rectangles. */
+  shapePolicy: string;
   input: string;
   latency: Summary;
   /** latency / bare run at the same input shape, paired round by round. */
@@ -268,13 +270,15 @@ function parityTable(models: readonly ModelResult[]): string[] {
 function sequentialHttpTable(models: readonly ModelResult[]): string[] {
   return [
     '### End-to-end POST /predict, sequential (ms)',
-    '`e2e / bare` is the median over the rounds of each round\'s ratio to the bare run at the same input shape (paired, so a noisy stretch of the run hits both sides).',
+    '`e2e / bare` is the median over the rounds of each round\'s ratio to the bare run at the same input shape (paired, so a noisy stretch of the run hits both sides). ' +
+      '`shape policy` is what `GET /models/{name}` said: a static export rewritten at load runs at the photo\'s rectangle, and its bare run there is the dynamic file\'s (the same weights and outputs).',
     table(
-      ['model', 'export', 'photo', 'body', 'input', 'p50', 'p95', 'e2e / bare (paired)', 'old app p50 (historical)', 'server decode', 'server inference'],
+      ['model', 'export', 'shape policy', 'photo', 'body', 'input', 'p50', 'p95', 'e2e / bare (paired)', 'old app p50 (historical)', 'server decode', 'server inference'],
       models.flatMap((model) =>
         model.http.map((row) => [
           modelLabel(model),
           row.export,
+          row.shapePolicy,
           row.photo,
           row.encoding,
           row.input,
