@@ -73,7 +73,8 @@ describe(`load: ${CLIENTS} clients against 1 worker and a queue of ${QUEUE_DEPTH
     expect(metricSum(metrics, 'http_requests_total', { route: '/predict', status: '503' })).toBe(refused.length);
     await eventually(async () => metric(await scrape(service.url), 'detector_queue_depth') === 0);
 
-    expect(healthStatuses.length).toBeGreaterThan(DURATION_MS / 400);
+    // Answered throughout (how fast is the bench's /health p99 figure, not a test's: the machine's speed varies).
+    expect(healthStatuses.length).toBeGreaterThan(DURATION_MS / 1000);
     expect(healthStatuses.every((status) => status === 200)).toBe(true);
     // Requests beyond the queue are refused, not buffered: past the warm-up, memory does not grow with the load.
     expect(rssWarm).toBeGreaterThan(0);
