@@ -117,10 +117,10 @@ describe('the OpenAPI document (Swagger UI) and its examples', () => {
     expect(operations().filter(({ operation }) => operation.tags?.length !== 1).map(({ path }) => path)).toEqual([]);
   });
 
-  it("shows a 200 answer whose model input is the official export's 640×640", () => {
+  it("shows a 200 answer whose model input is the 810×1080 photo's rectangle, where the official export now runs", () => {
     const input = document.components.schemas.PredictResponseDto.properties.input;
     const size = schemaOf(document, input.$ref ?? (input as { allOf: { $ref: string }[] }).allOf[0].$ref).properties;
-    expect([size.width.example, size.height.example]).toEqual([640, 640]);
+    expect([size.width.example, size.height.example]).toEqual([480, 640]);
   });
 });
 

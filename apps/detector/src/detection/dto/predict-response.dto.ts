@@ -22,9 +22,9 @@ export class SizeDto {
   height: number;
 }
 
-/** The tensor's size: 640×640 for the official (fixed-size) exports, the example's 810×1080 photo letterboxed. */
+/** The tensor's size: the example's 810×1080 photo letterboxed into AutoShape's rectangle (a pinned model: its square). */
 export class InputSizeDto {
-  @ApiProperty({ example: 640 })
+  @ApiProperty({ example: 480 })
   width: number;
   @ApiProperty({ example: 640 })
   height: number;
