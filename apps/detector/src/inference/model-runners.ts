@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import type { DetectOptions } from '@app/vision';
 import { TransferredImage } from './transferred-image';
+import { LOAD_TURN } from './load-turn';
 import { DetectTaskResult, ReleaseTask, RunnerLoadReport, RunnerWorkerData } from './runner-protocol';
 
 /** Tasks a runner thread takes at once (see the piscina options below). */
 export const RUNNER_PIPELINE_DEPTH = 2;
 
-export interface ModelRunnersOptions extends RunnerWorkerData {
+export interface ModelRunnersOptions extends Omit<RunnerWorkerData, 'loadTurn'> {
   replicas: number;
 }
 
@@ -37,7 +38,7 @@ export class ModelRunners extends EventEmitter<{ load: [RunnerLoadReport]; cance
       // The scheduler hands out at most replicas × RUNNER_PIPELINE_DEPTH tasks; the rest of piscina's queue is for releases.
       maxQueue: replicas * (RUNNER_PIPELINE_DEPTH + 1),
       atomics: 'disabled', // tasks are async (ORT runs on its own threads)
-      workerData: workerData satisfies RunnerWorkerData,
+      workerData: { ...workerData, loadTurn: LOAD_TURN } satisfies RunnerWorkerData,
     });
     this.piscina.on('message', (message: RunnerLoadReport) => {
       if (message?.type === 'model-load') this.emit('load', message);

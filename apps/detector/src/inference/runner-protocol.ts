@@ -13,6 +13,8 @@ export interface RunnerWorkerData {
   inferenceSize: number;
   intraOpThreads: number;
   shapePolicy: ShapePolicy;
+  /** Shared by every runner of the process: one model load at a time (load-turn.ts). */
+  loadTurn: Int32Array;
 }
 
 /** Posted by a runner (outside any task) when it has tried to load its model. */

@@ -2,6 +2,7 @@ import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_DETECT_OPTIONS, ImageError } from '@app/vision';
 import { detectorSessionOptions, loadYoloModel, YoloDetector } from '@app/vision/runtime';
+import { inLoadTurn } from './load-turn';
 import { DetectTask, DetectTaskResult, ReleaseTask, RunnerLoadReport, RunnerWorkerData } from './runner-protocol';
 import { lowerBackgroundThreadsPriority, lowerThisThreadPriority } from './thread-priority';
 
@@ -21,7 +22,7 @@ function report(message: Omit<RunnerLoadReport, 'type' | 'threadId' | 'version'>
 async function loadDetector(): Promise<YoloDetector> {
   const started = performance.now();
   try {
-    const model = await loadYoloModel(config.file, detectorSessionOptions(config.intraOpThreads), config.shapePolicy);
+    const model = await inLoadTurn(config.loadTurn, () => loadYoloModel(config.file, detectorSessionOptions(config.intraOpThreads), config.shapePolicy));
     const loaded = new YoloDetector(model, config.inferenceSize);
     // Warm-up: the first run allocates ORT's buffers and is several times slower than the next ones.
     const input = loaded.inputSizeFor({ height: config.inferenceSize, width: config.inferenceSize });
