@@ -36,9 +36,10 @@ YOLOv5 static 640x640 exports (the kind models:fetch installs, rewritten at load
 the bench stops if one is not) and the YOLOv8 dynamic exports, and measures, interleaved round by round: bare ONNX
 Runtime runs, the in-process pipeline on four photos, sequential POST /predict (JSON and multipart; JSON again to a
 second service serving the YOLOv5 dynamic exports as <model>-dynamic), then 4 concurrent clients with GET /health
-polled meanwhile and the service's CPU time counted, then each model's memory in a service of its own. Prints the tables (YOLOv5 and YOLOv8 of each size side by side first), the checks whose ratios were measured
-in this run (end to end against the bare run, /health under load), and the old app's historical figures for
-orientation; writes bench.json and bench.md.
+polled meanwhile and the service's CPU time counted, then each model's memory in a service of its own. Prints the
+tables (YOLOv5 and YOLOv8 of each size side by side first), the checks whose ratios were measured in this run (end
+to end against the bare run, /health under load), and the old app's historical figures for orientation; writes
+bench.json and bench.md.
 
 Options:
   --models LIST    comma-separated (default: ${BENCH_MODELS.join(',')}; --streams: YOLOv5 only;

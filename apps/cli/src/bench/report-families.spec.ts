@@ -71,5 +71,9 @@ describe('the YOLOv5 / YOLOv8 side-by-side table', () => {
         .filter((line) => line.startsWith('###'));
     expect(headings([yolov5n, yolov5s])).not.toContain('### YOLOv5 and YOLOv8 side by side (bus.jpg, JSON body, the exports a default install serves)');
     expect(headings([yolov5n, yolov8n])[0]).toBe('### YOLOv5 and YOLOv8 side by side (bus.jpg, JSON body, the exports a default install serves)');
+    // The run facts say which export each model's figures come from.
+    const facts = renderMarkdown(results([yolov5n, yolov5s, yolov8n]), []);
+    expect(facts).toContain("Served from the static 640x640 export (the kind a default install serves), rewritten at load to AutoShape's rectangles: yolov5n, yolov5s.");
+    expect(facts).toContain('Served from the dynamic export (the rewrite recognises YOLOv5 heads only: a static YOLOv8 would run at its 640x640 square, not at the same input): yolov8n.');
   });
 });

@@ -71,8 +71,8 @@ describe('bench report', () => {
     expect(markdown).toContain('Machine: 2 cores, Test CPU, 8 GB; load average 1.00 2.00 3.00 at the start, 0.50 0.25 0.00 at the end (shared machine).');
     expect(markdown).toContain('yolov5s with the real architectures and random weights');
     expect(markdown).toContain('Whole run 321 s.');
-    expect(markdown).toContain("yolov5s served from their static 640x640 exports (the kind a default install serves), rewritten at load to AutoShape's rectangles.");
-    expect(markdown).not.toContain('served from their dynamic exports');
+    expect(markdown).toContain("Served from the static 640x640 export (the kind a default install serves), rewritten at load to AutoShape's rectangles: yolov5s.");
+    expect(markdown).not.toContain('Served from the dynamic export');
     expect(markdown).toContain('Service: ready 2.5 s after start (yolov5s, each served from its static 640x640 export rewritten at load), RSS of the whole process 300 MB when ready, 420 MB after the 4-client bursts, peak 500 MB over the run.');
     expect(markdown).toContain('Head-of-line (each model served from its static 640x640 export rewritten at load): sequential yolov5s requests');
     expect(markdown).toContain('took 100 ms (median) alone and 120 ms (p95 200) while 8 clients kept yolov5l\'s queue full; the yolov5l requests themselves took 900 ms');

@@ -158,9 +158,9 @@ function servedSentence(models: readonly ModelResult[]): string {
   const servedFrom = (served: ModelExport) => models.filter((model) => model.served === served).map((model) => model.model);
   const [fromStatic, fromDynamic] = [servedFrom('static'), servedFrom('dynamic')];
   return [
-    fromStatic.length > 0 ? `${fromStatic.join(', ')} served from their static 640x640 exports (the kind a default install serves), rewritten at load to AutoShape's rectangles.` : '',
+    fromStatic.length > 0 ? `Served from the static 640x640 export (the kind a default install serves), rewritten at load to AutoShape's rectangles: ${fromStatic.join(', ')}.` : '',
     fromDynamic.length > 0
-      ? `${fromDynamic.join(', ')} served from their dynamic exports (the rewrite recognises YOLOv5 heads only: a static YOLOv8 would run at its 640x640 square, not at the same input).`
+      ? `Served from the dynamic export (the rewrite recognises YOLOv5 heads only: a static YOLOv8 would run at its 640x640 square, not at the same input): ${fromDynamic.join(', ')}.`
       : '',
   ]
     .filter(Boolean)
