@@ -283,7 +283,7 @@ async function benchService({ modelNames, rounds, loadSeconds, outDir, workerThr
       rssAfterReadyMB: rssAfterReadyBytes / 2 ** 20,
       rssAfterLoadMB: service.memory().rssBytes / 2 ** 20,
       peakRssMB: service.memory().peakRssBytes / 2 ** 20,
-      models: `${models.join(', ')}, each served from ${exportLabel(servedOf(models[0]))} and loaded in its own ${workerThreads} runner thread(s)`,
+      models: `${models.join(', ')}, each served from ${[...new Set(models.map((name) => exportLabel(servedOf(name))))].join(' or ')} and loaded in its own ${workerThreads} runner thread(s)`,
     }));
     for (const facts of serviceFacts) log(`RSS after the 4-client bursts (${facts.models}): ${facts.rssAfterLoadMB.toFixed(0)} MB`);
     // Head-of-line needs yolov5s and yolov5l in one service (the generated folder).
