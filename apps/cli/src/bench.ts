@@ -3,10 +3,11 @@ import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { YOLOV5_MODELS, Yolov5Model, YOLOV8_MODELS } from '@app/onnx-writer';
+import type { InputSize } from '@app/vision';
 import { readDetectorConfig } from '../../detector/src/config/detector-config';
 import { parseCommandLine, parseModelList, runCommand, UsageError } from './command-line';
-import { benchModelCost, BenchModelFiles, BenchModelName, generateBenchModels } from './bench/bench-models';
-import { BenchModel, LineupServices, prepareBenchModels, staticExportsFolder, staticServedName } from './bench/bench-lineup';
+import { benchModelCost, BenchModelName, generateBenchModels, ModelExport } from './bench/bench-models';
+import { BenchModel, dynamicTwinName, dynamicTwinsFolder, expectServedShapePolicy, LineupServices, prepareBenchModels, withDynamicTwin } from './bench/bench-lineup';
 import { AloneMemory, measureAloneMemory } from './bench/alone-memory';
 import { BenchClient, closedLoopLoad, HEALTH_REQUEST, jsonPredictRequest, multipartPredictRequest, pollLatency, PreparedRequest } from './bench/http-load';
 import { BenchPhoto, closeModel, InProcessModel, loadPhotos, openModel, readyTensor, shapeKey, SQUARE, timeBareRun, timePipeline } from './bench/in-process';
@@ -14,7 +15,7 @@ import { measureHeadOfLine } from './bench/head-of-line';
 import { measureParity, ParityRow } from './bench/parity';
 import { BENCH_PHOTOS, REFERENCE_PHOTO } from './bench/reference';
 import { thisMachine, writeBenchmarksRegion } from './bench/benchmarks-doc';
-import { BenchResults, checkSameRun, Encoding, ModelResult, renderMarkdown, renderTuneMarkdown, TuneResults } from './bench/report';
+import { BenchResults, checkSameRun, Encoding, exportLabel, ModelResult, renderMarkdown, renderTuneMarkdown, TuneResults } from './bench/report';
 import { buildServiceSnapshot, SERVICE_START_TIMEOUT_MS } from './bench/service-process';
 import { ownCpuClock, processCpuClock, withCpuTime } from './bench/cpu-time';
 import { RunningService, startService } from '../../detector/test/support/service';
@@ -30,14 +31,15 @@ const USAGE = `Usage: npm run bench -- [options]
 
 Measures the trained yolov5n from ../shared/models (real detections, so NMS gets real candidates) and the
 real-architecture yolov5s/m/l and YOLOv8 n/s/m/l with random weights (generated, static and dynamic, into a
-temporary folder): builds and starts the service (one per family), and measures, interleaved round by round: bare
-ONNX Runtime runs, the in-process pipeline on four photos, sequential POST /predict (JSON and multipart; JSON again
-to a second service serving the static 640x640 exports, the kind models:fetch installs, which that service rewrites
-at load to run at the rectangles), then 4 concurrent clients
-with GET /health polled meanwhile and the service's CPU time counted, then each model's memory in a service of its
-own. Prints the tables (YOLOv5 and YOLOv8 of each size side by side first), the checks whose ratios were measured
-in this run (end to end against the bare run, /health under load), and the old app's historical figures for
-orientation; writes bench.json and bench.md.
+temporary folder): builds and starts the service (one per family) serving what a default install serves, the
+YOLOv5 static 640x640 exports (the kind models:fetch installs, rewritten at load to run at AutoShape's rectangles;
+the bench stops if one is not) and the YOLOv8 dynamic exports, and measures, interleaved round by round: bare ONNX
+Runtime runs, the in-process pipeline on four photos, sequential POST /predict (JSON and multipart; JSON again to a
+second service serving the YOLOv5 dynamic exports as <model>-dynamic), then 4 concurrent clients with GET /health
+polled meanwhile and the service's CPU time counted, then each model's memory in a service of its own. Prints the
+tables (YOLOv5 and YOLOv8 of each size side by side first), the checks whose ratios were measured in this run (end
+to end against the bare run, /health under load), and the old app's historical figures for orientation; writes
+bench.json and bench.md.
 
 Options:
   --models LIST    comma-separated (default: ${BENCH_MODELS.join(',')}; --streams: YOLOv5 only;
@@ -136,7 +138,8 @@ async function benchStreams({ modelNames, scratch, rounds, loadSeconds, intraOpT
 /** The default mode: the service and the in-process pipeline, sequential and under 4-client load. */
 async function benchService({ modelNames, rounds, loadSeconds, outDir, workerThreads, intraOpThreads, scratch, started, loadAtStart }: BenchRun): Promise<void> {
   let servedBy: LineupServices | null = null;
-  let staticService: RunningService | null = null;
+  let twinService: RunningService | null = null;
+  let twinClient: BenchClient | null = null;
   const opened: InProcessModel[] = [];
   try {
     log(`preparing ${modelNames.join(', ')} (trained from ${SHARED_MODELS}, random-weight ones generated static and dynamic into ${scratch})`);
@@ -146,13 +149,16 @@ async function benchService({ modelNames, rounds, loadSeconds, outDir, workerThr
     const entry = buildServiceSnapshot(REPO_ROOT, join(scratch, 'service'));
     const photos = await loadPhotos(CORPUS_PHOTOS, BENCH_PHOTOS);
 
-    log(`starting the service (dynamic models, ${workerThreads} worker(s) × ${intraOpThreads} intra-op thread(s))`);
+    log(`starting the service (${lineup.map(({ name, served }) => `${name}: ${served} export`).join(', ')}; ${workerThreads} worker(s) × ${intraOpThreads} intra-op thread(s))`);
     servedBy = new LineupServices();
     await servedBy.start(lineup, entry, log);
     const endpoint = servedBy.endpoint;
-    staticService = await startService({ entry, env: { MODELS_DIR: staticExportsFolder(scratch, lineup) }, timeoutMs: SERVICE_START_TIMEOUT_MS });
-    const staticClient = new BenchClient(staticService.url);
-    log(`service for the static 640x640 exports (${lineup.map(({ name }) => staticServedName(name)).join(', ')}) ready after ${(staticService.readyMs / 1000).toFixed(1)} s`);
+    const twins = new Set<string>(withDynamicTwin(lineup).map(({ name }) => name));
+    if (twins.size > 0) {
+      twinService = await startService({ entry, env: { MODELS_DIR: dynamicTwinsFolder(scratch, lineup) }, timeoutMs: SERVICE_START_TIMEOUT_MS });
+      twinClient = new BenchClient(twinService.url);
+      log(`service for the dynamic exports (${[...twins].map(dynamicTwinName).join(', ')}) ready after ${(twinService.readyMs / 1000).toFixed(1)} s`);
+    }
 
     log(`opening the models in this process (${intraOpThreads} intra-op threads, the workers' session options)`);
     for (const model of lineup) opened.push(await openModel(model.name, model.staticFile, model.dynamicFile, intraOpThreads));
@@ -164,12 +170,14 @@ async function benchService({ modelNames, rounds, loadSeconds, outDir, workerThr
       parity.set(model.name, rows);
     }
     const shapes = [SQUARE, ...new Map(photos.map((photo) => [shapeKey(photo.rectangle), photo.rectangle])).values()];
+    // The static export pinned to its square; the dynamic one at the rectangles, the graph a rewritten static export runs there.
+    const bareFile = (shape: InputSize): ModelExport => (shape === SQUARE ? 'static' : 'dynamic');
     const tensors = new Map(shapes.map((shape) => [shapeKey(shape), readyTensor(shape)]));
     const requests = new Map<string, PreparedRequest>();
     for (const model of lineup) {
       for (const photo of photos) {
         for (const encoding of encodings) requests.set(`${model.name} ${photo.name} ${encoding}`, requestFor(model, photo, encoding));
-        requests.set(`${model.name} ${photo.name} static`, jsonPredictRequest(staticServedName(model.name), photo.bytes));
+        if (twins.has(model.name)) requests.set(`${model.name} ${photo.name} twin`, jsonPredictRequest(dynamicTwinName(model.name), photo.bytes));
       }
     }
 
@@ -189,7 +197,7 @@ async function benchService({ modelNames, rounds, loadSeconds, outDir, workerThr
         if (round > 0) for (const [stage, value] of Object.entries(stages)) stageSamples.add(`${key} ${stage}`, value);
       };
       for (const shape of shapes) {
-        const session = shape === SQUARE ? model.static.session : model.dynamic.session;
+        const session = model[bareFile(shape)].session;
         await sleep(IDLE_GAP_MS);
         // ONNX Runtime's threads are this process's: its CPU clock counts them.
         const bare = await withCpuTime(ownCpuClock, () => timeBareRun(session, tensors.get(shapeKey(shape))!));
@@ -217,12 +225,13 @@ async function benchService({ modelNames, rounds, loadSeconds, outDir, workerThr
           addStages(key, response.serverTiming);
         }
       }
+      if (!twinClient || !twins.has(model.name)) return;
       await sleep(IDLE_GAP_MS);
-      await staticClient.expectOk(requests.get(`${model.name} ${photos[0].name} static`)!);
+      await twinClient.expectOk(requests.get(`${model.name} ${photos[0].name} twin`)!);
       for (const photo of photos) {
         await sleep(IDLE_GAP_MS);
-        const response = await staticClient.expectOk(requests.get(`${model.name} ${photo.name} static`)!);
-        const key = `${model.name} http static ${photo.name}`;
+        const response = await twinClient.expectOk(requests.get(`${model.name} ${photo.name} twin`)!);
+        const key = `${model.name} http twin ${photo.name}`;
         add(key, response.ms);
         addStages(key, response.serverTiming);
       }
@@ -230,12 +239,15 @@ async function benchService({ modelNames, rounds, loadSeconds, outDir, workerThr
 
     log('warm-up pass');
     for (const model of opened) await pass(model, 0);
-    // Asked once the runners have loaded the models: a static export the rewrite recognises runs at the rectangles.
-    const shapePolicies = new Map<string, Record<'dynamic' | 'static', { policy: string | null; reason: string | null }>>();
-    for (const { name } of lineup) {
-      shapePolicies.set(name, { dynamic: await endpoint(name).client.shapePolicy(name), static: await staticClient.shapePolicy(staticServedName(name)) });
-      const { policy, reason } = shapePolicies.get(name)!.static;
-      log(`${staticServedName(name)}: ${policy} (${reason})`);
+    // Asked once the runners have loaded the models, before any recorded round: a served model must run as a default install runs it.
+    const shapePolicies = new Map<string, Partial<Record<ModelExport, { policy: string | null; reason: string | null }>>>();
+    for (const { name, served } of lineup) {
+      const servedPolicy = await endpoint(name).client.shapePolicy(name);
+      expectServedShapePolicy(name, served, servedPolicy);
+      log(`${name} (${served} export): ${servedPolicy.policy} (${servedPolicy.reason})`);
+      const twinPolicy = twinClient && twins.has(name) ? await twinClient.shapePolicy(dynamicTwinName(name)) : undefined;
+      if (twinPolicy) log(`${dynamicTwinName(name)}: ${twinPolicy.policy} (${twinPolicy.reason})`);
+      shapePolicies.set(name, { [served]: servedPolicy, ...(twinPolicy && { dynamic: twinPolicy }) });
     }
     for (let round = 1; round <= rounds; round++) {
       const roundStarted = Date.now();
@@ -265,12 +277,13 @@ async function benchService({ modelNames, rounds, loadSeconds, outDir, workerThr
         }
       }
     }
+    const servedOf = (name: string) => lineup.find((model) => model.name === name)!.served;
     const serviceFacts = servedBy.all().map(({ service, models, rssAfterReadyBytes }) => ({
       readyMs: service.readyMs,
       rssAfterReadyMB: rssAfterReadyBytes / 2 ** 20,
       rssAfterLoadMB: service.memory().rssBytes / 2 ** 20,
       peakRssMB: service.memory().peakRssBytes / 2 ** 20,
-      models: `${models.join(', ')}, each loaded in its own ${workerThreads} runner thread(s)`,
+      models: `${models.join(', ')}, each served from ${[...new Set(models.map((name) => exportLabel(servedOf(name))))].join(' or ')} and loaded in its own ${workerThreads} runner thread(s)`,
     }));
     for (const facts of serviceFacts) log(`RSS after the 4-client bursts (${facts.models}): ${facts.rssAfterLoadMB.toFixed(0)} MB`);
     // Head-of-line needs yolov5s and yolov5l in one service (the generated folder).
@@ -300,13 +313,14 @@ async function benchService({ modelNames, rounds, loadSeconds, outDir, workerThr
     const models: ModelResult[] = opened.map((model) => ({
       model: model.name as BenchModelName,
       weights: lineup.find(({ name }) => name === model.name)!.weights,
+      served: servedOf(model.name),
       parameters: benchModelCost(model.name as BenchModelName).parameters,
       bare: Object.fromEntries(
         shapes.map((shape) => {
           const summary = samples.summary(`${model.name} bare ${shapeKey(shape)}`);
           const { gflops } = benchModelCost(model.name as BenchModelName, shape);
           const cpuMs = samples.summary(`${model.name} bare cpu ${shapeKey(shape)}`).median;
-          return [shapeKey(shape), { ...summary, gflops, gflopsPerSecond: gflops / (summary.median / 1000), cpuMs }];
+          return [shapeKey(shape), { ...summary, gflops, gflopsPerSecond: gflops / (summary.median / 1000), cpuMs, file: bareFile(shape) }];
         }),
       ),
       pipeline: {
@@ -315,8 +329,8 @@ async function benchService({ modelNames, rounds, loadSeconds, outDir, workerThr
       },
       parity: parity.get(model.name)!,
       http: [
-        ...photos.flatMap((photo) => encodings.map((encoding) => httpRow(`${model.name} http ${encoding} ${photo.name}`, model.name, photo, encoding, 'dynamic'))),
-        ...photos.map((photo) => httpRow(`${model.name} http static ${photo.name}`, model.name, photo, 'json', 'static')),
+        ...photos.flatMap((photo) => encodings.map((encoding) => httpRow(`${model.name} http ${encoding} ${photo.name}`, model.name, photo, encoding, servedOf(model.name)))),
+        ...(twins.has(model.name) ? photos.map((photo) => httpRow(`${model.name} http twin ${photo.name}`, model.name, photo, 'json', 'dynamic')) : []),
       ],
       load: encodings.map((encoding) => {
         const key = `${model.name} ${encoding}`;
@@ -337,8 +351,8 @@ async function benchService({ modelNames, rounds, loadSeconds, outDir, workerThr
       }),
       aloneMemory: aloneMemory.get(model.name)!,
     }));
-    function httpRow(key: string, name: string, photo: BenchPhoto, encoding: Encoding, modelExport: 'dynamic' | 'static') {
-      const { policy, reason } = shapePolicies.get(name)![modelExport];
+    function httpRow(key: string, name: string, photo: BenchPhoto, encoding: Encoding, modelExport: ModelExport) {
+      const { policy, reason } = shapePolicies.get(name)![modelExport]!;
       const input = shapeKey(policy === 'rectangular' ? photo.rectangle : SQUARE);
       const shapePolicy = `${policy} (${reason})`;
       return { photo: photo.name, encoding, export: modelExport, shapePolicy, input, latency: samples.summary(key), vsBare: pairedRatio(key, `${name} bare ${input}`), serverStages: stagesOf(key) };
@@ -375,7 +389,8 @@ async function benchService({ modelNames, rounds, loadSeconds, outDir, workerThr
   } finally {
     for (const model of opened) await closeModel(model);
     await servedBy?.stop();
-    await staticService?.stop();
+    twinClient?.close();
+    await twinService?.stop();
   }
 }
 
@@ -405,7 +420,7 @@ async function benchTune({ modelNames: names, scratch, intraOpThreads, rounds, l
   log('pool layouts: one service per layout');
   const layouts = await tunePoolLayouts({
     entry,
-    modelsDir: files.dynamicDir,
+    modelsDir: files.dir('dynamic'),
     models: modelNames,
     image: photos.find((photo) => photo.name === REFERENCE_PHOTO)!.bytes,
     layouts: poolLayouts(availableParallelism()),

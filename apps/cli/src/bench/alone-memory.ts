@@ -1,7 +1,7 @@
 import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { startService } from '../../../detector/test/support/service';
-import type { BenchModel } from './bench-lineup';
+import { BenchModel, servedFile } from './bench-lineup';
 import { BenchClient, PreparedRequest } from './http-load';
 import { SERVICE_START_TIMEOUT_MS } from './service-process';
 
@@ -15,14 +15,14 @@ export interface AloneMemory {
 }
 
 /**
- * Starts a service whose models folder holds only this model (a symlink to its dynamic export), sends it a few
+ * Starts a service whose models folder holds only this model (a symlink to its served export), sends it a few
  * requests and reads its memory, then stops it: the memory of one model, which a service serving several cannot
  * tell apart.
  */
 export async function measureAloneMemory(scratch: string, entry: string, model: BenchModel, request: PreparedRequest, warmRequests = 5): Promise<AloneMemory> {
   const modelsDir = join(scratch, 'alone', model.name);
   mkdirSync(modelsDir, { recursive: true });
-  symlinkSync(model.dynamicFile, join(modelsDir, `${model.name}.onnx`));
+  symlinkSync(servedFile(model), join(modelsDir, `${model.name}.onnx`));
   const service = await startService({ entry, env: { MODELS_DIR: modelsDir }, timeoutMs: SERVICE_START_TIMEOUT_MS });
   const client = new BenchClient(service.url);
   try {

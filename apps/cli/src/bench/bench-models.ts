@@ -15,9 +15,13 @@ export function benchModelCost(name: BenchModelName, inputSize?: { height: numbe
   return benchFamily(name) === 'YOLOv8' ? ultralyticsCost(name as Yolov8Model, inputSize) : yolov5Cost(name as Yolov5Scale, inputSize);
 }
 
+/** A model file's kind: a static 640x640 export (the official files' kind) or a dynamic one. */
+export type ModelExport = 'static' | 'dynamic';
+
 export interface BenchModelFiles {
-  dynamicDir: string;
-  file(model: GeneratedModel, variant: 'static' | 'dynamic'): string;
+  /** The folder of one kind of export, each file named after its model. */
+  dir(variant: ModelExport): string;
+  file(model: GeneratedModel, variant: ModelExport): string;
 }
 
 /** Writes the real-architecture random-weight models, static 640x640 and dynamic, under `root` (seconds). */
@@ -26,5 +30,6 @@ export async function generateBenchModels(root: string, models: readonly Generat
   const dynamicDir = join(root, 'dynamic');
   await generateModelFiles({ outDir: staticDir, models, dynamic: false });
   await generateModelFiles({ outDir: dynamicDir, models, dynamic: true });
-  return { dynamicDir, file: (model, variant) => join(variant === 'static' ? staticDir : dynamicDir, `${model}.onnx`) };
+  const dir = (variant: ModelExport) => (variant === 'static' ? staticDir : dynamicDir);
+  return { dir, file: (model, variant) => join(dir(variant), `${model}.onnx`) };
 }

@@ -3,7 +3,7 @@ import { ParityComparison, ParityRow } from './parity';
 import { Summary } from './stats';
 import { LARGE_PHOTO, OLD_APP_HISTORICAL, OLD_APP_MEASURED, REFERENCE_PHOTO, SAME_RUN_LIMITS } from './reference';
 import type { AloneMemory } from './alone-memory';
-import { BenchFamily, benchFamily, BenchModelName, benchSize } from './bench-models';
+import { BenchFamily, benchFamily, BenchModelName, benchSize, ModelExport } from './bench-models';
 
 export type Encoding = 'json' | 'multipart';
 
@@ -28,8 +28,8 @@ export interface PipelineResult {
 export interface HttpResult {
   photo: string;
   encoding: Encoding;
-  /** The model's export: dynamic (AutoShape's rectangles, as the old app ran) or static 640x640 (the official files' kind). */
-  export: 'dynamic' | 'static';
+  /** The file the service ran: the model's served export (ModelResult.served) or, in the comparison rows, the other one. */
+  export: ModelExport;
   /** How the service ran it (GET /models/{name}), e.g. "rectangular (static-export-rewritten)": a static export rewritten at load runs at the rectangles. */
   shapePolicy: string;
   input: string;
@@ -58,9 +58,14 @@ export interface ModelResult {
   model: BenchModelName;
   /** Trained weights (real detections) or random ones (the real compute cost only). */
   weights: 'trained' | 'random';
+  /**
+   * The export its service served under its name, as a default install serves the family: the figures of the
+   * side-by-side table, the load, the memory and head-of-line are this file's.
+   */
+  served: ModelExport;
   parameters: number;
-  /** Bare runs by input shape ("640x640", "480x640" ...). */
-  bare: Record<string, Summary & { gflops: number; gflopsPerSecond: number; cpuMs: number }>;
+  /** Bare runs by input shape ("640x640", "480x640" ...), each of the file that runs at that shape. */
+  bare: Record<string, Summary & { gflops: number; gflopsPerSecond: number; cpuMs: number; file: ModelExport }>;
   pipeline: { dynamic: PipelineResult[]; static: PipelineResult[] };
   parity: ParityRow[];
   http: HttpResult[];
@@ -112,7 +117,7 @@ export function checkSameRun(results: BenchResults): SameRunCheck[] {
     checks.push({ check: target, model, case: kase, value, limit, ratio: value / limit, met: value <= limit, unit });
   for (const model of results.models) {
     for (const http of model.http) {
-      const label = `${http.photo} ${http.encoding} @${http.input}${http.export === 'static' ? ' (static export)' : ''}`;
+      const label = `${http.photo} ${http.encoding} @${http.input}${http.export === model.served ? '' : ` (${http.export} export)`}`;
       if (http.photo === LARGE_PHOTO) {
         upper('10.8 MP photo: e2e ≤ 1.5 × bare (median of paired ratios)', model.model, label, http.vsBare.median, SAME_RUN_LIMITS.largePhotoVsBare, '×');
       } else {
@@ -133,6 +138,9 @@ function historical(model: BenchModelName, field: 'sequentialMs' | 'requestsPerS
   return figures ? String(figures[field]) : '–';
 }
 
+/** How the report names a served export, after "each model served from". */
+export const exportLabel = (served: ModelExport) => (served === 'static' ? 'its static 640x640 export rewritten at load' : 'its dynamic export');
+
 /** The model as the tables name it: which weights it ran with matters to every figure after NMS. */
 const modelLabel = (model: ModelResult) => `${model.model} (${model.weights})`;
 
@@ -143,6 +151,20 @@ const x = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}×` :
 export function table(header: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** Which export each model was served from, and why YOLOv8's is not the static one. */
+function servedSentence(models: readonly ModelResult[]): string {
+  const servedFrom = (served: ModelExport) => models.filter((model) => model.served === served).map((model) => model.model);
+  const [fromStatic, fromDynamic] = [servedFrom('static'), servedFrom('dynamic')];
+  return [
+    fromStatic.length > 0 ? `Served from the static 640x640 export (the kind a default install serves), rewritten at load to AutoShape's rectangles: ${fromStatic.join(', ')}.` : '',
+    fromDynamic.length > 0
+      ? `Served from the dynamic export (the rewrite recognises YOLOv5 heads only: a static YOLOv8 would run at its 640x640 square, not at the same input): ${fromDynamic.join(', ')}.`
+      : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
 }
 
 function modelsSentence(models: readonly ModelResult[]): string {
@@ -179,7 +201,7 @@ function runFacts(results: BenchResults): string[] {
       `${machine.loadAverage.end.map((v) => v.toFixed(2)).join(' ')} at the end (shared machine). Node ${machine.node}, onnxruntime-node ${machine.onnxruntime}, sharp ${machine.sharp}. ` +
       `${modelsSentence(results.models)} ${settings.rounds} interleaved rounds ` +
       `(each sequential case after a ${settings.idleGapMs} ms idle gap), ${settings.loadSeconds} s per 4-client case in two halves, /health polled every ${settings.healthIntervalMs} ms; ` +
-      `service: ${settings.workerThreads} worker thread(s) × ${settings.intraOpThreads} intra-op thread(s), dynamic-shape models. ` +
+      `service: ${settings.workerThreads} worker thread(s) × ${settings.intraOpThreads} intra-op thread(s). ${servedSentence(results.models)} ` +
       `Whole run ${results.durationS.toFixed(0)} s.`,
   );
   for (const facts of [service, ...results.otherServices]) {
@@ -190,8 +212,9 @@ function runFacts(results: BenchResults): string[] {
   }
   const { headOfLine } = results;
   if (headOfLine) {
+    const served = results.models.find((model) => model.model === headOfLine.probeModel)?.served;
     out.push(
-      `Head-of-line: sequential ${headOfLine.probeModel} requests (bus.jpg, JSON) took ${headOfLine.alone.median.toFixed(0)} ms (median) alone and ` +
+      `Head-of-line${served ? ` (each model served from ${exportLabel(served)})` : ''}: sequential ${headOfLine.probeModel} requests (bus.jpg, JSON) took ${headOfLine.alone.median.toFixed(0)} ms (median) alone and ` +
         `${headOfLine.duringBurst.median.toFixed(0)} ms (p95 ${headOfLine.duringBurst.p95.toFixed(0)}) while ${headOfLine.burstClients} clients kept ${headOfLine.burstModel}'s queue full; ` +
         `the ${headOfLine.burstModel} requests themselves took ${headOfLine.burstLatency.median.toFixed(0)} ms, which is what ${headOfLine.probeModel} would wait behind one shared queue.`,
     );
@@ -202,11 +225,13 @@ function runFacts(results: BenchResults): string[] {
 function bareRunTable(models: readonly ModelResult[]): string[] {
   return [
     '### Bare `InferenceSession.run` on a ready tensor (ms)',
+    '`file`: the static export, pinned to its square, at 640x640; the dynamic export at the rectangles (the graph a rewritten static export runs there, with the same outputs).',
     table(
-      ['model', 'input', 'p50', 'p95', 'CPU ms p50', 'GFLOPs', 'GFLOP/s', 'old app\'s bare 640 (historical)'],
+      ['model', 'file', 'input', 'p50', 'p95', 'CPU ms p50', 'GFLOPs', 'GFLOP/s', 'old app\'s bare 640 (historical)'],
       models.flatMap((model) =>
         Object.entries(model.bare).map(([input, summary]) => [
           modelLabel(model),
+          summary.file,
           input,
           ms(summary.median),
           ms(summary.p95),
@@ -224,7 +249,7 @@ function pipelineTables(models: readonly ModelResult[]): string[] {
   const out: string[] = [];
   out.push('### In-process pipeline (ms, p50 of each stage; total p50 / p95)');
   for (const variant of ['dynamic', 'static'] as const) {
-    out.push(`${variant === 'dynamic' ? 'Dynamic-shape models (AutoShape rectangles)' : 'Static 640x640 models'}:`);
+    out.push(`${variant === 'dynamic' ? 'Dynamic exports (AutoShape rectangles)' : 'Static 640x640 exports pinned to their square (`shape_policy: fixed`)'}:`);
     out.push(
       table(
         ['model', 'photo', 'input', 'decoder', 'decode', 'preprocess', 'inference', 'postprocess', 'total p50', 'total p95', 'total / bare (paired)'],
@@ -271,6 +296,8 @@ function sequentialHttpTable(models: readonly ModelResult[]): string[] {
   return [
     '### End-to-end POST /predict, sequential (ms)',
     '`e2e / bare` is the median over the rounds of each round\'s ratio to the bare run at the same input shape (paired, so a noisy stretch of the run hits both sides). ' +
+      '`export` is the file the service ran: first, with both bodies, the one served under the model\'s name (YOLOv5: the static export, as a default install serves it; YOLOv8: the dynamic one); ' +
+      'then, as JSON, the YOLOv5 dynamic export served as `<model>-dynamic` by a second service. ' +
       '`shape policy` is what `GET /models/{name}` said: a static export rewritten at load runs at the photo\'s rectangle, and its bare run there is the dynamic file\'s (the same weights and outputs).',
     table(
       ['model', 'export', 'shape policy', 'photo', 'body', 'input', 'p50', 'p95', 'e2e / bare (paired)', 'old app p50 (historical)', 'server decode', 'server inference'],
@@ -285,7 +312,7 @@ function sequentialHttpTable(models: readonly ModelResult[]): string[] {
           ms(row.latency.median),
           ms(row.latency.p95),
           x(row.vsBare.median),
-          row.photo === REFERENCE_PHOTO && row.encoding === 'json' && row.export === 'dynamic' ? historical(model.model, 'sequentialMs') : '',
+          row.photo === REFERENCE_PHOTO && row.encoding === 'json' && row.export === model.served ? historical(model.model, 'sequentialMs') : '',
           ms(row.serverStages.decode ?? Number.NaN),
           ms(row.serverStages.inference ?? Number.NaN),
         ]),
@@ -297,13 +324,15 @@ function sequentialHttpTable(models: readonly ModelResult[]): string[] {
 function loadTable(models: readonly ModelResult[]): string[] {
   return [
     '### 4 concurrent clients (bus.jpg), GET /health polled meanwhile',
-    "`CPU ms / request` is the service process's CPU time (all its threads, /proc) over the load divided by the answers; " +
+    '`export`: the file served under the model\'s name (YOLOv5: the static export rewritten at load; YOLOv8: the dynamic one). ' +
+      "`CPU ms / request` is the service process's CPU time (all its threads, /proc) over the load divided by the answers; " +
       "`CPU / bare CPU` divides it by the bare run's CPU ms (this process's, ONNX Runtime's threads included) at bus.jpg's input shape.",
     table(
-      ['model', 'body', 'req/s', 'old app req/s (historical)', 'latency p50', 'p95', 'CPU ms / request', 'CPU / bare CPU', '/health p50', 'p95', 'p99', 'max'],
+      ['model', 'export', 'body', 'req/s', 'old app req/s (historical)', 'latency p50', 'p95', 'CPU ms / request', 'CPU / bare CPU', '/health p50', 'p95', 'p99', 'max'],
       models.flatMap((model) =>
         model.load.map((row) => [
           modelLabel(model),
+          model.served,
           row.encoding,
           row.requestsPerSecond.toFixed(2),
           historical(model.model, 'requestsPerSecond'),
@@ -387,9 +416,9 @@ export function renderTuneMarkdown(results: TuneResults): string {
 
 const FAMILIES: readonly BenchFamily[] = ['YOLOv5', 'YOLOv8'];
 
-/** The figures of one model that the side-by-side table compares (bus.jpg, JSON body, dynamic export). */
+/** The figures of one model that the side-by-side table compares (bus.jpg, JSON body, the served export). */
 function familyFigures(model: ModelResult) {
-  const http = model.http.find((row) => row.photo === REFERENCE_PHOTO && row.encoding === 'json' && row.export === 'dynamic');
+  const http = model.http.find((row) => row.photo === REFERENCE_PHOTO && row.encoding === 'json' && row.export === model.served);
   const load = model.load.find((row) => row.encoding === 'json');
   const bare = http ? model.bare[http.input] : undefined;
   return {
@@ -420,6 +449,7 @@ export function familyComparison(models: readonly ModelResult[]): string[] {
     const row = (model: ModelResult, f: typeof a) => [
       size,
       modelLabel(model),
+      model.served,
       f.input,
       (f.parameters / 1e6).toFixed(1),
       Number.isFinite(f.gflops) ? f.gflops.toFixed(1) : '–',
@@ -436,6 +466,7 @@ export function familyComparison(models: readonly ModelResult[]): string[] {
         size,
         '_YOLOv8 / YOLOv5_',
         '',
+        '',
         ratio(b.parameters, a.parameters),
         ratio(b.gflops, a.gflops),
         ratio(b.bare, a.bare),
@@ -447,10 +478,12 @@ export function familyComparison(models: readonly ModelResult[]): string[] {
     ];
   });
   return [
-    '### YOLOv5 and YOLOv8 side by side (bus.jpg, JSON body, dynamic exports)',
-    'Bare: `session.run` at the input bus.jpg runs at; e2e: sequential POST /predict, p50; 4 clients: requests/s; CPU: the ' +
+    '### YOLOv5 and YOLOv8 side by side (bus.jpg, JSON body, the exports a default install serves)',
+    'Export: the file served, YOLOv5 from its static 640x640 export rewritten at load to the rectangles (as `npm start` serves the official files), ' +
+      'YOLOv8 from its dynamic export (the rewrite recognises YOLOv5 heads only; a static YOLOv8 would run at its square): both at the same input. ' +
+      'Bare: `session.run` of the dynamic export at the input bus.jpg runs at (the rewritten graph gives its outputs); e2e: sequential POST /predict, p50; 4 clients: requests/s; CPU: the ' +
       "service process's CPU time (all threads) during the 4-client load per request completed; RSS: a service serving " +
       'this model alone, after a few requests. Random weights cost what trained ones do, except NMS, which gets no candidates.',
-    table(['size', 'model', 'input', 'params (M)', 'GFLOPs', 'bare p50 (ms)', 'e2e p50 (ms)', '4 clients req/s', 'CPU ms / request', 'RSS alone (MB)'], rows),
+    table(['size', 'model', 'export', 'input', 'params (M)', 'GFLOPs', 'bare p50 (ms)', 'e2e p50 (ms)', '4 clients req/s', 'CPU ms / request', 'RSS alone (MB)'], rows),
   ];
 }
