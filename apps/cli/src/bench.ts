@@ -17,7 +17,7 @@ import { BENCH_PHOTOS, REFERENCE_PHOTO } from './bench/reference';
 import { thisMachine, writeBenchmarksRegion } from './bench/benchmarks-doc';
 import { BenchResults, checkSameRun, Encoding, exportLabel, ModelResult, renderMarkdown, renderTuneMarkdown, TuneResults } from './bench/report';
 import { buildServiceSnapshot, SERVICE_START_TIMEOUT_MS } from './bench/service-process';
-import { ownCpuClock, processCpuClock, withCpuTime } from './bench/cpu-time';
+import { ownCpuClock, processCpuClock, ThreadRole, threadRoleCpuMs, threadRoleCpuSpent, withCpuTime } from './bench/cpu-time';
 import { RunningService, startService } from '../../detector/test/support/service';
 import { SampleSet, summarize } from './bench/stats';
 import { runStreamBench } from './bench/stream';
@@ -258,7 +258,7 @@ async function benchService({ modelNames, rounds, loadSeconds, outDir, workerThr
     // Two halves per case, A B C … A B C …, so that a noisy stretch does not hit one case only.
     const loadSamples = new SampleSet();
     const healthSamples = new SampleSet();
-    const completed = new Map<string, { requests: number; ms: number; cpuMs: number }>();
+    const completed = new Map<string, { requests: number; ms: number; cpuMs: number; byRole: Map<ThreadRole, number> }>();
     const busPhoto = photos.find((photo) => photo.name === REFERENCE_PHOTO)!;
     for (let half = 0; half < 2; half++) {
       for (const { name } of lineup) {
@@ -266,13 +266,16 @@ async function benchService({ modelNames, rounds, loadSeconds, outDir, workerThr
           const request = requests.get(`${name} ${busPhoto.name} ${encoding}`)!;
           const { service, client } = endpoint(name);
           const poller = pollLatency(`${service.url}${HEALTH_REQUEST.path}`, HEALTH_INTERVAL_MS);
+          const rolesBefore = threadRoleCpuMs(service.process.pid!);
           const { result: load, cpuMs } = await withCpuTime(processCpuClock(service.process.pid!), () => closedLoopLoad(client, request, CLIENTS, (loadSeconds * 1000) / 2));
+          const byRole = threadRoleCpuSpent(rolesBefore, threadRoleCpuMs(service.process.pid!));
           const health = await poller.stop();
           const key = `${name} ${encoding}`;
           for (const latency of load.latenciesMs) loadSamples.add(key, latency);
           for (const latency of health) healthSamples.add(key, latency);
-          const total = completed.get(key) ?? { requests: 0, ms: 0, cpuMs: 0 };
-          completed.set(key, { requests: total.requests + load.completed, ms: total.ms + load.elapsedMs, cpuMs: total.cpuMs + cpuMs });
+          const total = completed.get(key) ?? { requests: 0, ms: 0, cpuMs: 0, byRole: new Map() };
+          for (const [role, ms] of byRole) total.byRole.set(role, (total.byRole.get(role) ?? 0) + ms);
+          completed.set(key, { requests: total.requests + load.completed, ms: total.ms + load.elapsedMs, cpuMs: total.cpuMs + cpuMs, byRole: total.byRole });
           log(`4 clients, ${key}: ${load.requestsPerSecond.toFixed(2)} req/s, ${(cpuMs / load.completed).toFixed(1)} CPU ms/request`);
         }
       }
@@ -335,7 +338,7 @@ async function benchService({ modelNames, rounds, loadSeconds, outDir, workerThr
       load: encodings.map((encoding) => {
         const key = `${model.name} ${encoding}`;
         const health = healthSamples.get(key);
-        const { requests: done, ms, cpuMs } = completed.get(key)!;
+        const { requests: done, ms, cpuMs, byRole } = completed.get(key)!;
         const bareCpuMs = samples.summary(`${model.name} bare cpu ${shapeKey(busPhoto.rectangle)}`).median;
         return {
           encoding,
@@ -345,6 +348,7 @@ async function benchService({ modelNames, rounds, loadSeconds, outDir, workerThr
           completed: done,
           cpuMsPerRequest: cpuMs / done,
           cpuVsBare: cpuMs / done / bareCpuMs,
+          cpuMsPerRequestByThread: Object.fromEntries([...byRole].map(([role, roleMs]) => [role, roleMs / done])),
           latency: loadSamples.summary(key),
           health: { ...summarize(health.filter(Number.isFinite)), failed: health.filter((value) => !Number.isFinite(value)).length },
         };

@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { ownCpuClock, processCpuClock, processCpuMs, withCpuTime } from './cpu-time';
+import { ownCpuClock, processCpuClock, processCpuMs, threadRoleCpuMs, threadRoleCpuSpent, withCpuTime } from './cpu-time';
 
 /** Burns `ms` of this thread's CPU time (not wall time: the machine may be busy). */
 function burnCpu(ms: number) {
@@ -44,5 +44,27 @@ describe('CPU time of a process', () => {
   it('agrees with getrusage for this process', () => {
     burnCpu(100);
     expect(Math.abs(processCpuMs(process.pid) - ownCpuClock())).toBeLessThanOrEqual(20);
+  });
+});
+
+describe('CPU time by thread role', () => {
+  it("puts a worker thread's work under the runners and the rest of the process's under the HTTP thread", async () => {
+    const { Worker } = await import('node:worker_threads');
+    const before = threadRoleCpuMs(process.pid);
+    // Node names a worker's OS thread WorkerThread: it burns 300 ms of its own CPU, then exits.
+    const worker = new Worker(
+      `const { parentPort } = require('node:worker_threads');
+       const t = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+       const until = t() + 300; while (t() < until); parentPort.postMessage('done');
+       setInterval(() => {}, 1000);`,
+      { eval: true },
+    );
+    await once(worker, 'message');
+    burnCpu(200);
+    const spent = threadRoleCpuSpent(before, threadRoleCpuMs(process.pid));
+    await worker.terminate();
+    expect(spent.get('runners and ONNX Runtime')).toBeGreaterThanOrEqual(250);
+    expect(spent.get('runners and ONNX Runtime')).toBeLessThan(700);
+    expect(spent.get('HTTP thread')).toBeGreaterThanOrEqual(180);
   });
 });

@@ -3,6 +3,7 @@ import { ParityComparison, ParityRow } from './parity';
 import { Summary } from './stats';
 import { LARGE_PHOTO, OLD_APP_HISTORICAL, OLD_APP_MEASURED, REFERENCE_PHOTO, SAME_RUN_LIMITS } from './reference';
 import type { AloneMemory } from './alone-memory';
+import { THREAD_ROLES, ThreadRole } from './cpu-time';
 import { BenchFamily, benchFamily, BenchModelName, benchSize, ModelExport } from './bench-models';
 
 export type Encoding = 'json' | 'multipart';
@@ -50,6 +51,8 @@ export interface LoadCaseResult {
   cpuMsPerRequest: number;
   /** cpuMsPerRequest / the bare run's CPU ms (median) at the photo's input shape. */
   cpuVsBare: number;
+  /** cpuMsPerRequest split by what the service's threads do (cpu-time.ts THREAD_ROLES). */
+  cpuMsPerRequestByThread: Partial<Record<ThreadRole, number>>;
   latency: Summary;
   health: Summary & { failed: number };
 }
@@ -350,6 +353,32 @@ function loadTable(models: readonly ModelResult[]): string[] {
     `The old app's figures (FastAPI + torch hub, same architectures) are historical: measured in ${OLD_APP_MEASURED}, not in this run. ` +
       'These machines swing 1.5× between runs, so they are printed for orientation and no ratio to them is computed; compare ' +
       'only figures of the same run.',
+    ...cpuByThreadTable(models),
+  ];
+}
+
+const THREAD_ROLE_COLUMNS: readonly ThreadRole[] = [...new Set(Object.values(THREAD_ROLES)), 'other'];
+
+/** Where the 4-client load's CPU per request went, thread by thread, beside the bare run's CPU at the same input. */
+function cpuByThreadTable(models: readonly ModelResult[]): string[] {
+  return [
+    '#### CPU ms per request by thread (the same 4-client loads)',
+    "Each thread's CPU time (/proc/<pid>/task) over the load, by what it does: `HTTP thread` (requests, JSON, base64, answers), " +
+      '`runners and ONNX Runtime` (letterbox, `session.run` on its intra-op threads, output decoding, NMS), `image decoding` ' +
+      "(libvips' threads and libuv's pool), `garbage collection` (V8's helper threads); `bare run` is the bare `session.run`'s CPU " +
+      "at bus.jpg's input shape, what the runners' share would be with nothing else to do.",
+    table(
+      ['model', 'body', ...THREAD_ROLE_COLUMNS, 'total', 'bare run'],
+      models.flatMap((model) =>
+        model.load.map((row) => [
+          modelLabel(model),
+          row.encoding,
+          ...THREAD_ROLE_COLUMNS.map((role) => ms(row.cpuMsPerRequestByThread[role] ?? 0)),
+          ms(row.cpuMsPerRequest),
+          ms(row.cpuMsPerRequest / row.cpuVsBare),
+        ]),
+      ),
+    ),
   ];
 }
 
