@@ -1,31 +1,40 @@
 import { LatestFrameSlot } from './latest-frame-slot';
 
-/** A slot whose runs finish only when the test says so. */
-function harness() {
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+/** A slot whose runs finish only when the test says so (`finish(frame)`), and which records the answers sent. */
+function harness(depth = 1) {
   const started: number[] = [];
   const dropped: number[] = [];
+  const answered: number[] = [];
   const signals: AbortSignal[] = [];
-  const finish: (() => void)[] = [];
+  const finishers = new Map<number, () => void>();
   let clientKeepsUp = true;
-  const slot = new LatestFrameSlot<number>({
-    run: (frame, signal) => {
-      started.push(frame);
-      signals.push(signal);
-      return new Promise<void>((resolve) => finish.push(resolve));
+  const slot = new LatestFrameSlot<number>(
+    {
+      run: (frame, signal) => {
+        started.push(frame);
+        signals.push(signal);
+        return new Promise<() => void>((resolve) => finishers.set(frame, () => resolve(() => answered.push(frame))));
+      },
+      dropped: (frame) => dropped.push(frame),
+      canStart: () => clientKeepsUp,
     },
-    dropped: (frame) => dropped.push(frame),
-    canStart: () => clientKeepsUp,
-  });
-  const settle = () => new Promise((resolve) => setImmediate(resolve));
+    depth,
+  );
+  const finish = async (frame: number) => {
+    finishers.get(frame)!();
+    finishers.delete(frame);
+    await settle();
+  };
   return {
     slot,
     started,
     dropped,
+    answered,
     signals,
-    finishNext: async () => {
-      finish.shift()!();
-      await settle();
-    },
+    finish,
+    finishNext: () => finish(finishers.keys().next().value!),
     setClientKeepsUp: (value: boolean) => (clientKeepsUp = value),
   };
 }
@@ -71,8 +80,45 @@ describe('LatestFrameSlot', () => {
     const slot = new LatestFrameSlot<number>({ run: async (frame) => { started.push(frame); throw new Error('bad frame'); }, dropped: () => undefined, canStart: () => true });
     slot.offer(1);
     slot.offer(2);
-    await new Promise((resolve) => setImmediate(resolve));
+    await settle();
     expect(started).toEqual([1, 2]);
+  });
+
+  it('with depth 2, runs the next frame while one runs, keeps one waiting beyond them and drops what replaces it', async () => {
+    const { slot, started, dropped, answered, finish } = harness(2);
+    for (const frame of [1, 2, 3, 4]) slot.offer(frame);
+    expect(started).toEqual([1, 2]);
+    expect(dropped).toEqual([3]);
+    await finish(1);
+    expect(answered).toEqual([1]);
+    expect(started).toEqual([1, 2, 4]);
+    await finish(2);
+    await finish(4);
+    expect(answered).toEqual([1, 2, 4]);
+    expect(slot.busy).toBe(false);
+  });
+
+  it('answers frames in arrival order when a later one finishes first, and starts the next only once a place is free', async () => {
+    const { slot, started, answered, finish } = harness(2);
+    for (const frame of [1, 2, 3]) slot.offer(frame);
+    await finish(2);
+    expect(answered).toEqual([]);
+    // Frame 2 is done but holds its place until it is answered, after frame 1.
+    expect(started).toEqual([1, 2]);
+    await finish(1);
+    expect(answered).toEqual([1, 2]);
+    expect(started).toEqual([1, 2, 3]);
+  });
+
+  it('with depth 2, closing aborts every running frame and sends none of their answers', async () => {
+    const { slot, signals, answered, finish } = harness(2);
+    slot.offer(1);
+    slot.offer(2);
+    slot.close();
+    expect(signals.map((signal) => signal.aborted)).toEqual([true, true]);
+    await finish(1);
+    await finish(2);
+    expect(answered).toEqual([]);
   });
 
   it('finishes (shutdown): takes no more frames, forgets the waiting one, and resolves once the running frame ends, unaborted', async () => {
@@ -82,7 +128,7 @@ describe('LatestFrameSlot', () => {
     let finished = false;
     const done = slot.finish().then(() => (finished = true));
     slot.offer(3);
-    await new Promise((resolve) => setImmediate(resolve));
+    await settle();
     expect(finished).toBe(false);
     await finishNext();
     await done;

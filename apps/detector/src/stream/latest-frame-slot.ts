@@ -1,26 +1,31 @@
 /** What a LatestFrameSlot does with its frames: run one, or tell that one was replaced before it ran. */
 export interface FrameSlotHandlers<Frame> {
-  run(frame: Frame, signal: AbortSignal): Promise<void>;
+  /** Does a frame's work and resolves with what answers it; the slot calls the answers in frame order. */
+  run(frame: Frame, signal: AbortSignal): Promise<() => void>;
   dropped(frame: Frame): void;
   /** False while the stream's client has not yet read earlier answers: the waiting frame then stays waiting. */
   canStart(): boolean;
 }
 
 /**
- * The real-time rule of one stream: at most one frame runs and one waits; a newer frame replaces the waiting one,
- * which is dropped. Memory per stream is therefore two frames, whatever the client sends. Plain logic, no framework.
+ * The real-time rule of one stream: at most `depth` frames run and one waits; a newer frame replaces the waiting one,
+ * which is dropped. Memory per stream is therefore depth + 1 frames, whatever the client sends. Frames that run
+ * together are answered in the order they arrived, whichever finishes first. Plain logic, no framework.
  */
 export class LatestFrameSlot<Frame> {
-  private running: AbortController | null = null;
-  /** Settles when the running frame's run() has ended (whatever it answered). */
-  private runEnded: Promise<void> = Promise.resolve();
+  private readonly running = new Set<AbortController>();
+  /** Settles once every started frame has been answered (or abandoned). */
+  private answered: Promise<void> = Promise.resolve();
   private waiting: Frame | null = null;
   private closed = false;
 
-  constructor(private readonly handlers: FrameSlotHandlers<Frame>) {}
+  constructor(
+    private readonly handlers: FrameSlotHandlers<Frame>,
+    private readonly depth = 1,
+  ) {}
 
   get busy(): boolean {
-    return this.running !== null;
+    return this.running.size > 0;
   }
 
   get hasWaiting(): boolean {
@@ -34,35 +39,37 @@ export class LatestFrameSlot<Frame> {
     this.pump();
   }
 
-  /** Starts the waiting frame if nothing runs and the client keeps up; call again when either changes. */
+  /** Starts the waiting frame if fewer than `depth` run and the client keeps up; call again when either changes. */
   pump(): void {
-    if (this.closed || this.running || this.waiting === null || !this.handlers.canStart()) return;
+    if (this.closed || this.running.size >= this.depth || this.waiting === null || !this.handlers.canStart()) return;
     const frame = this.waiting;
     this.waiting = null;
     const controller = new AbortController();
-    this.running = controller;
-    // run() reports its own errors; the slot only needs to know it has ended.
-    this.runEnded = this.handlers
-      .run(frame, controller.signal)
-      .catch(() => undefined)
-      .finally(() => {
-        if (this.running === controller) this.running = null;
-        this.pump();
-      });
+    this.running.add(controller);
+    // run() reports its own errors; the slot only orders the answers and knows when a frame has ended.
+    const work = this.handlers.run(frame, controller.signal).catch(() => () => undefined);
+    const previous = this.answered;
+    this.answered = (async () => {
+      const answer = await work;
+      await previous;
+      if (!controller.signal.aborted) answer();
+      this.running.delete(controller);
+      this.pump();
+    })();
   }
 
-  /** Takes no more frames and forgets the waiting one; resolves once the running frame (if any) has been answered. */
+  /** Takes no more frames and forgets the waiting one; resolves once the running frames (if any) have been answered. */
   finish(): Promise<void> {
     this.closed = true;
     this.waiting = null;
-    return this.runEnded;
+    return this.answered;
   }
 
-  /** The stream has ended: the running frame is abandoned (its worker is told) and the waiting one forgotten. */
+  /** The stream has ended: the running frames are abandoned (their workers are told) and the waiting one forgotten. */
   close(reason: unknown = new Error('stream closed')): void {
     this.closed = true;
     this.waiting = null;
-    this.running?.abort(reason);
-    this.running = null;
+    for (const controller of this.running) controller.abort(reason);
+    this.running.clear();
   }
 }

@@ -6,6 +6,7 @@ import { capEcho, MAX_MESSAGE_CHARS } from '../common/client-echo';
 import { StreamLimits } from '../config/detector-config';
 import { StreamMetrics } from '../metrics/stream-metrics';
 import { FrameDetector, FrameError } from './frame-detector';
+import { RUNNER_PIPELINE_DEPTH } from '../inference/model-runners';
 import { LatestFrameSlot } from './latest-frame-slot';
 import { CLOSE_CODES, StreamErrorCode, StreamEvent, StreamMessages } from './stream-protocol';
 import { applySettings, StreamSettings, toDetectOptions } from './stream-settings.dto';
@@ -42,11 +43,15 @@ export class StreamSession {
     private readonly metrics: StreamMetrics,
   ) {
     this.tokens = limits.streamMaxMessagesPerSecond;
-    this.slot = new LatestFrameSlot<Frame>({
-      run: (frame, signal) => this.run(frame, signal),
-      dropped: (frame) => this.drop(frame),
-      canStart: () => this.isReading(),
-    });
+    // As many frames run as a runner overlaps: the next one decodes while this one is in session.run.
+    this.slot = new LatestFrameSlot<Frame>(
+      {
+        run: (frame, signal) => this.run(frame, signal),
+        dropped: (frame) => this.drop(frame),
+        canStart: () => this.isReading(),
+      },
+      RUNNER_PIPELINE_DEPTH,
+    );
     this.idleTimer = setTimeout(() => this.close(CLOSE_CODES.idle, `no frame or valid settings for ${limits.streamIdleTimeoutMs} ms`), limits.streamIdleTimeoutMs);
     metrics.streamOpened(settings.model);
   }
@@ -130,30 +135,31 @@ export class StreamSession {
     return true;
   }
 
-  private async run(frame: Frame, signal: AbortSignal) {
+  /** Detects a frame and resolves with what answers it (its detections or its error), which the slot sends in frame order. */
+  private async run(frame: Frame, signal: AbortSignal): Promise<() => void> {
     const { model } = this.settings;
     try {
       const outcome = await this.detector.detect(model, frame.bytes, toDetectOptions(this.settings), signal);
-      if (signal.aborted) return;
       const serverMs = performance.now() - frame.arrivedAt;
       const workMs = Object.values(outcome.timings).reduce((sum, ms) => sum + ms, 0);
-      this.send('detections', {
-        frame: frame.id,
-        model,
-        detections: outcome.detections,
-        image: outcome.image,
-        input: outcome.input,
-        timings: presentTimings(outcome.timings).timings,
-        wait_ms: round(Math.max(0, serverMs - workMs)),
-        server_ms: round(serverMs),
-        dropped: this.droppedCount,
-      });
-      this.metrics.frame(model, 'processed', serverMs);
+      return () => {
+        this.send('detections', {
+          frame: frame.id,
+          model,
+          detections: outcome.detections,
+          image: outcome.image,
+          input: outcome.input,
+          timings: presentTimings(outcome.timings).timings,
+          wait_ms: round(Math.max(0, serverMs - workMs)),
+          server_ms: round(serverMs),
+          dropped: this.droppedCount,
+        });
+        this.metrics.frame(model, 'processed', serverMs);
+      };
     } catch (error) {
-      if (signal.aborted) return;
-      if (error instanceof FrameError) return this.frameFailed(frame.id, error.code, error.message, model);
-      logger.error(`Stream frame ${frame.id} failed: ${(error as Error).stack ?? String(error)}`);
-      this.frameFailed(frame.id, 'internal', 'Internal error while detecting this frame; the stream goes on.', model);
+      if (error instanceof FrameError) return () => this.frameFailed(frame.id, error.code, error.message, model);
+      if (!signal.aborted) logger.error(`Stream frame ${frame.id} failed: ${(error as Error).stack ?? String(error)}`);
+      return () => this.frameFailed(frame.id, 'internal', 'Internal error while detecting this frame; the stream goes on.', model);
     }
   }
 
