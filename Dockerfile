@@ -78,4 +78,4 @@ HEALTHCHECK --interval=5s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8000) + '/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
 # The Node flags are the service's own (apps/detector/src/service-node-flags.ts says why).
-CMD ["node", "--max-semi-space-size=8", "dist/apps/detector/apps/detector/src/main.js"]
+CMD ["node", "--max-semi-space-size=8", "--expose-gc", "dist/apps/detector/apps/detector/src/main.js"]

@@ -181,6 +181,8 @@ export const OnnxFieldNumber = {
   modelGraph: 7,
   graphInitializer: 5,
   tensorRawData: 9,
+  /** Every TensorProto field that holds values (float, int32, string, int64, raw, double, uint64 data). */
+  tensorValues: [4, 5, 6, 7, 9, 10, 11],
 } as const;
 
 /** Plain-object shapes of the messages (protobufjs `fromObject`/`toObject` form, camelCase). */
@@ -251,13 +253,19 @@ export interface OnnxModel {
   metadataProps: OnnxMetadataEntry[];
 }
 
+const DECODED_FORM: protobuf.IConversionOptions = { longs: Number, arrays: true };
+
 /**
  * A whole model as plain objects (int64 fields as numbers, bytes as views into `bytes`, empty lists present), for
  * tools that rewrite an existing graph. Large weights stay views over the input buffer rather than copies.
  */
 export function decodeOnnxModel(bytes: Uint8Array): OnnxModel {
-  const message = OnnxProto.ModelProto.decode(bytes);
-  return OnnxProto.ModelProto.toObject(message, { longs: Number, arrays: true }) as OnnxModel;
+  return OnnxProto.ModelProto.toObject(OnnxProto.ModelProto.decode(bytes), DECODED_FORM) as OnnxModel;
+}
+
+/** One TensorProto, in decodeOnnxModel's form. */
+export function decodeOnnxTensor(bytes: Uint8Array): OnnxTensor {
+  return OnnxProto.TensorProto.toObject(OnnxProto.TensorProto.decode(bytes), DECODED_FORM) as OnnxTensor;
 }
 
 export function encodeOnnxModel(model: OnnxModel): Uint8Array {

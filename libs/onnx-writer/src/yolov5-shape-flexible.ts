@@ -84,8 +84,8 @@ export function makeYolov5ShapeFlexible(model: OnnxModel): ShapeFlexibleRewrite 
   };
 
   for (const [name, tensor] of constants) {
+    if (!mayBeGrid(tensor)) continue;
     const dims = tensor.dims.map(Number);
-    if (tensor.dataType !== OnnxDataType.FLOAT || dims.length !== 5 || dims[4] !== 2) continue;
     for (const use of consumers.get(name) ?? []) {
       const other = use.node.input[1 - use.input];
       const level = other === undefined ? undefined : levelAbove(other);
@@ -159,6 +159,15 @@ export function makeYolov5ShapeFlexible(model: OnnxModel): ShapeFlexibleRewrite 
   dropUnusedConstants(model, replaced);
   return { rewritten: true, levels: levels.size };
 }
+
+/** A [.., .., .., .., 2] float constant: a Detect level's grid or anchor grid if it belongs to one. */
+const mayBeGrid = ({ dataType, dims }: Pick<OnnxTensor, 'dataType' | 'dims'>) => dataType === OnnxDataType.FLOAT && dims.length === 5 && Number(dims[4]) === 2;
+
+/**
+ * Whether makeYolov5ShapeFlexible reads the values of a constant with this head (the int64 shapes and the grids):
+ * a graph whose other constants lack their values gets the same outcome, so it can be decided without the weights.
+ */
+export const shapeFlexibleReadsValues = (tensor: Pick<OnnxTensor, 'dataType' | 'dims'>): boolean => tensor.dataType === OnnxDataType.INT64 || mayBeGrid(tensor);
 
 /** The grid's cell offset (YOLOv5 v7.0 bakes in -0.5) when `values` hold (x + offset, y + offset) at every cell, else null. */
 function gridOffset(values: Float32Array, { anchors, ny, nx }: Level): number | null {

@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CONTRACT_BREAKS, makeContractBreakingModel, makeFixedOutputModel } from '@app/onnx-writer';
+import { Writer } from 'protobufjs/minimal';
+import { CONTRACT_BREAKS, decodeOnnxModel, makeContractBreakingModel, makeFixedOutputModel, OnnxDataType, OnnxFieldNumber, OnnxProto } from '@app/onnx-writer';
 import { probeModelFile } from './model-probe';
 
 const dir = mkdtempSync(join(tmpdir(), 'model-probe-'));
@@ -12,6 +13,29 @@ const write = (name: string, bytes: Uint8Array) => {
   return file;
 };
 const SHARED_MODELS = resolve(__dirname, '../../../../shared/models');
+
+/**
+ * yolov5n.onnx with one more constant of `weightBytes` float values, written as a sparse file (the values are a hole):
+ * a model larger than one Buffer can hold, which costs no disk.
+ */
+function withHugeWeights(name: string, weightBytes: number): string {
+  const model = decodeOnnxModel(readFileSync(join(SHARED_MODELS, 'yolov5n.onnx')));
+  const field = (number: number, length: number) => Writer.create().uint32((number << 3) | 2).uint32(length).finish();
+  const graph = OnnxProto.GraphProto.encode(OnnxProto.GraphProto.fromObject(model.graph)).finish();
+  const rest = OnnxProto.ModelProto.encode(OnnxProto.ModelProto.fromObject({ ...model, graph: undefined })).finish();
+  const tensorHead = Buffer.concat([
+    OnnxProto.TensorProto.encode(OnnxProto.TensorProto.fromObject({ name: 'huge', dims: [weightBytes / 4], dataType: OnnxDataType.FLOAT })).finish(),
+    field(OnnxFieldNumber.tensorRawData, weightBytes),
+  ]);
+  const initializer = Buffer.concat([field(OnnxFieldNumber.graphInitializer, tensorHead.length + weightBytes), tensorHead]);
+  const head = Buffer.concat([rest, field(OnnxFieldNumber.modelGraph, graph.length + initializer.length + weightBytes), graph, initializer]);
+  const file = join(dir, name);
+  const fd = openSync(file, 'w');
+  writeSync(fd, head);
+  ftruncateSync(fd, head.length + weightBytes);
+  closeSync(fd);
+  return file;
+}
 
 describe('probeModelFile', () => {
   it('reads a static fixture: contract, shapes and names, without ONNX Runtime', async () => {
@@ -32,6 +56,11 @@ describe('probeModelFile', () => {
     const probe = await probeModelFile(join(SHARED_MODELS, name));
     expect(probe.contract.inputName).toBe('images');
     expect(probe.outputShape.at(-1)).toEqual(name.includes('dynamic') ? expect.any(String) : 5 + probe.metadata.names.length);
+  });
+
+  it('decides how a static export is shaped without reading its weights (a 3 GB file, more than one Buffer holds)', async () => {
+    const probe = await probeModelFile(withHugeWeights('huge.onnx', 3 * 2 ** 30));
+    expect(probe.shape).toEqual({ policy: 'rectangular', reason: 'static-export-rewritten' });
   });
 
   it.each(CONTRACT_BREAKS)('finds the fault ONNX Runtime\'s metadata would show in a "%s" model', async (kind) => {

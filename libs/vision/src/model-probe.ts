@@ -1,7 +1,7 @@
 import { checkModelContract, ModelContract } from './model-contract';
 import { interpretYoloMetadata, readOnnxMetadata, YoloMetadata } from './onnx-metadata';
 import { readOnnxSignature } from './onnx-signature';
-import { prepareModelShape, ShapePolicy, ShapePolicyDecision } from './shape-policy';
+import { decideModelShape, ShapePolicy, ShapePolicyDecision } from './shape-policy';
 
 /** What a model file promises before any session is made: its export metadata and its checked input/output contract. */
 export interface ModelProbe {
@@ -25,6 +25,6 @@ export async function probeModelFile(file: string, shapePolicy: ShapePolicy = 'r
   const { inputs, outputs } = await readOnnxSignature(file);
   const contract = checkModelContract(file, inputs, outputs, metadata);
   const inputShape = [...(inputs[0].shape ?? [])];
-  const { shape } = await prepareModelShape(file, inputShape, shapePolicy, false);
+  const shape = await decideModelShape(file, inputShape, shapePolicy);
   return { metadata, properties, contract, inputShape, outputShape: [...(outputs[0].shape ?? [])], shape };
 }

@@ -17,6 +17,8 @@ const HEADER_BYTES = 20; // a tag and a length varint fit in 20 bytes
 /** One length-delimited field of a protobuf message in a file: where its payload lies. */
 export interface FileField {
   field: number;
+  /** Where the field's tag begins. */
+  headerStart: number;
   start: number;
   length: number;
 }
@@ -44,7 +46,7 @@ export async function walkFileFields(handle: FileHandle, file: string, start: nu
     else throw new Error(`${file}: not an ONNX model (unexpected protobuf wire type ${wireType} at byte ${position})`);
     const payloadStart = position + reader.pos;
     if (payloadStart + payloadLength > end) throw new Error(`${file}: truncated or not an ONNX model (field ${field} runs past the end)`);
-    if (wireType === WIRE_LENGTH_DELIMITED) await visit({ field, start: payloadStart, length: payloadLength });
+    if (wireType === WIRE_LENGTH_DELIMITED) await visit({ field, headerStart: position, start: payloadStart, length: payloadLength });
     position = payloadStart + payloadLength;
   }
 }

@@ -2,6 +2,7 @@ import { env as onnxRuntime, InferenceSession } from 'onnxruntime-node';
 import { checkModelContract, ModelContract } from './model-contract';
 import { interpretYoloMetadata, readOnnxMetadata, YoloMetadata } from './onnx-metadata';
 import { readOnnxSignature } from './onnx-signature';
+import { releaseBytes } from './release-bytes';
 import { prepareModelShape, ShapePolicy, ShapePolicyDecision } from './shape-policy';
 
 export interface LoadedYoloModel {
@@ -41,7 +42,7 @@ export async function loadYoloModel(file: string, options: InferenceSession.Sess
   // telemetry) to stderr, which would break a JSON log; what fails is thrown, and its callers report it.
   onnxRuntime.logLevel = 'fatal';
   const { inputs } = await readOnnxSignature(file);
-  const prepared = await prepareModelShape(file, inputs[0]?.shape ?? [], shapePolicy, true);
+  const prepared = await prepareModelShape(file, inputs[0]?.shape ?? [], shapePolicy);
   let shape = prepared.shape;
   let session: InferenceSession | undefined;
   if (prepared.bytes) {
@@ -50,6 +51,9 @@ export async function loadYoloModel(file: string, options: InferenceSession.Sess
     } catch (error) {
       // The file itself may still load: it then runs at its own square.
       shape = { policy: 'fixed', reason: 'graph-not-recognised', detail: `ONNX Runtime refused the rewritten graph: ${(error as Error).message}` };
+    } finally {
+      // ONNX Runtime keeps its own copy.
+      releaseBytes(prepared.bytes);
     }
   }
   try {

@@ -1,6 +1,7 @@
 /**
- * One model load at a time across the process's runner threads: a static export's in-memory rewrite holds about twice
- * its file while ONNX Runtime builds the session, and three of those at once doubled the start-up peak.
+ * One model load at a time across the process's runner threads: a static export's in-memory rewrite holds its encoded
+ * graph (about its file's size) beside ONNX Runtime's own copies while the session is built, and several of those at
+ * once would stack up in the start-up peak.
  */
 export const LOAD_TURN = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
 

@@ -30,6 +30,9 @@ async function loadDetector(): Promise<YoloDetector> {
     await loaded.processBitmap(grey, DEFAULT_DETECT_OPTIONS);
     // Reading the model has started libuv's pool by now: decoding and garbage collection yield to the HTTP thread.
     lowerBackgroundThreadsPriority();
+    // The load's garbage (the file's graph decoded, rewritten and encoded again) goes before the main thread trims the
+    // C heap: this thread may stay idle, and so uncollected, for hours. `gc` is there with SERVICE_NODE_FLAGS.
+    (globalThis as { gc?: () => void }).gc?.();
     report({ loadMs: performance.now() - started, shape: model.shape });
     return loaded;
   } catch (error) {

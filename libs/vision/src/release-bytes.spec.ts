@@ -1,0 +1,18 @@
+import { releaseBytes } from './release-bytes';
+
+describe('releaseBytes', () => {
+  it('empties bytes that own their whole buffer (the buffer is detached)', () => {
+    const bytes = new Uint8Array(1 << 20).fill(7);
+    releaseBytes(bytes);
+    expect([bytes.byteLength, bytes.buffer.byteLength, bytes.buffer.detached]).toEqual([0, 0, true]);
+  });
+
+  it("leaves alone a view over part of a buffer: Node's pooled small Buffers, a subarray", () => {
+    const pooled = Buffer.from('a small pooled buffer');
+    const whole = new Uint8Array(16).fill(1);
+    const part = whole.subarray(4, 8);
+    releaseBytes(pooled);
+    releaseBytes(part);
+    expect([pooled.toString(), part.byteLength, whole.byteLength, whole.buffer.detached]).toEqual(['a small pooled buffer', 4, 16, false]);
+  });
+});
