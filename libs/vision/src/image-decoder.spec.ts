@@ -6,7 +6,8 @@ import { decodeImage, DecodedImage } from './image-decoder';
 import { ImageError } from './image-errors';
 import { DECODABLE_FORMATS, readJpegOrientation, sniffImageFormat } from './image-format';
 import { probeImage } from './image-probe';
-import { Bitmap, InputSize, letterboxToTensor, planLetterbox } from './letterbox';
+import { Bitmap, InputSize, planLetterbox } from './letterbox';
+import { letterboxToTensor } from './letterbox-tensor';
 
 const corpus = resolve(__dirname, '../../../../shared/corpus');
 const decodeFile = (relative: string, options?: Parameters<typeof decodeImage>[1]) => decodeImage(readFileSync(join(corpus, relative)), options);

@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { Tensor } from 'onnxruntime-node';
 import { decodeImage } from './image-decoder';
-import { dynamicInputSize, InputSize, letterboxToTensor, planLetterbox, Bitmap } from './letterbox';
+import { dynamicInputSize, InputSize, planLetterbox, Bitmap } from './letterbox';
+import { LetterboxKernel } from './letterbox-tensor';
 import { selectDetections } from './nms';
 import { scaleBoxesToImage, toDetection } from './scale-boxes';
 import { DEFAULT_INFERENCE_SIZE, DetectionOutcome, DetectOptions } from './detection';
@@ -9,12 +10,12 @@ import { LoadedYoloModel } from './yolo-session';
 import { decodeHeadOutput } from './yolo-output';
 
 /**
- * The whole per-image pipeline for one loaded model: decode → letterbox into a reused tensor buffer →
+ * The whole per-image pipeline for one loaded model: decode → letterbox into the kernel's reused tensor →
  * session.run → candidates (by head layout) → per-class NMS (none for end-to-end outputs) → boxes in original pixels. Runs inside a worker thread.
  */
 export class YoloDetector {
-  private inputBuffer = new Float32Array(0);
-  /** The end of the last tensor stage: one image at a time fills the reused input buffer and runs the session. */
+  private readonly letterbox = new LetterboxKernel();
+  /** The end of the last tensor stage: one image at a time fills the kernel's tensor and runs the session. */
   private tensorStage: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -64,10 +65,7 @@ export class YoloDetector {
     const { contract, metadata, session } = this.model;
     const started = performance.now();
     const input = this.inputSizeFor(image, options.inputSize);
-    // One buffer, grown to the largest input seen: a dynamic model's input size changes with each photo's shape.
-    const size = 3 * input.height * input.width;
-    if (this.inputBuffer.length < size) this.inputBuffer = new Float32Array(size);
-    const tensorData = letterboxToTensor(bitmap, planLetterbox(image, input), this.inputBuffer.subarray(0, size));
+    const tensorData = this.letterbox.letterbox(bitmap, planLetterbox(image, input));
     const tensor = new Tensor('float32', tensorData, [1, 3, input.height, input.width]);
     const preprocessed = performance.now();
 
