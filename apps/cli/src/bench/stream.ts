@@ -148,7 +148,7 @@ export async function runStreamBench(options: StreamBenchOptions): Promise<Strea
   const groups: { dir: string; cases: StreamCase[] }[] = [
     { dir: realDir, cases: cases('yolov5n', realYolov5n, pageInFlight) },
     { dir: generatedDir, cases: models.flatMap((model) => cases(model, join(generatedDir, `${model}.onnx`), pageInFlight)) },
-  ];
+  ].filter((group) => group.cases.length > 0); // `--models yolov5n` generates none
   const latencies = new Map<string, number[]>();
   const served = new Map<string, number[]>();
   const bare = new Map<string, number[]>();
