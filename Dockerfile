@@ -51,9 +51,10 @@ RUN npm prune --omit=dev --no-audit --no-fund \
 
 # ---- runtime ----
 FROM ${NODE_IMAGE} AS runtime
-# tini as PID 1: forwards SIGTERM to node (which shuts down gracefully) and reaps zombies.
+# tini as PID 1: forwards SIGTERM to node (which shuts down gracefully) and reaps zombies. libturbojpeg0: the
+# system's TurboJPEG, which decodes upright JPEGs at about half sharp's CPU time with the same pixels.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends tini \
+ && apt-get install -y --no-install-recommends tini libturbojpeg0 \
  && apt-get clean \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin
 WORKDIR /app

@@ -189,6 +189,7 @@ docker run -d --name "$container" -p "127.0.0.1:$port:8000" -v "$work/models:/ap
 run_started=$SECONDS
 wait_for_ok "http://127.0.0.1:$port/health/ready" "$ready_timeout" "$container"
 log "ready after $((SECONDS - run_started))s"
+[[ $(docker logs "$container" 2>&1) == *'JPEG decoding: TurboJPEG'* ]] || fail "the image decodes JPEGs without TurboJPEG (libturbojpeg0 missing?)"
 check_service "http://127.0.0.1:$port" "$container"
 wait_for_healthy "$container" 10 "the image's HEALTHCHECK"
 log "healthy $((SECONDS - run_started))s after docker run"

@@ -8,6 +8,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import type { HttpLogger } from 'pino-http';
 import { hostInt8CpuFeatures } from '@app/quantize';
+import { hasTurboJpeg } from '@app/vision/turbojpeg';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { rejectDeepJson, requireJsonObject } from './common/json-depth.middleware';
 import { isLenientJsonRequest, parseLenientJson } from './common/lenient-json-body';
@@ -73,6 +74,12 @@ async function bootstrap() {
   app.get(Logger).log(`Listening on http://${config.host}:${config.port} (Swagger UI at /docs)`, 'Bootstrap');
   // INT8 (*-int8.onnx) models run on any x86-64 CPU, but are fast only with VNNI: say which this host has.
   app.get(Logger).log(`CPU: ${hostInt8CpuFeatures().summary}`, 'Bootstrap');
+  app.get(Logger).log(
+    hasTurboJpeg()
+      ? 'JPEG decoding: TurboJPEG (the system libturbojpeg.so.0) for upright JPEGs, sharp for the rest'
+      : 'JPEG decoding: sharp only; the system library libturbojpeg0 (Debian, Ubuntu) would decode upright JPEGs in about half the CPU time',
+    'Bootstrap',
+  );
 }
 
 bootstrap().catch((error: Error) => {

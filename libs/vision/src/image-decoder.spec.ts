@@ -8,6 +8,7 @@ import { DECODABLE_FORMATS, readJpegOrientation, sniffImageFormat } from './imag
 import { probeImage } from './image-probe';
 import { Bitmap, InputSize, planLetterbox } from './letterbox';
 import { letterboxToTensor } from './letterbox-tensor';
+import { hasTurboJpeg } from './turbojpeg';
 
 const corpus = resolve(__dirname, '../../../../shared/corpus');
 const decodeFile = (relative: string, options?: Parameters<typeof decodeImage>[1]) => decodeImage(readFileSync(join(corpus, relative)), options);
@@ -43,6 +44,12 @@ const outcome = (promise: Promise<{ width: number; height: number }>) =>
     ({ width, height }) => (width > 0 && height > 0 ? `${width}x${height}` : 'error'),
     () => 'error',
   );
+
+/** Upright 8-bit JPEGs decoded whole go through the system's TurboJPEG where the machine has it, else sharp. */
+const WHOLE_JPEG_DECODER = hasTurboJpeg() ? 'turbojpeg' : 'sharp';
+
+/** The decode sharp gives, which matches PIL's: what the TurboJPEG path must equal. */
+const sharpRgb = (bytes: Uint8Array) => sharp(bytes, { autoOrient: true, ignoreIcc: true, failOn: 'error' }).toColourspace('srgb').removeAlpha().raw().toBuffer();
 
 const toQuarter = (size: InputSize) => ({ width: Math.round(size.width / 4), height: Math.round(size.height / 4) });
 
@@ -110,7 +117,9 @@ describe('decodeImage', () => {
     ['odd/jpeg/pillow_junk_jpeg_header.jpg', 1024, 768],
     ['odd/jpeg/libjpegturbo_testimgari.jpg', 227, 149],
   ])('decodes %s, which libjpeg reads with warnings or arithmetic decoding', async (file, width, height) => {
-    expect(await decodeFile(file)).toMatchObject({ decoder: 'sharp', width, height });
+    // TurboJPEG reports libjpeg's warnings: those files go to sharp, while the arithmetic-coded one decodes cleanly.
+    const decoder = file.endsWith('testimgari.jpg') ? WHOLE_JPEG_DECODER : 'sharp';
+    expect(await decodeFile(file)).toMatchObject({ decoder, width, height });
     const toEighth = (size: InputSize) => ({ width: Math.round(size.width / 8), height: Math.round(size.height / 8) });
     expect(await decodeFile(file, { resampleTo: toEighth })).toMatchObject({ decoder: 'sharp-shrink-on-load', width: Math.round(width / 8), height: Math.round(height / 8) });
   });
@@ -148,8 +157,9 @@ describe('decodeImage', () => {
     expect(error.message).toMatch(/^WEBP images are not supported/);
   });
 
-  it('uses sharp for photos, jimp for BMP and 12-bit JPEG', async () => {
-    expect((await decodeFile('photos/bus.jpg')).decoder).toBe('sharp');
+  it('uses TurboJPEG (or sharp) for upright JPEGs, sharp for other photos, jimp for BMP and 12-bit JPEG', async () => {
+    expect((await decodeFile('photos/bus.jpg')).decoder).toBe(WHOLE_JPEG_DECODER);
+    expect((await decodeFile('odd/exif_portrait_6.jpg')).decoder).toBe('sharp');
     expect((await decodeFile('photos/groundingdino_cats.png')).decoder).toBe('sharp');
     expect(await decodeFile('odd/jpeg/libjpegturbo_monkey12.jpg')).toMatchObject({ decoder: 'jimp', width: 149, height: 227 });
 
@@ -219,7 +229,7 @@ describe('decodeImage', () => {
     const rgbOf = ({ data }: Bitmap) => Uint8Array.from({ length: (data.length / 4) * 3 }, (_, i) => data[Math.floor(i / 3) * 4 + (i % 3)]);
 
     it.each([
-      ['photos/zidane.jpg', 'sharp'],
+      ['photos/zidane.jpg', WHOLE_JPEG_DECODER],
       ['odd/pngsuite/tbbn2c16.png', 'sharp'], // transparent pixels keep their stored colour
       ['odd/jpeg/sharp_Channel_digital_image_CMYK_color_no_profile.jpg', 'sharp'],
       ['odd/jpeg/libjpegturbo_monkey12.jpg', 'jimp'],
@@ -305,7 +315,7 @@ describe('decodeImage', () => {
 
     it('gives the full size when the target is an enlargement or the file a BMP', async () => {
       const small = await decodeFile('odd/jpeg/pillow_hopper.jpg', { resampleTo: () => ({ width: 640, height: 640 }) });
-      expect(small).toMatchObject({ decoder: 'sharp', width: 128, height: 128, fullSize: { width: 128, height: 128 } });
+      expect(small).toMatchObject({ decoder: WHOLE_JPEG_DECODER, width: 128, height: 128, fullSize: { width: 128, height: 128 } });
       const bmp = await (await Jimp.fromBuffer(readFileSync(join(corpus, 'photos/bus.jpg')))).getBuffer('image/bmp');
       expect(await decodeImage(bmp, { resampleTo: toQuarter })).toMatchObject({ decoder: 'jimp', width: 810, height: 1080 });
     });
@@ -320,7 +330,39 @@ describe('decodeImage', () => {
     ])('come back whole for the letterbox to resize as cv2 does: %s into %p', async (file, box) => {
       const resized = await decodeFile(file, { resampleTo: (size) => planLetterbox(size, box).resized });
       const full = await decodeFile(file);
-      expect(resized).toMatchObject({ decoder: 'sharp', width: full.width, height: full.height, fullSize: full.fullSize });
+      expect(resized).toMatchObject({ decoder: full.decoder, width: full.width, height: full.height, fullSize: full.fullSize });
     });
+  });
+
+  describe('the TurboJPEG path', () => {
+    const coco128 = resolve(__dirname, '../../../../shared/datasets/coco128/images');
+    const jpegs = () => [
+      ...corpusFiles().filter((file) => /\.jpe?g$/i.test(file)).map((file) => join(corpus, file)),
+      ...readdirSync(coco128).map((file) => join(coco128, file)),
+    ];
+
+    (hasTurboJpeg() ? it : it.skip)('gives every JPEG of the corpus and coco128 that it decodes the very bytes sharp gives', async () => {
+      let fast = 0;
+      for (const file of jpegs()) {
+        const bytes = readFileSync(file);
+        const ours = await decodeImage(bytes, { channels: 3 }).catch(() => null);
+        if (ours?.decoder !== 'turbojpeg') continue;
+        fast += 1;
+        expect([file, Buffer.from(ours.data).equals(await sharpRgb(bytes))]).toEqual([file, true]);
+      }
+      // bus, zidane, the photos of the corpus and all of coco128 but none of the rotated, broken or odd ones.
+      expect(fast).toBeGreaterThan(128);
+    }, 120_000);
+
+    it('leaves the verdict on every broken JPEG to sharp: refused exactly as sharp alone refuses it', async () => {
+      const broken = corpusFiles().filter((file) => file.startsWith('bad/') && /\.jpe?g$/i.test(file));
+      expect(broken.length).toBeGreaterThan(3);
+      for (const file of broken) {
+        const bytes = readFileSync(join(corpus, file));
+        const sharpAlone = Promise.resolve().then(() => sharp(bytes, { autoOrient: true, failOn: 'error' }).raw().toBuffer({ resolveWithObject: true }));
+        const [ours, sharps] = await Promise.all([outcome(decodeImage(bytes, { channels: 3 })), outcome(sharpAlone.then(({ info }) => info))]);
+        expect([file, ours]).toEqual([file, sharps]);
+      }
+    }, 60_000);
   });
 });

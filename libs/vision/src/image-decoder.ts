@@ -4,9 +4,13 @@ import { ImageError } from './image-errors';
 import { ImageFormat, JpegFrame, readJpegFrame, readJpegOrientation, swapsWidthAndHeight } from './image-format';
 import { decodableFormat } from './image-probe';
 import { Bitmap, InputSize } from './letterbox';
+import { decodeJpegWithTurbo } from './turbojpeg';
 
 /**
  * Which library decodes what (chosen by measurement: docs/architecture.md, "Which decoder runs when, and why"):
+ * - the system's TurboJPEG (turbojpeg.ts) for upright 8-bit JPEGs decoded whole, when the machine has it: the same
+ *   libjpeg-turbo and the same pixels as sharp's, without libvips' pipeline around it. A file it does not decode
+ *   cleanly goes to sharp.
  * - sharp (libvips with libjpeg-turbo, libspng, libtiff, cgif) for JPEG, PNG, GIF and TIFF: 5-20x faster than jimp's
  *   pure-JS decoders, and its JPEG decoder gives the same pixels as torch hub's PIL. Asked for a much smaller size,
  *   a JPEG at least SHRINK_ON_LOAD_MIN_FACTOR times larger than the target is resampled while decoding (libjpeg's
@@ -16,7 +20,7 @@ import { Bitmap, InputSize } from './letterbox';
  * sharp must also be loaded on the main thread (importing this lib does it): libvips then stays loaded when a
  * worker thread that used it exits.
  */
-export type ImageDecoderName = 'sharp' | 'sharp-shrink-on-load' | 'jimp';
+export type ImageDecoderName = 'turbojpeg' | 'sharp' | 'sharp-shrink-on-load' | 'jimp';
 
 /**
  * A JPEG is shrunk on load when it is at least this many times larger than its target on both axes: sharp then
@@ -56,7 +60,9 @@ export async function decodeImage<Channels extends 3 | 4 = 4>(bytes: Uint8Array,
   const channels = options.channels ?? 4;
   const jpegFrame = format === 'jpeg' ? readJpegFrame(bytes) : null;
   const needsJimp = format === 'bmp' || (jpegFrame?.precision ?? 8) > 8;
-  const decoded = needsJimp ? await decodeWithJimp(bytes, format, channels) : await decodeWithSharp(bytes, format, jpegFrame, channels, options.resampleTo);
+  const decoded = needsJimp
+    ? await decodeWithJimp(bytes, format, channels)
+    : ((jpegFrame && (await decodeUprightJpeg(bytes, jpegFrame, channels, options.resampleTo))) ?? (await decodeWithSharp(bytes, format, jpegFrame, channels, options.resampleTo)));
   // Some broken files decode "successfully" into nothing (a PNG with width 0, a GIF without frames).
   const { width, height, data } = decoded;
   if (!(Number.isSafeInteger(width) && Number.isSafeInteger(height) && width > 0 && height > 0) || data.length < width * height * channels) {
@@ -101,6 +107,17 @@ async function decodeWithSharp(
   } catch (error) {
     throw new ImageError('undecodable', `The ${format.toUpperCase()} image could not be decoded: ${libvipsMessage(error as Error)}`);
   }
+}
+
+/**
+ * The fast path: a JPEG stored upright (no EXIF rotation to apply) and decoded whole, through TurboJPEG; null for
+ * anything else, which sharp then decodes.
+ */
+async function decodeUprightJpeg(bytes: Uint8Array, frame: JpegFrame, channels: 3 | 4, resampleTo: DecodeOptions['resampleTo']): Promise<DecodedImage | null> {
+  const size = { width: frame.width, height: frame.height };
+  if (readJpegOrientation(bytes) !== 1 || (resampleTo && reduction(size, resampleTo(size)) >= SHRINK_ON_LOAD_MIN_FACTOR)) return null;
+  const data = await decodeJpegWithTurbo(bytes, size, channels);
+  return data && { ...size, data, channels, fullSize: size, decoder: 'turbojpeg' };
 }
 
 const reduction = (fullSize: InputSize, target: InputSize) => Math.min(fullSize.width / target.width, fullSize.height / target.height);
