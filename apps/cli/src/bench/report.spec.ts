@@ -54,6 +54,13 @@ describe('bench report', () => {
     ]);
   });
 
+  it("holds yolov5n's end-to-end ratio to 1.6 × bare and the other sizes' to 1.25 ×", () => {
+    const at = (model: 'yolov5n' | 'yolov5s', ratio: number) =>
+      checkSameRun({ ...results, models: [{ ...yolov5s, model, http: [{ ...yolov5s.http[0], vsBare: summary(ratio) }], load: [] }] })[0];
+    expect([at('yolov5n', 1.5).met, at('yolov5n', 1.7).met, at('yolov5s', 1.3).met]).toEqual([true, false, false]);
+    expect(at('yolov5n', 1.5)).toMatchObject({ check: 'e2e ≤ 1.6 × bare at the same shape (median of paired ratios)', limit: 1.6 });
+  });
+
   it('renders the sections in order, one table each', () => {
     expect(lines.filter((line) => line.startsWith('#'))).toEqual([
       '## Benchmark 2026-12-07',
