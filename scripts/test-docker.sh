@@ -190,6 +190,20 @@ run_started=$SECONDS
 wait_for_ok "http://127.0.0.1:$port/health/ready" "$ready_timeout" "$container"
 log "ready after $((SECONDS - run_started))s"
 [[ $(docker logs "$container" 2>&1) == *'JPEG decoding: TurboJPEG'* ]] || fail "the image decodes JPEGs without TurboJPEG (libturbojpeg0 missing?)"
+# The image's TurboJPEG (Debian's) decodes the photos to the very bytes its sharp (libvips' own decoder) gives.
+for jpeg in "$photo" "$(dirname "$photo")/zidane.jpg"; do
+  docker exec -i "$container" node -e '
+    const { decodeImage } = require("/app/dist/apps/detector/libs/vision/src/image-decoder.js");
+    const sharp = require("sharp");
+    const chunks = [];
+    process.stdin.on("data", (chunk) => chunks.push(chunk)).on("end", async () => {
+      const bytes = Buffer.concat(chunks);
+      const ours = await decodeImage(bytes, { channels: 3 });
+      const theirs = await sharp(bytes, { autoOrient: true, ignoreIcc: true, failOn: "error" }).removeAlpha().raw().toBuffer();
+      if (ours.decoder !== "turbojpeg" || !theirs.equals(Buffer.from(ours.data))) process.exit(1);
+    });' <"$jpeg" || fail "TurboJPEG in the image does not decode $(basename "$jpeg") as sharp does"
+done
+log "TurboJPEG decodes bus.jpg and zidane.jpg as sharp does, inside the image"
 check_service "http://127.0.0.1:$port" "$container"
 wait_for_healthy "$container" 10 "the image's HEALTHCHECK"
 log "healthy $((SECONDS - run_started))s after docker run"

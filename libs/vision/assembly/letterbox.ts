@@ -1,7 +1,8 @@
 /**
  * The letterbox's resize as WebAssembly SIMD (AssemblyScript, built by `npm run build:wasm` into
- * ../src/letterbox-wasm.generated.ts): cv2.resize INTER_LINEAR on 8-bit pixels then `/ 255`, bit for bit, as
- * letterbox.ts describes. All pointers are byte offsets into this module's memory, laid out by letterbox-kernel.ts.
+ * ../src/letterbox-wasm.generated.ts): cv2.resize INTER_LINEAR on 8-bit pixels then `/ 255`, bit for bit. All
+ * pointers are byte offsets into this module's memory, laid out from address 0 by ../src/letterbox-tensor.ts: the
+ * module must keep no static data (build-wasm.mjs refuses a data section).
  */
 
 /** Bytes 0-5 of a pixel pair (left RGB then right RGB) rearranged as R R G G B B, the rest zero. */

@@ -9,7 +9,7 @@ import { decodeJpegWithTurbo } from './turbojpeg';
 /**
  * Which library decodes what (chosen by measurement: docs/architecture.md, "Which decoder runs when, and why"):
  * - the system's TurboJPEG (turbojpeg.ts) for upright 8-bit JPEGs decoded whole, when the machine has it: the same
- *   libjpeg-turbo and the same pixels as sharp's, without libvips' pipeline around it. A file it does not decode
+ *   decoder settings and the same pixels as sharp's, without libvips' pipeline around it. A file it does not decode
  *   cleanly goes to sharp.
  * - sharp (libvips with libjpeg-turbo, libspng, libtiff, cgif) for JPEG, PNG, GIF and TIFF: 5-20x faster than jimp's
  *   pure-JS decoders, and its JPEG decoder gives the same pixels as torch hub's PIL. Asked for a much smaller size,
@@ -115,28 +115,31 @@ async function decodeWithSharp(
  */
 async function decodeUprightJpeg(bytes: Uint8Array, frame: JpegFrame, channels: 3 | 4, resampleTo: DecodeOptions['resampleTo']): Promise<DecodedImage | null> {
   const size = { width: frame.width, height: frame.height };
-  if (readJpegOrientation(bytes) !== 1 || (resampleTo && reduction(size, resampleTo(size)) >= SHRINK_ON_LOAD_MIN_FACTOR)) return null;
+  if (readJpegOrientation(bytes) !== 1 || shrinksOnLoad(size, resampleTo?.(size))) return null;
   const data = await decodeJpegWithTurbo(bytes, size, channels);
   return data && { ...size, data, channels, fullSize: size, decoder: 'turbojpeg' };
 }
 
-const reduction = (fullSize: InputSize, target: InputSize) => Math.min(fullSize.width / target.width, fullSize.height / target.height);
+/** Whether a picture of `fullSize` is to be decoded straight to `target` (SHRINK_ON_LOAD_MIN_FACTOR). */
+const shrinksOnLoad = (fullSize: InputSize, target: InputSize | undefined) =>
+  target !== undefined && Math.min(fullSize.width / target.width, fullSize.height / target.height) >= SHRINK_ON_LOAD_MIN_FACTOR;
 
 /**
  * The upright size of a JPEG and the size to decode it to, when it is at least SHRINK_ON_LOAD_MIN_FACTOR times larger
  * than its target; null when it is decoded whole. Most photos are not that large: their upright size is read from the
  * header (frame size, EXIF orientation), which spares libvips' separate header read (metadata(), a round trip to its
  * thread pool). A shrink, or a header that is not plain, goes by libvips' own reading, so a shrink never rests on ours.
+ * (The TurboJPEG path does rest on it, for upright files only: a header our reader cannot read plainly goes to sharp.)
  */
 async function planShrinkOnLoad(pipeline: ReturnType<typeof sharp>, bytes: Uint8Array, frame: JpegFrame | null, resampleTo: NonNullable<DecodeOptions['resampleTo']>) {
   const fromHeader = frame && uprightSize(frame, readJpegOrientation(bytes));
   const headerTarget = fromHeader && resampleTo(fromHeader);
-  if (fromHeader && headerTarget && reduction(fromHeader, headerTarget) < SHRINK_ON_LOAD_MIN_FACTOR) return null;
+  if (fromHeader && headerTarget && !shrinksOnLoad(fromHeader, headerTarget)) return null;
   const { autoOrient } = await pipeline.metadata();
   const fullSize = { width: autoOrient.width, height: autoOrient.height };
   const sameSize = fromHeader && fromHeader.width === fullSize.width && fromHeader.height === fullSize.height;
   const target = sameSize && headerTarget ? headerTarget : resampleTo(fullSize);
-  return reduction(fullSize, target) >= SHRINK_ON_LOAD_MIN_FACTOR ? { fullSize, target } : null;
+  return shrinksOnLoad(fullSize, target) ? { fullSize, target } : null;
 }
 
 /** The size of the picture once turned upright, or null when the orientation is not known. */

@@ -12,7 +12,7 @@ export * from './shape-policy';
 export * from './detection';
 export * from './timings';
 export * from './letterbox';
-export * from './letterbox-tensor';
+export { LetterboxKernel, letterboxToTensor } from './letterbox-tensor';
 export * from './yolo-output';
 export * from './nms';
 export * from './scale-boxes';

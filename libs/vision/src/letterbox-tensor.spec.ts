@@ -15,7 +15,7 @@ function solidBitmap(width: number, height: number, rgb: [number, number, number
   return { width, height, data, channels };
 }
 
-/** cv2's INTER_LINEAR per output value, written plainly (as the pixel loop before the two resizers was). */
+/** cv2's INTER_LINEAR per output value, written plainly: four source pixels read afresh for every value. */
 function plainResize({ width, height, data, channels }: Bitmap, resized: { width: number; height: number }): number[] {
   const taps = (source: number, destination: number, clamp: boolean) =>
     Array.from({ length: destination }, (_, d) => {
@@ -82,7 +82,7 @@ describe('letterboxToTensor', () => {
   });
 
 
-  // Shrinking resizes each pixel at once, enlarging keeps each source row's horizontal pass: both must give cv2's bytes
+  // The kernel keeps each source row's horizontal pass for the next output rows: shrinking or enlarging, it must give cv2's bytes
   // whichever way each axis goes, RGB or RGBA.
   it.each([
     [7, 5, 3, 2],

@@ -7,9 +7,26 @@ import { LETTERBOX_WASM_BASE64 } from './letterbox-wasm.generated';
  * why, in docs/architecture.md); the geometry and the taps come from letterbox.ts.
  */
 
+/** ../assembly/letterbox.ts's exports: pointers are byte offsets into `memory`. */
 interface KernelExports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
-  resize(...pointersAndSizes: number[]): void;
+  resize(
+    source: number,
+    sourceWidth: number,
+    channels: number,
+    columnOffsets: number,
+    columnWeights: number,
+    width: number,
+    rowTaps: number,
+    height: number,
+    sumsA: number,
+    sumsB: number,
+    target: number,
+    inputWidth: number,
+    padTop: number,
+    padLeft: number,
+    planeBytes: number,
+  ): void;
 }
 
 /** Node's WebAssembly API: its TypeScript types come with the DOM library, which this project does not load. */
@@ -28,8 +45,8 @@ export const DEFAULT_SOURCE_BAND_BYTES = 4 * 1024 * 1024;
 const align = (bytes: number) => Math.ceil(bytes / LANES_BYTES) * LANES_BYTES;
 
 /**
- * Writes letterboxed tensors into its own WebAssembly memory, reused from call to call: one per model runner, so the
- * tensor handed to ONNX Runtime is never written by another detection meanwhile.
+ * Writes letterboxed tensors into its own WebAssembly memory, reused from call to call (one per detector). Its caller
+ * must not letterbox again while ONNX Runtime still reads the last tensor: YoloDetector takes turns.
  */
 export class LetterboxKernel {
   private readonly kernel: KernelExports;
@@ -39,7 +56,7 @@ export class LetterboxKernel {
     this.kernel = new wasm.Instance(compiled).exports as KernelExports;
   }
 
-  /** The letterboxed tensor, a view into this kernel's memory: valid until its next call. */
+  /** The letterboxed tensor, a view into this kernel's memory: overwritten by its next call, or detached if that grows it. */
   letterbox(bitmap: Bitmap, geometry: LetterboxGeometry): Float32Array {
     const { input, resized } = geometry;
     const tensorBytes = 12 * input.height * input.width;
@@ -47,7 +64,7 @@ export class LetterboxKernel {
       this.reserve(tensorBytes);
       return copyToPlanes(bitmap, geometry, this.tensor(tensorBytes));
     }
-    this.resize(bitmap, geometry, tensorBytes);
+    this.resizeInBands(bitmap, geometry, tensorBytes);
     return fillPadding(this.tensor(tensorBytes), geometry);
   }
 
@@ -60,7 +77,7 @@ export class LetterboxKernel {
     if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE_BYTES));
   }
 
-  private resize(bitmap: Bitmap, { input, resized, padTop, padLeft }: LetterboxGeometry, tensorBytes: number) {
+  private resizeInBands(bitmap: Bitmap, { input, resized, padTop, padLeft }: LetterboxGeometry, tensorBytes: number) {
     const { width, height, channels, data } = bitmap;
     const stride = width * channels;
     const columns = bilinearTaps(width, resized.width, true);

@@ -17,6 +17,11 @@ interface TurboJpeg {
   };
 }
 
+/**
+ * TJFLAG_ACCURATEDCT (the integer IDCT PIL and sharp use, whatever a library's default) | TJFLAG_STOPONWARNING (a file
+ * libjpeg warns about goes to sharp at once, undecoded).
+ */
+const DECODE_FLAGS = 4096 | 8192;
 /** TJPF_RGB and TJPF_RGBA: interleaved bytes, as sharp's raw output. */
 const PIXEL_FORMATS = { 3: 0, 4: 7 } as const;
 /** TJCS_CMYK and TJCS_YCCK: not decodable to RGB by TurboJPEG (sharp converts them through a colour profile). */
@@ -30,6 +35,9 @@ let binding: TurboJpeg | null | undefined;
 function bindTurboJpeg(): TurboJpeg | null {
   try {
     const library = koffi.load('libturbojpeg.so.0');
+    // TurboJPEG 2.0 or later (the first with tjGetErrorCode): older ones neither stop on libjpeg's warnings nor report
+    // them as failures, so a truncated file would come back grey-filled where sharp refuses it.
+    library.func('int tjGetErrorCode(void *handle)');
     return {
       init: library.func('void *tjInitDecompress()'),
       destroy: library.func('int tjDestroy(void *handle)'),
@@ -60,15 +68,19 @@ export async function decodeJpegWithTurbo(bytes: Uint8Array, expected: InputSize
   // One handle per decode: a handle is not to be shared between threads, and making one costs microseconds.
   const handle = turbo.init();
   if (!handle) return null;
+  // koffi's own failures (its queue of asynchronous calls full, say) leave the file to sharp too.
   try {
     const [width, height, subsampling, colourspace] = [[0], [0], [0], [0]];
     if (turbo.header(handle, bytes, bytes.length, width, height, subsampling, colourspace) !== 0) return null;
     if (width[0] !== expected.width || height[0] !== expected.height || width[0] * height[0] > SHARP_PIXEL_LIMIT || CMYK_COLOURSPACES.has(colourspace[0])) return null;
-    const pixels = new Uint8Array(width[0] * height[0] * channels);
+    // Every byte is written by the decoder: no need to zero them first.
+    const pixels = Buffer.allocUnsafeSlow(width[0] * height[0] * channels);
     const status = await new Promise<number>((resolve, reject) =>
-      turbo.decompress.async(handle, bytes, bytes.length, pixels, width[0], 0, height[0], PIXEL_FORMATS[channels], 0, (error, result) => (error ? reject(error) : resolve(result))),
+      turbo.decompress.async(handle, bytes, bytes.length, pixels, width[0], 0, height[0], PIXEL_FORMATS[channels], DECODE_FLAGS, (error, result) => (error ? reject(error) : resolve(result))),
     );
     return status === 0 ? pixels : null;
+  } catch {
+    return null;
   } finally {
     turbo.destroy(handle);
   }

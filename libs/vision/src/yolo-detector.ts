@@ -14,8 +14,11 @@ import { decodeHeadOutput } from './yolo-output';
  * session.run → candidates (by head layout) → per-class NMS (none for end-to-end outputs) → boxes in original pixels. Runs inside a worker thread.
  */
 export class YoloDetector {
-  private readonly letterbox = new LetterboxKernel();
-  /** The end of the last tensor stage: one image at a time fills the kernel's tensor and runs the session. */
+  private readonly letterboxKernel = new LetterboxKernel();
+  /**
+   * The end of the last tensor stage: one image at a time fills the kernel's tensor and runs the session, so no
+   * letterbox (which may grow the kernel's memory, detaching the tensor's view) happens while ONNX Runtime reads it.
+   */
   private tensorStage: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -65,7 +68,7 @@ export class YoloDetector {
     const { contract, metadata, session } = this.model;
     const started = performance.now();
     const input = this.inputSizeFor(image, options.inputSize);
-    const tensorData = this.letterbox.letterbox(bitmap, planLetterbox(image, input));
+    const tensorData = this.letterboxKernel.letterbox(bitmap, planLetterbox(image, input));
     const tensor = new Tensor('float32', tensorData, [1, 3, input.height, input.width]);
     const preprocessed = performance.now();
 

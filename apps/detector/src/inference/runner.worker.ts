@@ -24,10 +24,12 @@ async function loadDetector(): Promise<YoloDetector> {
   try {
     const model = await inLoadTurn(config.loadTurn, () => loadYoloModel(config.file, detectorSessionOptions(config.intraOpThreads), config.shapePolicy));
     const loaded = new YoloDetector(model, config.inferenceSize);
-    // Warm-up: the first run allocates ORT's buffers and is several times slower than the next ones.
+    // Warm-up: the first run allocates ORT's buffers and is several times slower than the next ones. A half-size grey
+    // picture of the input's shape is enlarged to fill it, so the letterbox kernel runs (and reserves its tensor) too.
     const input = loaded.inputSizeFor({ height: config.inferenceSize, width: config.inferenceSize });
-    const grey = { width: input.width, height: input.height, channels: 3 as const, data: new Uint8Array(input.width * input.height * 3) };
-    await loaded.processBitmap(grey, DEFAULT_DETECT_OPTIONS);
+    const [width, height] = [Math.ceil(input.width / 2), Math.ceil(input.height / 2)];
+    const grey = { width, height, channels: 3 as const, data: new Uint8Array(width * height * 3) };
+    await loaded.processBitmap(grey, DEFAULT_DETECT_OPTIONS, input);
     // Reading the model has started libuv's pool by now: decoding and garbage collection yield to the HTTP thread.
     lowerBackgroundThreadsPriority();
     // The load's garbage (the file's graph decoded, rewritten and encoded again) goes before the main thread trims the
