@@ -68,7 +68,7 @@ describe('bench report', () => {
       '### In-process pipeline (ms, p50 of each stage; total p50 / p95)',
       '### Decoding parity (dynamic models)',
       '### End-to-end POST /predict, sequential (ms)',
-      '### 4 concurrent clients (bus.jpg), GET /health polled meanwhile',
+      '### 4 concurrent clients (bus.jpg), GET /health polled meanwhile (first half)',
       '#### CPU ms per request by thread (the same 4-client loads)',
       '### Checks within this run',
     ]);

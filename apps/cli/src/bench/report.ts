@@ -204,7 +204,7 @@ function runFacts(results: BenchResults): string[] {
     `Machine: ${machine.cores} cores, ${machine.cpuModel}, ${machine.memoryGB} GB; load average ${machine.loadAverage.start.map((v) => v.toFixed(2)).join(' ')} at the start, ` +
       `${machine.loadAverage.end.map((v) => v.toFixed(2)).join(' ')} at the end (shared machine). Node ${machine.node}, onnxruntime-node ${machine.onnxruntime}, sharp ${machine.sharp}. ` +
       `${modelsSentence(results.models)} ${settings.rounds} interleaved rounds ` +
-      `(each sequential case after a ${settings.idleGapMs} ms idle gap), ${settings.loadSeconds} s per 4-client case in two halves, /health polled every ${settings.healthIntervalMs} ms; ` +
+      `(each sequential case after a ${settings.idleGapMs} ms idle gap), ${settings.loadSeconds} s per 4-client case in two halves, /health polled every ${settings.healthIntervalMs} ms in the first; ` +
       `service: ${settings.workerThreads} worker thread(s) × ${settings.intraOpThreads} intra-op thread(s). ${servedSentence(results.models)} ` +
       `Whole run ${results.durationS.toFixed(0)} s.`,
   );
@@ -327,9 +327,9 @@ function sequentialHttpTable(models: readonly ModelResult[]): string[] {
 
 function loadTable(models: readonly ModelResult[]): string[] {
   return [
-    '### 4 concurrent clients (bus.jpg), GET /health polled meanwhile',
+    '### 4 concurrent clients (bus.jpg), GET /health polled meanwhile (first half)',
     '`export`: the file served under the model\'s name (YOLOv5: the static export rewritten at load; YOLOv8: the dynamic one). ' +
-      "`CPU ms / request` is the service process's CPU time (all its threads, /proc) over the load divided by the answers; " +
+      "`CPU ms / request` is the service process's CPU time (all its threads, /proc) over the second half of the load (no /health poller) divided by its answers; " +
       "`CPU / bare CPU` divides it by the bare run's CPU ms (this process's, ONNX Runtime's threads included) at bus.jpg's input shape.",
     table(
       ['model', 'export', 'body', 'req/s', 'old app req/s (historical)', 'latency p50', 'p95', 'CPU ms / request', 'CPU / bare CPU', '/health p50', 'p95', 'p99', 'max'],
