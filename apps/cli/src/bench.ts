@@ -275,15 +275,14 @@ async function benchService({ modelNames, rounds, loadSeconds, outDir, workerThr
           for (const latency of load.latenciesMs) loadSamples.add(key, latency);
           for (const latency of (await poller?.stop()) ?? []) healthSamples.add(key, latency);
           const total = completed.get(key) ?? { requests: 0, ms: 0, cpuRequests: 0, cpuMs: 0, byRole: new Map() };
-          const counted = poller ? { cpuRequests: 0, cpuMs: 0 } : { cpuRequests: load.completed, cpuMs };
-          if (!poller) for (const [role, ms] of byRole) total.byRole.set(role, (total.byRole.get(role) ?? 0) + ms);
-          completed.set(key, {
-            requests: total.requests + load.completed,
-            ms: total.ms + load.elapsedMs,
-            cpuRequests: total.cpuRequests + counted.cpuRequests,
-            cpuMs: total.cpuMs + counted.cpuMs,
-            byRole: total.byRole,
-          });
+          completed.set(key, total);
+          total.requests += load.completed;
+          total.ms += load.elapsedMs;
+          if (!poller) {
+            total.cpuRequests += load.completed;
+            total.cpuMs += cpuMs;
+            for (const [role, ms] of byRole) total.byRole.set(role, (total.byRole.get(role) ?? 0) + ms);
+          }
           log(`4 clients, ${key}${poller ? ', /health polled' : ''}: ${load.requestsPerSecond.toFixed(2)} req/s, ${(cpuMs / load.completed).toFixed(1)} CPU ms/request`);
         }
       }

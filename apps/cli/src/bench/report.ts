@@ -364,7 +364,7 @@ const THREAD_ROLE_COLUMNS: readonly ThreadRole[] = [...new Set(Object.values(THR
 function cpuByThreadTable(models: readonly ModelResult[]): string[] {
   return [
     '#### CPU ms per request by thread (the same 4-client loads)',
-    "Each thread's CPU time (/proc/<pid>/task) over the load, by what it does: `HTTP thread` (requests, JSON, base64, answers), " +
+    "Each thread's CPU time (/proc/<pid>/task) over the second half of the load (no /health poller), by what it does: `HTTP thread` (requests, JSON, base64, answers), " +
       '`runners and ONNX Runtime` (letterbox, `session.run` on its intra-op threads, output decoding, NMS), `image decoding` ' +
       "(libvips' threads and libuv's pool), `garbage collection` (V8's helper threads); `bare run` is the bare `session.run`'s CPU " +
       "at bus.jpg's input shape, what the runners' share would be with nothing else to do.",
