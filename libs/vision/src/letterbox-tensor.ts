@@ -132,9 +132,10 @@ export function sourceBands(upper: ArrayLike<number>, lower: ArrayLike<number>, 
   const bands: { start: number; end: number; rows: number[] }[] = [];
   let band: (typeof bands)[number] | undefined;
   for (let y = 0; y < upper.length; y++) {
-    const adds = [upper[y], lower[y]].filter((row, i, pair) => row > (band?.rows.at(-1) ?? -1) && (i === 0 || row !== pair[0]));
+    const rows = lower[y] === upper[y] ? [upper[y]] : [upper[y], lower[y]];
+    const adds = rows.filter((row) => row > (band?.rows.at(-1) ?? -1));
     if (!band || (band.rows.length + adds.length) * stride > bandBytes) {
-      band = { start: y, end: y, rows: lower[y] === upper[y] ? [upper[y]] : [upper[y], lower[y]] };
+      band = { start: y, end: y, rows };
       bands.push(band);
     } else {
       band.rows.push(...adds);

@@ -58,8 +58,8 @@ export function hasTurboJpeg(): boolean {
 /**
  * Decodes a JPEG of the expected stored size into interleaved RGB or RGBA bytes on libuv's thread pool, or answers
  * null when TurboJPEG is missing or would not decode it cleanly: CMYK, another size than the caller read from the
- * header, more pixels than sharp accepts, or any libjpeg error or warning (a truncated file, junk between segments). The caller then decodes it with
- * sharp, whose verdicts on broken files stand.
+ * header, more pixels than sharp accepts, or any libjpeg error or warning (a truncated file, junk between segments).
+ * The caller then decodes it with sharp, whose verdicts on broken files stand.
  */
 export async function decodeJpegWithTurbo(bytes: Uint8Array, expected: InputSize, channels: 3 | 4): Promise<Uint8Array | null> {
   binding ??= bindTurboJpeg();
