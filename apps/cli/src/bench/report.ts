@@ -512,7 +512,7 @@ export function familyComparison(models: readonly ModelResult[]): string[] {
     'Export: the file served, YOLOv5 from its static 640x640 export rewritten at load to the rectangles (as `npm start` serves the official files), ' +
       'YOLOv8 from its dynamic export (the rewrite recognises YOLOv5 heads only; a static YOLOv8 would run at its square): both at the same input. ' +
       'Bare: `session.run` of the dynamic export at the input bus.jpg runs at (the rewritten graph gives its outputs); e2e: sequential POST /predict, p50; 4 clients: requests/s; CPU: the ' +
-      "service process's CPU time (all threads) during the 4-client load per request completed; RSS: a service serving " +
+      "service process's CPU time (all threads) over the second half of the 4-client load (no /health poller) per request completed; RSS: a service serving " +
       'this model alone, after a few requests. Random weights cost what trained ones do, except NMS, which gets no candidates.',
     table(['size', 'model', 'export', 'input', 'params (M)', 'GFLOPs', 'bare p50 (ms)', 'e2e p50 (ms)', '4 clients req/s', 'CPU ms / request', 'RSS alone (MB)'], rows),
   ];
