@@ -16,6 +16,7 @@ export { LetterboxKernel, letterboxToTensor } from './letterbox-tensor';
 export * from './yolo-output';
 export * from './nms';
 export * from './scale-boxes';
+export * from './release-bytes';
 export * from './image-format';
 export * from './image-errors';
 export * from './image-probe';

@@ -7,6 +7,12 @@ describe('releaseBytes', () => {
     expect([bytes.byteLength, bytes.buffer.byteLength, bytes.buffer.detached]).toEqual([0, 0, true]);
   });
 
+  it('empties any typed array that owns its whole buffer (a run\'s Float32Array output)', () => {
+    const floats = new Float32Array(1024).fill(0.5);
+    releaseBytes(floats);
+    expect([floats.length, floats.buffer.detached]).toEqual([0, true]);
+  });
+
   it("leaves alone a view over part of a buffer: Node's pooled small Buffers, a subarray", () => {
     const pooled = Buffer.from('a small pooled buffer');
     const whole = new Uint8Array(16).fill(1);

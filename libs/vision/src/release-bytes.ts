@@ -1,9 +1,11 @@
 /**
- * Gives the memory behind `bytes` back now rather than at the thread's next garbage collection (an idle runner thread
- * may not collect for hours): detaches its ArrayBuffer, so `bytes` and every other view of that buffer read as empty
- * afterwards. A view over part of a buffer (Node's pooled small Buffers) is left alone.
+ * Gives the memory behind `view` back now rather than at the thread's next garbage collection: detaches its
+ * ArrayBuffer, so `view` and every other view of that buffer read as empty afterwards. Memory outside V8's heap that is
+ * given back early also stops counting towards the collection it would force (an idle runner thread may not collect
+ * for hours; a busy one collected its whole heap every few requests). A view over part of a buffer (Node's pooled
+ * small Buffers) is left alone.
  */
-export function releaseBytes(bytes: Uint8Array): void {
-  const { buffer } = bytes;
-  if (buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === buffer.byteLength) buffer.transfer(0);
+export function releaseBytes(view: ArrayBufferView): void {
+  const { buffer } = view;
+  if (buffer instanceof ArrayBuffer && view.byteOffset === 0 && view.byteLength === buffer.byteLength) buffer.transfer(0);
 }

@@ -71,6 +71,28 @@ describe('YoloDetector with a fixed-output model', () => {
     expect(await names({ maxDetections: 2 })).toEqual(['person:0.855', 'bus:0.64']);
   });
 
+  it("gives the decoded photo's and the run's output memory back once the answer is made, and leaves the caller's bytes alone", async () => {
+    const run = model.session.run.bind(model.session);
+    const outputs: ArrayBufferLike[] = [];
+    const runSpy = jest.spyOn(model.session, 'run').mockImplementation(async (...args: Parameters<typeof run>) => {
+      const results = await run(...args);
+      for (const tensor of Object.values(results)) outputs.push((tensor.data as Float32Array).buffer);
+      return results;
+    });
+    const bitmapSpy = jest.spyOn(detector, 'processBitmap');
+    try {
+      const bytes = readFileSync(join(corpus, 'photos/zidane.jpg'));
+      const outcome = await detector.detect(bytes, DEFAULT_DETECT_OPTIONS);
+      const [bitmap] = bitmapSpy.mock.calls[0];
+      expect(outcome.detections).toHaveLength(3);
+      expect([bitmap.data.byteLength, outputs.length, outputs.map((buffer) => buffer.byteLength)]).toEqual([0, 1, [0]]);
+      expect(bytes.byteLength).toBeGreaterThan(0);
+    } finally {
+      runSpy.mockRestore();
+      bitmapSpy.mockRestore();
+    }
+  });
+
   it('refuses undecodable input with an ImageError', async () => {
     await expect(detector.detect(Buffer.from('not an image'), DEFAULT_DETECT_OPTIONS)).rejects.toBeInstanceOf(ImageError);
   });

@@ -1,6 +1,6 @@
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
-import { DEFAULT_DETECT_OPTIONS, ImageError } from '@app/vision';
+import { DEFAULT_DETECT_OPTIONS, ImageError, releaseBytes } from '@app/vision';
 import { detectorSessionOptions, loadYoloModel, YoloDetector } from '@app/vision/runtime';
 import { inLoadTurn } from './load-turn';
 import { DetectTask, DetectTaskResult, ReleaseTask, RunnerLoadReport, RunnerWorkerData } from './runner-protocol';
@@ -65,7 +65,12 @@ async function handleDetectTask(task: DetectTask): Promise<DetectTaskResult> {
   }
   try {
     checkpoint('decode');
-    return { ok: true, outcome: await ready.detect(new Uint8Array(task.image), task.options, checkpoint) };
+    const image = new Uint8Array(task.image);
+    try {
+      return { ok: true, outcome: await ready.detect(image, task.options, checkpoint) };
+    } finally {
+      releaseBytes(image);
+    }
   } catch (error) {
     if (error instanceof TaskCancelled) return { ok: false, error: { kind: 'cancelled', stage: error.stage } };
     if (error instanceof ImageError) return { ok: false, error: { kind: 'image', imageKind: error.kind, message: error.message } };
