@@ -13,6 +13,13 @@ describe('releaseBytes', () => {
     expect([floats.length, floats.buffer.detached]).toEqual([0, true]);
   });
 
+  it("leaves alone a buffer that cannot be detached (a WebAssembly memory's)", () => {
+    const memory = new (globalThis as unknown as { WebAssembly: { Memory: new (size: { initial: number }) => { buffer: ArrayBuffer } } }).WebAssembly.Memory({ initial: 1 });
+    const view = new Uint8Array(memory.buffer);
+    expect(() => releaseBytes(view)).not.toThrow();
+    expect(view.byteLength).toBe(65_536);
+  });
+
   it("leaves alone a view over part of a buffer: Node's pooled small Buffers, a subarray", () => {
     const pooled = Buffer.from('a small pooled buffer');
     const whole = new Uint8Array(16).fill(1);

@@ -82,14 +82,18 @@ export class YoloDetector {
 
     const output = results[contract.outputName];
     const classFilter = options.classes === null ? null : new Set(options.classes.map((name) => metadata.names.indexOf(name)));
-    const candidates = decodeHeadOutput(contract.headLayout, output.data as Float32Array, output.dims, contract.numClasses, {
-      confidenceThreshold: options.confidenceThreshold,
-      classes: classFilter,
-    });
-    // The output is a fresh copy per run (6.4 MB at 640x480): given back now, it forces no collection of the heap.
-    for (const value of Object.values(results)) {
-      if (ArrayBuffer.isView(value.data)) releaseBytes(value.data);
-      value.dispose();
+    let candidates: ReturnType<typeof decodeHeadOutput>;
+    try {
+      candidates = decodeHeadOutput(contract.headLayout, output.data as Float32Array, output.dims, contract.numClasses, {
+        confidenceThreshold: options.confidenceThreshold,
+        classes: classFilter,
+      });
+    } finally {
+      // The output is a fresh copy per run (6.4 MB at 640x480): given back now, it forces no collection of the heap.
+      for (const value of Object.values(results)) {
+        if (ArrayBuffer.isView(value.data)) releaseBytes(value.data);
+        value.dispose();
+      }
     }
     const kept = selectDetections(contract.headLayout, candidates, options.iouThreshold, options.maxDetections);
     const detections = scaleBoxesToImage(kept, input, image).map((box) => toDetection(box, metadata.names, options.floatBoxes));

@@ -57,24 +57,23 @@ async function handleDetectTask(task: DetectTask): Promise<DetectTaskResult> {
   const checkpoint = (stage: string) => {
     if (Atomics.load(task.cancel, 0) === 1) throw new TaskCancelled(stage);
   };
-  let ready: YoloDetector;
+  // The photo is given back however the task ends (cancelled while queued, the model failed, answered).
+  const image = new Uint8Array(task.image);
   try {
-    ready = await detectorOnce();
-  } catch (error) {
-    return { ok: false, error: { kind: 'model', message: (error as Error).message } };
-  }
-  try {
-    checkpoint('decode');
-    const image = new Uint8Array(task.image);
+    let ready: YoloDetector;
     try {
-      return { ok: true, outcome: await ready.detect(image, task.options, checkpoint) };
-    } finally {
-      releaseBytes(image);
+      ready = await detectorOnce();
+    } catch (error) {
+      return { ok: false, error: { kind: 'model', message: (error as Error).message } };
     }
+    checkpoint('decode');
+    return { ok: true, outcome: await ready.detect(image, task.options, checkpoint) };
   } catch (error) {
     if (error instanceof TaskCancelled) return { ok: false, error: { kind: 'cancelled', stage: error.stage } };
     if (error instanceof ImageError) return { ok: false, error: { kind: 'image', imageKind: error.kind, message: error.message } };
     throw error;
+  } finally {
+    releaseBytes(image);
   }
 }
 
