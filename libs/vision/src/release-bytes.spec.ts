@@ -1,4 +1,4 @@
-import { releaseBytes } from './release-bytes';
+import { releaseBytes, releaseOutputs } from './release-bytes';
 
 describe('releaseBytes', () => {
   it('empties bytes that own their whole buffer (the buffer is detached)', () => {
@@ -27,5 +27,14 @@ describe('releaseBytes', () => {
     releaseBytes(pooled);
     releaseBytes(part);
     expect([pooled.toString(), part.byteLength, whole.byteLength, whole.buffer.detached]).toEqual(['a small pooled buffer', 4, 16, false]);
+  });
+});
+
+describe('releaseOutputs', () => {
+  it("gives back every output's data and disposes of each", () => {
+    const boxes = { data: new Float32Array(4096).fill(0.5), dispose: jest.fn() };
+    const labels = { data: ['person'], dispose: jest.fn() };
+    releaseOutputs({ boxes, labels });
+    expect([boxes.data.buffer.detached, boxes.dispose.mock.calls.length, labels.data, labels.dispose.mock.calls.length]).toEqual([true, 1, ['person'], 1]);
   });
 });

@@ -8,7 +8,7 @@ import { scaleBoxesToImage, toDetection } from './scale-boxes';
 import { DEFAULT_INFERENCE_SIZE, DetectionOutcome, DetectOptions } from './detection';
 import { LoadedYoloModel } from './yolo-session';
 import { decodeHeadOutput } from './yolo-output';
-import { releaseBytes } from './release-bytes';
+import { releaseBytes, releaseOutputs } from './release-bytes';
 
 /**
  * The whole per-image pipeline for one loaded model: decode → letterbox into the kernel's reused tensor →
@@ -89,11 +89,7 @@ export class YoloDetector {
         classes: classFilter,
       });
     } finally {
-      // The output is a fresh copy per run (6.4 MB at 640x480): given back now, it forces no collection of the heap.
-      for (const value of Object.values(results)) {
-        if (ArrayBuffer.isView(value.data)) releaseBytes(value.data);
-        value.dispose();
-      }
+      releaseOutputs(results);
     }
     const kept = selectDetections(contract.headLayout, candidates, options.iouThreshold, options.maxDetections);
     const detections = scaleBoxesToImage(kept, input, image).map((box) => toDetection(box, metadata.names, options.floatBoxes));

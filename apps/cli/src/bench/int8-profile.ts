@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { releaseOutputs } from '@app/vision';
 
 /** Milliseconds per run spent in each kernel (ONNX Runtime's op names after its graph rewrites, e.g. QLinearConv). */
 export type KernelTimes = Record<string, number>;
@@ -34,8 +35,7 @@ export async function profileKernels(file: string, options: InferenceSession.Ses
   try {
     const feeds = { [session.inputNames[0]]: input };
     for (let run = 0; run <= runs; run++) {
-      const outputs = await session.run(feeds);
-      for (const output of Object.values(outputs)) output.dispose();
+      releaseOutputs(await session.run(feeds));
     }
   } finally {
     await session.release(); // ends profiling and writes the trace
