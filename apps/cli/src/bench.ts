@@ -10,10 +10,10 @@ import { benchModelCost, BenchModelName, generateBenchModels, ModelExport } from
 import { BenchModel, dynamicTwinName, dynamicTwinsFolder, expectServedShapePolicy, LineupServices, prepareBenchModels, withDynamicTwin } from './bench/bench-lineup';
 import { AloneMemory, measureAloneMemory } from './bench/alone-memory';
 import { BenchClient, closedLoopLoad, HEALTH_REQUEST, jsonPredictRequest, multipartPredictRequest, pollLatency, PreparedRequest } from './bench/http-load';
-import { BenchPhoto, closeModel, InProcessModel, loadPhotos, openModel, readyTensor, shapeKey, SQUARE, timeBareRun, timePipeline } from './bench/in-process';
+import { bareBurst, BenchPhoto, closeModel, InProcessModel, loadPhotos, openModel, readyTensor, shapeKey, SQUARE, timeBareRun, timePipeline } from './bench/in-process';
 import { measureHeadOfLine } from './bench/head-of-line';
 import { measureParity, ParityRow } from './bench/parity';
-import { BENCH_PHOTOS, REFERENCE_PHOTO } from './bench/reference';
+import { BARE_BURST, BENCH_PHOTOS, CPU_SEGMENTS, REFERENCE_PHOTO } from './bench/reference';
 import { thisMachine, writeBenchmarksRegion } from './bench/benchmarks-doc';
 import { BenchResults, checkSameRun, Encoding, exportLabel, ModelResult, renderMarkdown, renderTuneMarkdown, TuneResults } from './bench/report';
 import { buildServiceSnapshot, SERVICE_START_TIMEOUT_MS } from './bench/service-process';
@@ -62,6 +62,7 @@ const CORPUS_PHOTOS = resolve(REPO_ROOT, '../shared/corpus/photos');
 const HEALTH_INTERVAL_MS = 25;
 const IDLE_GAP_MS = 30;
 const CLIENTS = 4;
+
 
 const packageVersion = (name: string): string => JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', name, 'package.json'), 'utf8')).version;
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
@@ -257,33 +258,45 @@ async function benchService({ modelNames, rounds, loadSeconds, outDir, workerThr
 
     // Two halves per case, A B C … A B C …, so that a noisy stretch does not hit one case only. /health is polled in the
     // first half; the CPU per request comes from the second, without the poller (each poll costs about 1 ms of CPU,
-    // nearly 2 ms per answer at yolov5n's pace, which is not the 4 clients' work).
+    // nearly 2 ms per answer at yolov5n's pace, which is not the 4 clients' work). That half comes in segments, each
+    // followed by back-to-back bare runs: the CPU ratio then compares work done back to back in the same minute (the
+    // machine's load moved a bare run's CPU by 10% between the rounds and the loads).
     const loadSamples = new SampleSet();
     const healthSamples = new SampleSet();
-    const completed = new Map<string, { requests: number; ms: number; cpuRequests: number; cpuMs: number; byRole: Map<ThreadRole, number> }>();
+    const completed = new Map<string, { requests: number; ms: number; cpuRequests: number; cpuMs: number; byRole: Map<ThreadRole, number>; bareRuns: number; bareCpuMs: number }>();
     const busPhoto = photos.find((photo) => photo.name === REFERENCE_PHOTO)!;
+    const busTensor = tensors.get(shapeKey(busPhoto.rectangle))!;
     for (let half = 0; half < 2; half++) {
       for (const { name } of lineup) {
+        const bareSession = opened.find((model) => model.name === name)![bareFile(busPhoto.rectangle)].session;
         for (const encoding of encodings) {
           const request = requests.get(`${name} ${busPhoto.name} ${encoding}`)!;
           const { service, client } = endpoint(name);
-          const poller = half === 0 ? pollLatency(`${service.url}${HEALTH_REQUEST.path}`, HEALTH_INTERVAL_MS) : null;
-          const rolesBefore = threadRoleCpuMs(service.process.pid!);
-          const { result: load, cpuMs } = await withCpuTime(processCpuClock(service.process.pid!), () => closedLoopLoad(client, request, CLIENTS, (loadSeconds * 1000) / 2));
-          const byRole = threadRoleCpuSpent(rolesBefore, threadRoleCpuMs(service.process.pid!));
           const key = `${name} ${encoding}`;
-          for (const latency of load.latenciesMs) loadSamples.add(key, latency);
-          for (const latency of (await poller?.stop()) ?? []) healthSamples.add(key, latency);
-          const total = completed.get(key) ?? { requests: 0, ms: 0, cpuRequests: 0, cpuMs: 0, byRole: new Map() };
+          const total = completed.get(key) ?? { requests: 0, ms: 0, cpuRequests: 0, cpuMs: 0, byRole: new Map(), bareRuns: 0, bareCpuMs: 0 };
           completed.set(key, total);
-          total.requests += load.completed;
-          total.ms += load.elapsedMs;
-          if (!poller) {
+          const segments = half === 0 ? 1 : CPU_SEGMENTS;
+          for (let segment = 0; segment < segments; segment++) {
+            const poller = half === 0 ? pollLatency(`${service.url}${HEALTH_REQUEST.path}`, HEALTH_INTERVAL_MS) : null;
+            const rolesBefore = threadRoleCpuMs(service.process.pid!);
+            const { result: load, cpuMs } = await withCpuTime(processCpuClock(service.process.pid!), () => closedLoopLoad(client, request, CLIENTS, (loadSeconds * 1000) / 2 / segments));
+            const byRole = threadRoleCpuSpent(rolesBefore, threadRoleCpuMs(service.process.pid!));
+            for (const latency of load.latenciesMs) loadSamples.add(key, latency);
+            for (const latency of (await poller?.stop()) ?? []) healthSamples.add(key, latency);
+            total.requests += load.completed;
+            total.ms += load.elapsedMs;
+            if (poller) {
+              log(`4 clients, ${key}, /health polled: ${load.requestsPerSecond.toFixed(2)} req/s, ${(cpuMs / load.completed).toFixed(1)} CPU ms/request`);
+              continue;
+            }
             total.cpuRequests += load.completed;
             total.cpuMs += cpuMs;
             for (const [role, ms] of byRole) total.byRole.set(role, (total.byRole.get(role) ?? 0) + ms);
+            const bare = await withCpuTime(ownCpuClock, () => bareBurst(bareSession, busTensor, BARE_BURST));
+            total.bareRuns += bare.result;
+            total.bareCpuMs += bare.cpuMs;
+            log(`4 clients, ${key}: ${load.requestsPerSecond.toFixed(2)} req/s, ${(cpuMs / load.completed).toFixed(1)} CPU ms/request; then ${bare.result} bare runs, ${(bare.cpuMs / bare.result).toFixed(1)} CPU ms each`);
           }
-          log(`4 clients, ${key}${poller ? ', /health polled' : ''}: ${load.requestsPerSecond.toFixed(2)} req/s, ${(cpuMs / load.completed).toFixed(1)} CPU ms/request`);
         }
       }
     }
@@ -345,8 +358,7 @@ async function benchService({ modelNames, rounds, loadSeconds, outDir, workerThr
       load: encodings.map((encoding) => {
         const key = `${model.name} ${encoding}`;
         const health = healthSamples.get(key);
-        const { requests: done, ms, cpuRequests, cpuMs, byRole } = completed.get(key)!;
-        const bareCpuMs = samples.summary(`${model.name} bare cpu ${shapeKey(busPhoto.rectangle)}`).median;
+        const { requests: done, ms, cpuRequests, cpuMs, byRole, bareRuns, bareCpuMs } = completed.get(key)!;
         return {
           encoding,
           photo: busPhoto.name,
@@ -354,7 +366,8 @@ async function benchService({ modelNames, rounds, loadSeconds, outDir, workerThr
           requestsPerSecond: (done * 1000) / ms,
           completed: done,
           cpuMsPerRequest: cpuMs / cpuRequests,
-          cpuVsBare: cpuMs / cpuRequests / bareCpuMs,
+          bareCpuMsPerRun: bareCpuMs / bareRuns,
+          cpuVsBare: cpuMs / cpuRequests / (bareCpuMs / bareRuns),
           cpuMsPerRequestByThread: Object.fromEntries([...byRole].map(([role, roleMs]) => [role, roleMs / cpuRequests])),
           latency: loadSamples.summary(key),
           health: { ...summarize(health.filter(Number.isFinite)), failed: health.filter((value) => !Number.isFinite(value)).length },

@@ -48,6 +48,17 @@ export async function timeBareRun(session: InferenceSession, input: Tensor): Pro
   return elapsed;
 }
 
+/** Bare runs back to back, as a loaded runner runs, until both minimums are reached; answers how many ran. */
+export async function bareBurst(session: InferenceSession, input: Tensor, atLeast: { ms: number; runs: number }): Promise<number> {
+  const started = performance.now();
+  let runs = 0;
+  while (runs < atLeast.runs || performance.now() - started < atLeast.ms) {
+    await timeBareRun(session, input);
+    runs++;
+  }
+  return runs;
+}
+
 /** A ready input tensor of the given shape (mid-grey: the cost of a run does not depend on the pixel values). */
 export function readyTensor(shape: InputSize): Tensor {
   return new Tensor('float32', new Float32Array(3 * shape.height * shape.width).fill(0.5), [1, 3, shape.height, shape.width]);

@@ -34,3 +34,8 @@ export const SAME_RUN_LIMITS = {
 export const BENCH_PHOTOS = ['bus.jpg', 'zidane.jpg', 'darknet_kite.jpg', 'phone_size_4032x2688.jpg'] as const;
 export const REFERENCE_PHOTO = 'bus.jpg';
 export const LARGE_PHOTO = 'phone_size_4032x2688.jpg';
+
+/** The CPU half of each 4-client case is cut into this many segments, each followed by a burst of bare runs. */
+export const CPU_SEGMENTS = 2;
+/** A bare burst lasts at least this long and this many runs (yolov5l's run alone takes ~0.4 s). */
+export const BARE_BURST = { ms: 1000, runs: 3 };

@@ -1,7 +1,7 @@
 import type { HeadOfLineResult } from './head-of-line';
 import { ParityComparison, ParityRow } from './parity';
 import { Summary } from './stats';
-import { LARGE_PHOTO, OLD_APP_HISTORICAL, OLD_APP_MEASURED, REFERENCE_PHOTO, SAME_RUN_LIMITS } from './reference';
+import { BARE_BURST, CPU_SEGMENTS, LARGE_PHOTO, OLD_APP_HISTORICAL, OLD_APP_MEASURED, REFERENCE_PHOTO, SAME_RUN_LIMITS } from './reference';
 import type { AloneMemory } from './alone-memory';
 import { THREAD_ROLES, ThreadRole } from './cpu-time';
 import { BenchFamily, benchFamily, BenchModelName, benchSize, ModelExport } from './bench-models';
@@ -47,9 +47,11 @@ export interface LoadCaseResult {
   clients: number;
   requestsPerSecond: number;
   completed: number;
-  /** The service process's CPU time (all its threads) over the load / the answers; /health polling included. */
+  /** The service process's CPU time (all its threads) over the load's unpolled half / its answers. */
   cpuMsPerRequest: number;
-  /** cpuMsPerRequest / the bare run's CPU ms (median) at the photo's input shape. */
+  /** The CPU ms per run of the bare runs made back to back right after each segment of that half, at the photo's input shape. */
+  bareCpuMsPerRun: number;
+  /** cpuMsPerRequest / bareCpuMsPerRun. */
   cpuVsBare: number;
   /** cpuMsPerRequest split by what the service's threads do (cpu-time.ts THREAD_ROLES). */
   cpuMsPerRequestByThread: Partial<Record<ThreadRole, number>>;
@@ -330,7 +332,8 @@ function loadTable(models: readonly ModelResult[]): string[] {
     '### 4 concurrent clients (bus.jpg), GET /health polled meanwhile (first half)',
     '`export`: the file served under the model\'s name (YOLOv5: the static export rewritten at load; YOLOv8: the dynamic one). ' +
       "`CPU ms / request` is the service process's CPU time (all its threads, /proc) over the second half of the load (no /health poller) divided by its answers; " +
-      "`CPU / bare CPU` divides it by the bare run's CPU ms (this process's, ONNX Runtime's threads included) at bus.jpg's input shape.",
+      "`CPU / bare CPU` divides it by the CPU ms per run of bare runs at bus.jpg's input shape (this process's clock, ONNX Runtime's threads included), " +
+      `made back to back (at least ${BARE_BURST.ms / 1000} s and ${BARE_BURST.runs} runs) right after each of that half's ${CPU_SEGMENTS} segments: both sides work back to back, in the same minute.`,
     table(
       ['model', 'export', 'body', 'req/s', 'old app req/s (historical)', 'latency p50', 'p95', 'CPU ms / request', 'CPU / bare CPU', '/health p50', 'p95', 'p99', 'max'],
       models.flatMap((model) =>
@@ -366,8 +369,8 @@ function cpuByThreadTable(models: readonly ModelResult[]): string[] {
     '#### CPU ms per request by thread (the same 4-client loads)',
     "Each thread's CPU time (/proc/<pid>/task) over the second half of the load (no /health poller), by what it does: `HTTP thread` (requests, JSON, base64, answers), " +
       '`runners and ONNX Runtime` (letterbox, `session.run` on its intra-op threads, output decoding, NMS), `image decoding` ' +
-      "(libvips' threads and libuv's pool), `garbage collection` (V8's helper threads); `bare run` is the bare `session.run`'s CPU " +
-      "at bus.jpg's input shape, what the runners' share would be with nothing else to do.",
+      "(libvips' threads and libuv's pool), `garbage collection` (V8's helper threads); `bare run` is the CPU per run of the back-to-back " +
+      "bare `session.run`s made between the load's segments, at bus.jpg's input shape: what the runners' share would be with nothing else to do.",
     table(
       ['model', 'body', ...THREAD_ROLE_COLUMNS, 'total', 'bare run'],
       models.flatMap((model) =>
@@ -376,7 +379,7 @@ function cpuByThreadTable(models: readonly ModelResult[]): string[] {
           row.encoding,
           ...THREAD_ROLE_COLUMNS.map((role) => ms(row.cpuMsPerRequestByThread[role] ?? 0)),
           ms(row.cpuMsPerRequest),
-          ms(row.cpuMsPerRequest / row.cpuVsBare),
+          ms(row.bareCpuMsPerRun),
         ]),
       ),
     ),
