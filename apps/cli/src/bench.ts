@@ -63,7 +63,6 @@ const HEALTH_INTERVAL_MS = 25;
 const IDLE_GAP_MS = 30;
 const CLIENTS = 4;
 
-
 const packageVersion = (name: string): string => JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', name, 'package.json'), 'utf8')).version;
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 const encodings: Encoding[] = ['json', 'multipart'];
@@ -263,7 +262,7 @@ async function benchService({ modelNames, rounds, loadSeconds, outDir, workerThr
     // machine's load moved a bare run's CPU by 10% between the rounds and the loads).
     const loadSamples = new SampleSet();
     const healthSamples = new SampleSet();
-    const completed = new Map<string, { requests: number; ms: number; cpuRequests: number; cpuMs: number; byRole: Map<ThreadRole, number>; bareRuns: number; bareCpuMs: number }>();
+    const completed = new Map<string, { requests: number; ms: number; cpuRequests: number; cpuMs: number; byRole: Map<ThreadRole, number>; bareRuns: number; bareCpuMs: number; segmentRatios: number[] }>();
     const busPhoto = photos.find((photo) => photo.name === REFERENCE_PHOTO)!;
     const busTensor = tensors.get(shapeKey(busPhoto.rectangle))!;
     for (let half = 0; half < 2; half++) {
@@ -273,7 +272,7 @@ async function benchService({ modelNames, rounds, loadSeconds, outDir, workerThr
           const request = requests.get(`${name} ${busPhoto.name} ${encoding}`)!;
           const { service, client } = endpoint(name);
           const key = `${name} ${encoding}`;
-          const total = completed.get(key) ?? { requests: 0, ms: 0, cpuRequests: 0, cpuMs: 0, byRole: new Map(), bareRuns: 0, bareCpuMs: 0 };
+          const total = completed.get(key) ?? { requests: 0, ms: 0, cpuRequests: 0, cpuMs: 0, byRole: new Map(), bareRuns: 0, bareCpuMs: 0, segmentRatios: [] as number[] };
           completed.set(key, total);
           const segments = half === 0 ? 1 : CPU_SEGMENTS;
           for (let segment = 0; segment < segments; segment++) {
@@ -292,10 +291,16 @@ async function benchService({ modelNames, rounds, loadSeconds, outDir, workerThr
             total.cpuRequests += load.completed;
             total.cpuMs += cpuMs;
             for (const [role, ms] of byRole) total.byRole.set(role, (total.byRole.get(role) ?? 0) + ms);
-            const bare = await withCpuTime(ownCpuClock, () => bareBurst(bareSession, busTensor, BARE_BURST));
-            total.bareRuns += bare.result;
-            total.bareCpuMs += bare.cpuMs;
-            log(`4 clients, ${key}: ${load.requestsPerSecond.toFixed(2)} req/s, ${(cpuMs / load.completed).toFixed(1)} CPU ms/request; then ${bare.result} bare runs, ${(bare.cpuMs / bare.result).toFixed(1)} CPU ms each`);
+            // By thread, so that V8's helper threads are left out: they also collect the garbage of this process's 4 clients.
+            const bareRolesBefore = threadRoleCpuMs(process.pid);
+            const bareRuns = await bareBurst(bareSession, busTensor, BARE_BURST);
+            const bareRoles = threadRoleCpuSpent(bareRolesBefore, threadRoleCpuMs(process.pid));
+            const bareCpuMs = [...bareRoles].reduce((sum, [role, ms]) => (role === 'garbage collection' ? sum : sum + ms), 0);
+            total.bareRuns += bareRuns;
+            total.bareCpuMs += bareCpuMs;
+            const ratio = cpuMs / load.completed / (bareCpuMs / bareRuns);
+            total.segmentRatios.push(ratio);
+            log(`4 clients, ${key}: ${load.requestsPerSecond.toFixed(2)} req/s, ${(cpuMs / load.completed).toFixed(1)} CPU ms/request; then ${bareRuns} bare runs, ${(bareCpuMs / bareRuns).toFixed(1)} CPU ms each: ${ratio.toFixed(2)}×`);
           }
         }
       }
@@ -358,7 +363,7 @@ async function benchService({ modelNames, rounds, loadSeconds, outDir, workerThr
       load: encodings.map((encoding) => {
         const key = `${model.name} ${encoding}`;
         const health = healthSamples.get(key);
-        const { requests: done, ms, cpuRequests, cpuMs, byRole, bareRuns, bareCpuMs } = completed.get(key)!;
+        const { requests: done, ms, cpuRequests, cpuMs, byRole, bareRuns, bareCpuMs, segmentRatios } = completed.get(key)!;
         return {
           encoding,
           photo: busPhoto.name,
@@ -368,6 +373,7 @@ async function benchService({ modelNames, rounds, loadSeconds, outDir, workerThr
           cpuMsPerRequest: cpuMs / cpuRequests,
           bareCpuMsPerRun: bareCpuMs / bareRuns,
           cpuVsBare: cpuMs / cpuRequests / (bareCpuMs / bareRuns),
+          cpuVsBareBySegment: segmentRatios,
           cpuMsPerRequestByThread: Object.fromEntries([...byRole].map(([role, roleMs]) => [role, roleMs / cpuRequests])),
           latency: loadSamples.summary(key),
           health: { ...summarize(health.filter(Number.isFinite)), failed: health.filter((value) => !Number.isFinite(value)).length },

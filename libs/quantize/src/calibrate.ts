@@ -3,7 +3,7 @@ import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { encodeOnnxModel, OnnxModel } from '@app/onnx-writer';
 import { ActivationRangeCollector } from './activation-ranges';
 import { withTensorsAsOutputs } from './calibration-outputs';
-import { DEFAULT_INFERENCE_SIZE, dynamicInputSize, InputSize, letterboxToTensor, ModelContract, planLetterbox } from '@app/vision';
+import { DEFAULT_INFERENCE_SIZE, dynamicInputSize, InputSize, letterboxToTensor, ModelContract, planLetterbox, releaseOutputs } from '@app/vision';
 import { decodeImage } from '@app/vision/imaging';
 
 
@@ -36,7 +36,7 @@ export async function collectActivationRanges(options: CalibrationOptions): Prom
       const input = await photoTensor(readFileSync(photo), contract, options.stride);
       const outputs = await session.run({ [contract.inputName]: input }, [...tensors]);
       for (const name of tensors) collector.add(name, outputs[name].data as Float32Array);
-      for (const output of Object.values(outputs)) output.dispose();
+      releaseOutputs(outputs);
       options.onPhoto?.(index + 1, photos.length, photo, performance.now() - started);
     }
   } finally {

@@ -37,8 +37,8 @@ export async function loadPhotos(directory: string, names: readonly string[]): P
 
 /**
  * Time of one bare `session.run` on a ready tensor. Its outputs are given back unread, as the service's runner gives
- * them back after decoding them: left to the collector they cost the bare run ~2.7 ms of CPU and ~1.7 ms of wall per
- * run at 640x480 (docs/benchmarks.md), which is the harness's garbage, not inference.
+ * them back after decoding them: left to the collector they cost yolov5n's bare run ~2.7 ms of CPU and ~1.7 ms of
+ * wall at 480x640 (docs/benchmarks.md), which is the harness's garbage, not inference.
  */
 export async function timeBareRun(session: InferenceSession, input: Tensor): Promise<number> {
   const started = performance.now();
@@ -48,7 +48,10 @@ export async function timeBareRun(session: InferenceSession, input: Tensor): Pro
   return elapsed;
 }
 
-/** Bare runs back to back, as a loaded runner runs, until both minimums are reached; answers how many ran. */
+/**
+ * Bare runs back to back, as a loaded runner runs one task after another, until both minimums are reached; answers how
+ * many ran. The warmest case (nothing else touches the caches between runs), so a ratio to it errs high, not low.
+ */
 export async function bareBurst(session: InferenceSession, input: Tensor, atLeast: { ms: number; runs: number }): Promise<number> {
   const started = performance.now();
   let runs = 0;

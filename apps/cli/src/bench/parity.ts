@@ -1,6 +1,6 @@
 import { Jimp } from 'jimp';
 import { Tensor } from 'onnxruntime-node';
-import { Bitmap, HeadLayout, LETTERBOX_PAD_VALUE, letterboxToTensor, planLetterbox } from '@app/vision';
+import { Bitmap, HeadLayout, LETTERBOX_PAD_VALUE, letterboxToTensor, planLetterbox, releaseOutputs } from '@app/vision';
 import { LoadedYoloModel, YoloDetector } from '@app/vision/runtime';
 import { decodeImage } from '@app/vision/imaging';
 import { BenchPhoto } from './in-process';
@@ -81,7 +81,7 @@ export async function measureParity(photo: BenchPhoto, model: LoadedYoloModel, d
     const output = results[model.contract.outputName];
     dims = output.dims;
     outputs.push(Float32Array.from(output.data as Float32Array));
-    output.dispose();
+    releaseOutputs(results);
   }
   const [serviceOut, exactOut, jimpOut, greyOut] = outputs;
   const compare = (a: number, b: number, reference: Float32Array): ParityComparison => ({

@@ -53,6 +53,8 @@ export interface LoadCaseResult {
   bareCpuMsPerRun: number;
   /** cpuMsPerRequest / bareCpuMsPerRun. */
   cpuVsBare: number;
+  /** The same ratio segment by segment, each against the bare runs right after it. */
+  cpuVsBareBySegment: number[];
   /** cpuMsPerRequest split by what the service's threads do (cpu-time.ts THREAD_ROLES). */
   cpuMsPerRequestByThread: Partial<Record<ThreadRole, number>>;
   latency: Summary;
@@ -206,7 +208,7 @@ function runFacts(results: BenchResults): string[] {
     `Machine: ${machine.cores} cores, ${machine.cpuModel}, ${machine.memoryGB} GB; load average ${machine.loadAverage.start.map((v) => v.toFixed(2)).join(' ')} at the start, ` +
       `${machine.loadAverage.end.map((v) => v.toFixed(2)).join(' ')} at the end (shared machine). Node ${machine.node}, onnxruntime-node ${machine.onnxruntime}, sharp ${machine.sharp}. ` +
       `${modelsSentence(results.models)} ${settings.rounds} interleaved rounds ` +
-      `(each sequential case after a ${settings.idleGapMs} ms idle gap), ${settings.loadSeconds} s per 4-client case in two halves, /health polled every ${settings.healthIntervalMs} ms in the first; ` +
+      `(each sequential case after a ${settings.idleGapMs} ms idle gap), ${settings.loadSeconds} s per 4-client case in two halves, /health polled every ${settings.healthIntervalMs} ms in the first, the second in ${CPU_SEGMENTS} segments each followed by bare runs; ` +
       `service: ${settings.workerThreads} worker thread(s) × ${settings.intraOpThreads} intra-op thread(s). ${servedSentence(results.models)} ` +
       `Whole run ${results.durationS.toFixed(0)} s.`,
   );
@@ -332,8 +334,9 @@ function loadTable(models: readonly ModelResult[]): string[] {
     '### 4 concurrent clients (bus.jpg), GET /health polled meanwhile (first half)',
     '`export`: the file served under the model\'s name (YOLOv5: the static export rewritten at load; YOLOv8: the dynamic one). ' +
       "`CPU ms / request` is the service process's CPU time (all its threads, /proc) over the second half of the load (no /health poller) divided by its answers; " +
-      "`CPU / bare CPU` divides it by the CPU ms per run of bare runs at bus.jpg's input shape (this process's clock, ONNX Runtime's threads included), " +
-      `made back to back (at least ${BARE_BURST.ms / 1000} s and ${BARE_BURST.runs} runs) right after each of that half's ${CPU_SEGMENTS} segments: both sides work back to back, in the same minute.`,
+      "`CPU / bare CPU` divides it by the CPU ms per run of bare runs at bus.jpg's input shape (this process's threads, ONNX Runtime's included, V8's helper threads left out), " +
+      `made back to back (at least ${BARE_BURST.ms / 1000} s and ${BARE_BURST.runs} runs) right after each of that half's ${CPU_SEGMENTS} segments: both sides work back to back, within seconds; ` +
+      'the ratio of each segment follows in brackets.',
     table(
       ['model', 'export', 'body', 'req/s', 'old app req/s (historical)', 'latency p50', 'p95', 'CPU ms / request', 'CPU / bare CPU', '/health p50', 'p95', 'p99', 'max'],
       models.flatMap((model) =>
@@ -346,7 +349,7 @@ function loadTable(models: readonly ModelResult[]): string[] {
           ms(row.latency.median),
           ms(row.latency.p95),
           ms(row.cpuMsPerRequest),
-          x(row.cpuVsBare),
+          `${x(row.cpuVsBare)} (${row.cpuVsBareBySegment.map(x).join(', ')})`,
           ms(row.health.median),
           ms(row.health.p95),
           ms(row.health.p99),
