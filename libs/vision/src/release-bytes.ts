@@ -23,7 +23,7 @@ interface RunOutput {
 
 /**
  * Gives back the outputs of a `session.run`: onnxruntime-node copies each into a fresh buffer per run (6.4 MB at
- * 640x480 for a YOLOv5 head), which left to the collector forces collections of the whole heap every few runs.
+ * 480x640 for a YOLOv5 head), which left to the collector forces collections of the whole heap every few runs.
  */
 export function releaseOutputs(outputs: Record<string, RunOutput>): void {
   for (const output of Object.values(outputs)) {
